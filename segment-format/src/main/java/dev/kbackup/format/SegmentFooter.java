@@ -1,0 +1,40 @@
+package dev.kbackup.format;
+
+import java.util.List;
+
+/**
+ * The footer of a segment: what it holds and where each block starts. A reader that has the footer can start at
+ * the first block that may hold a wanted offset or timestamp with one ranged read.
+ */
+public record SegmentFooter(String topic, int partition, Codec codec, long recordCount, long firstOffset,
+                            long lastOffset, long minTimestamp, long maxTimestamp, long uncompressedBytes,
+                            List<BlockIndexEntry> blocks) {
+
+    public SegmentFooter {
+        blocks = List.copyOf(blocks);
+    }
+
+    /**
+     * Index of the first block that can hold a record with an offset of at least {@code minOffset} inside
+     * {@code window}, or -1 if none can. Later blocks may still be outside the window: timestamps are not
+     * monotonic, so callers check each block's own range as they go.
+     */
+    public int firstCandidateBlock(long minOffset, TimeWindow window) {
+        for (int i = 0; i < blocks.size(); i++) {
+            BlockIndexEntry block = blocks.get(i);
+            if (block.lastOffset() >= minOffset && window.overlaps(block.minTimestamp(), block.maxTimestamp())) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Byte position where the footer starts, which is where the last block ends. */
+    public long blocksEnd() {
+        if (blocks.isEmpty()) {
+            return SegmentFormat.HEADER_SIZE;
+        }
+        BlockIndexEntry last = blocks.get(blocks.size() - 1);
+        return last.position() + last.length();
+    }
+}

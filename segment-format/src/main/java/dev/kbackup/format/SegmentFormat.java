@@ -1,0 +1,44 @@
+package dev.kbackup.format;
+
+/**
+ * Constants of the segment byte layout, version 1. {@code docs/segment-format.md} is the specification; every
+ * number here is named there. All fixed-width integers are big-endian.
+ */
+public final class SegmentFormat {
+
+    public static final int VERSION = 1;
+
+    /** "KBSG": the first four bytes of every segment. */
+    public static final int HEADER_MAGIC = 0x4B425347;
+    /** magic(4) version(2) codec(1) flags(1) crc32c(4). */
+    public static final int HEADER_SIZE = 12;
+
+    public static final int BLOCK_MARKER = 0xB1;
+    /**
+     * marker(1) codec(1) recordCount(4) uncompressedLength(4) compressedLength(4) firstOffset(8) lastOffset(8)
+     * minTimestamp(8) maxTimestamp(8) payloadCrc32c(4) headerCrc32c(4).
+     */
+    public static final int BLOCK_HEADER_SIZE = 54;
+
+    public static final int FOOTER_MARKER = 0xF1;
+    /** marker(1) then bodyLength(4). */
+    public static final int FOOTER_PREFIX_SIZE = 5;
+    /** position(8) length(4) recordCount(4) firstOffset(8) lastOffset(8) minTimestamp(8) maxTimestamp(8). */
+    public static final int INDEX_ENTRY_SIZE = 48;
+
+    /** "KBSE": the last four bytes of every complete segment. */
+    public static final int TRAILER_MAGIC = 0x4B425345;
+    /** footerPosition(8) footerLength(4) footerCrc32c(4) version(2) reserved(2) magic(4). */
+    public static final int TRAILER_SIZE = 24;
+
+    /** Largest uncompressed block; a reader refuses larger declared lengths before allocating anything. */
+    public static final int MAX_BLOCK_BYTES = 256 * 1024 * 1024;
+    /** Default target size of one uncompressed block: big enough for zstd to see the data's repetition. */
+    public static final int DEFAULT_BLOCK_BYTES = 1024 * 1024;
+
+    /** Attribute bit 0 of a record: its timestamp is LogAppendTime. */
+    static final int ATTRIBUTE_LOG_APPEND_TIME = 0x01;
+
+    private SegmentFormat() {
+    }
+}

@@ -1,0 +1,311 @@
+package dev.kbackup.format;
+
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+
+/**
+ * Reads a segment as a stream, one block at a time, checking every checksum on the way: the header, each block
+ * header and payload, the footer against the trailer, and the footer's index against the blocks actually seen.
+ * Memory is one compressed and one uncompressed block.
+ *
+ * <pre>{@code
+ * try (SegmentReader reader = SegmentReader.open(in, key)) {
+ *     while (reader.nextBlock() != null) {
+ *         for (BackupRecord record : reader.records()) { ... }
+ *     }
+ * }
+ * }</pre>
+ */
+public final class SegmentReader implements AutoCloseable {
+
+    /** Largest compressed payload accepted: what the worst-case codec expansion of a maximal block can need. */
+    static final int MAX_STORED_BLOCK_BYTES = SegmentFormat.MAX_BLOCK_BYTES + (SegmentFormat.MAX_BLOCK_BYTES >> 6);
+
+    private final String name;
+    private final SegmentInput input;
+    private final CheckedInputStream checked;
+    private final Codec codec;
+    private final BlockDecompressor decompressor;
+    private final int firstBlock;
+    private final SegmentFooter expectedFooter;
+    private final List<BlockIndexEntry> seen = new ArrayList<>();
+    private final ByteBuffer headerBytes = ByteBuffer.allocate(SegmentFormat.BLOCK_HEADER_SIZE);
+
+    private byte[] payload = new byte[0];
+    private byte[] plain = new byte[0];
+    private BlockHeader current;
+    private long currentPosition;
+    private List<BackupRecord> currentRecords;
+    private SegmentFooter footer;
+
+    private SegmentReader(String name, InputStream in, long startPosition, Codec codec, int firstBlock,
+                          SegmentFooter expectedFooter) {
+        this.name = name;
+        this.checked = new CheckedInputStream(in, new CRC32C());
+        this.input = new SegmentInput(checked, name, startPosition);
+        this.codec = codec;
+        this.firstBlock = firstBlock;
+        this.expectedFooter = expectedFooter;
+        this.decompressor = codec == null ? null : codec.newDecompressor();
+    }
+
+    /** Reads a whole segment from its first byte. The stream is closed with the reader. */
+    public static SegmentReader open(InputStream in, String name) {
+        SegmentInput headerInput = new SegmentInput(in, name, 0);
+        byte[] header = new byte[SegmentFormat.HEADER_SIZE];
+        try {
+            headerInput.readFully(header, 0, header.length, -1, "segment header");
+        } catch (RuntimeException e) {
+            headerInput.close();
+            throw e;
+        }
+        Codec codec = parseHeader(name, header);
+        SegmentReader reader = new SegmentReader(name, in, SegmentFormat.HEADER_SIZE, codec, 0, null);
+        reader.checked.getChecksum().update(header, 0, header.length);
+        return reader;
+    }
+
+    /**
+     * Reads from the start of block {@code blockIndex} of a segment whose footer is already known; {@code in}
+     * must begin at that block's position (a ranged read to the end of the object).
+     */
+    public static SegmentReader openAtBlock(InputStream in, String name, SegmentFooter footer, int blockIndex) {
+        if (blockIndex < 0 || blockIndex >= footer.blocks().size()) {
+            throw new IllegalArgumentException("Segment " + name + " has no block " + blockIndex);
+        }
+        return new SegmentReader(name, in, footer.blocks().get(blockIndex).position(), footer.codec(), blockIndex,
+                footer);
+    }
+
+    /** Reads all records of a whole segment; for small segments and tests. */
+    public static List<BackupRecord> readAll(InputStream in, String name) {
+        List<BackupRecord> records = new ArrayList<>();
+        try (SegmentReader reader = open(in, name)) {
+            while (reader.nextBlock() != null) {
+                records.addAll(reader.records());
+            }
+        }
+        return records;
+    }
+
+    public Codec codec() {
+        return codec;
+    }
+
+    /**
+     * Reads and checks the next block, or reads and checks the footer and returns null when there is no next block.
+     * The block's records are decoded only if {@link #records()} is called, so a block outside a wanted range costs
+     * only its checksum.
+     */
+    public BlockHeader nextBlock() {
+        if (footer != null) {
+            return null;
+        }
+        int blockIndex = firstBlock + seen.size();
+        long position = input.position();
+        int marker = input.readByteOrEnd();
+        if (marker < 0) {
+            throw new CorruptSegmentException(name, blockIndex, position,
+                    "truncated: the object ends before its footer");
+        }
+        if (marker == SegmentFormat.FOOTER_MARKER) {
+            readFooter(position);
+            current = null;
+            return null;
+        }
+        if (marker != SegmentFormat.BLOCK_MARKER) {
+            throw new CorruptSegmentException(name, blockIndex, position, String.format(
+                    "found byte 0x%02x where a block (0x%02x) or the footer (0x%02x) should start",
+                    marker, SegmentFormat.BLOCK_MARKER, SegmentFormat.FOOTER_MARKER));
+        }
+        BlockHeader header = readBlockHeader(blockIndex, position);
+        payload = input.readGrowing(payload, header.compressedLength(), blockIndex, "payload of block " + blockIndex);
+        if (FooterCodec.crc(payload, 0, header.compressedLength()) != header.payloadCrc()) {
+            throw new CorruptSegmentException(name, blockIndex, position, "block payload checksum mismatch (offsets "
+                    + header.firstOffset() + ".." + header.lastOffset() + ")");
+        }
+        BlockIndexEntry entry = new BlockIndexEntry(position, (int) header.totalLength(), header.recordCount(),
+                header.firstOffset(), header.lastOffset(), header.minTimestamp(), header.maxTimestamp());
+        if (expectedFooter != null && !entry.equals(expectedFooter.blocks().get(blockIndex))) {
+            throw new CorruptSegmentException(name, blockIndex, position,
+                    "block disagrees with the footer's index entry " + expectedFooter.blocks().get(blockIndex));
+        }
+        seen.add(entry);
+        current = header;
+        currentPosition = position;
+        currentRecords = null;
+        return header;
+    }
+
+    /** Index of the block last returned by {@link #nextBlock()}. */
+    public int blockIndex() {
+        return firstBlock + seen.size() - 1;
+    }
+
+    /** Byte position of the block last returned by {@link #nextBlock()}. */
+    public long blockPosition() {
+        return currentPosition;
+    }
+
+    /** Decompresses and decodes the block last returned by {@link #nextBlock()}. */
+    public List<BackupRecord> records() {
+        if (current == null) {
+            throw new IllegalStateException("No current block in segment " + name);
+        }
+        if (currentRecords == null) {
+            int blockIndex = blockIndex();
+            if (plain.length < current.uncompressedLength()) {
+                plain = new byte[current.uncompressedLength()];
+            }
+            try {
+                decompressor.decompress(payload, current.compressedLength(), plain, current.uncompressedLength());
+            } catch (IllegalArgumentException e) {
+                throw new CorruptSegmentException(name, blockIndex, currentPosition, e.getMessage(), e);
+            }
+            currentRecords = BlockDecoder.decode(name, blockIndex, currentPosition, current, plain);
+        }
+        return currentRecords;
+    }
+
+    /** The footer, once {@link #nextBlock()} has returned null. */
+    public SegmentFooter footer() {
+        if (footer == null) {
+            throw new IllegalStateException("The footer of segment " + name + " has not been reached yet");
+        }
+        return footer;
+    }
+
+    /**
+     * CRC32C of every byte read, which is the whole object's checksum once the footer has been reached by a reader
+     * that started at the first byte ({@link #open}).
+     */
+    public long bytesChecksum() {
+        return checked.getChecksum().getValue();
+    }
+
+    @Override
+    public void close() {
+        try {
+            input.close();
+        } finally {
+            if (decompressor != null) {
+                decompressor.close();
+            }
+        }
+    }
+
+    private static Codec parseHeader(String name, byte[] header) {
+        ByteBuffer buffer = ByteBuffer.wrap(header);
+        int magic = buffer.getInt();
+        if (magic != SegmentFormat.HEADER_MAGIC) {
+            throw new CorruptSegmentException(name, -1, 0, String.format(
+                    "magic is 0x%08x, expected 0x%08x: this object is not a kbackup segment",
+                    magic, SegmentFormat.HEADER_MAGIC));
+        }
+        int version = Short.toUnsignedInt(buffer.getShort());
+        if (version != SegmentFormat.VERSION) {
+            throw new CorruptSegmentException(name, -1, 4, "unknown format version " + version
+                    + "; this reader understands version " + SegmentFormat.VERSION
+                    + " (upgrade the connector to read newer segments)");
+        }
+        byte codecId = buffer.get();
+        int flags = Byte.toUnsignedInt(buffer.get());
+        int crc = buffer.getInt();
+        if (FooterCodec.crc(header, 0, 8) != crc) {
+            throw new CorruptSegmentException(name, -1, 0, "segment header checksum mismatch");
+        }
+        if (flags != 0) {
+            throw new CorruptSegmentException(name, -1, 7, "unknown header flags 0x" + Integer.toHexString(flags));
+        }
+        return FooterCodec.codecFrom(name, codecId, 6);
+    }
+
+    private BlockHeader readBlockHeader(int blockIndex, long position) {
+        headerBytes.clear();
+        headerBytes.put((byte) SegmentFormat.BLOCK_MARKER);
+        input.readFully(headerBytes.array(), 1, SegmentFormat.BLOCK_HEADER_SIZE - 1, blockIndex,
+                "header of block " + blockIndex);
+        ByteBuffer buffer = ByteBuffer.wrap(headerBytes.array());
+        buffer.get();
+        byte codecId = buffer.get();
+        int recordCount = buffer.getInt();
+        int uncompressed = buffer.getInt();
+        int compressed = buffer.getInt();
+        long firstOffset = buffer.getLong();
+        long lastOffset = buffer.getLong();
+        long minTimestamp = buffer.getLong();
+        long maxTimestamp = buffer.getLong();
+        int payloadCrc = buffer.getInt();
+        int headerCrc = buffer.getInt();
+        if (FooterCodec.crc(headerBytes.array(), 0, SegmentFormat.BLOCK_HEADER_SIZE - 4) != headerCrc) {
+            throw new CorruptSegmentException(name, blockIndex, position, "block header checksum mismatch");
+        }
+        Codec blockCodec = FooterCodec.codecFrom(name, codecId, position + 1);
+        long previousLast = seen.isEmpty() ? -1 : seen.get(seen.size() - 1).lastOffset();
+        String problem = null;
+        if (blockCodec != codec) {
+            problem = "block codec " + blockCodec + " differs from the segment's " + codec;
+        } else if (recordCount <= 0) {
+            problem = "record count " + recordCount;
+        } else if (uncompressed < 0 || uncompressed > SegmentFormat.MAX_BLOCK_BYTES) {
+            problem = "uncompressed length " + uncompressed + " is outside 0.." + SegmentFormat.MAX_BLOCK_BYTES;
+        } else if (compressed < 0 || compressed > MAX_STORED_BLOCK_BYTES) {
+            problem = "compressed length " + compressed + " is outside 0.." + MAX_STORED_BLOCK_BYTES;
+        } else if (codec == Codec.NONE && compressed != uncompressed) {
+            problem = "uncompressed block declares " + compressed + " stored and " + uncompressed + " plain bytes";
+        } else if (firstOffset < 0 || lastOffset < firstOffset || lastOffset - firstOffset < recordCount - 1L) {
+            problem = "offsets " + firstOffset + ".." + lastOffset + " cannot hold " + recordCount + " records";
+        } else if (firstOffset <= previousLast) {
+            problem = "first offset " + firstOffset + " does not follow the previous block's last offset "
+                    + previousLast;
+        } else if (minTimestamp > maxTimestamp) {
+            problem = "timestamp range [" + minTimestamp + ", " + maxTimestamp + "] is inverted";
+        }
+        if (problem != null) {
+            throw new CorruptSegmentException(name, blockIndex, position, problem);
+        }
+        return new BlockHeader(blockCodec, recordCount, uncompressed, compressed, firstOffset, lastOffset,
+                minTimestamp, maxTimestamp, payloadCrc);
+    }
+
+    private void readFooter(long footerPosition) {
+        byte[] prefix = new byte[SegmentFormat.FOOTER_PREFIX_SIZE];
+        prefix[0] = (byte) SegmentFormat.FOOTER_MARKER;
+        input.readFully(prefix, 1, 4, -1, "footer");
+        int bodyLength = ByteBuffer.wrap(prefix, 1, 4).getInt();
+        if (bodyLength < 0 || bodyLength > FooterCodec.MAX_FOOTER_BYTES) {
+            throw new CorruptSegmentException(name, -1, footerPosition + 1, "footer length " + bodyLength
+                    + " is outside 0.." + FooterCodec.MAX_FOOTER_BYTES);
+        }
+        byte[] body = input.readGrowing(new byte[0], bodyLength, -1, "footer");
+        byte[] footerBytes = new byte[SegmentFormat.FOOTER_PREFIX_SIZE + bodyLength];
+        System.arraycopy(prefix, 0, footerBytes, 0, prefix.length);
+        System.arraycopy(body, 0, footerBytes, prefix.length, bodyLength);
+
+        long trailerPosition = input.position();
+        byte[] trailerBytes = new byte[SegmentFormat.TRAILER_SIZE];
+        input.readFully(trailerBytes, 0, trailerBytes.length, -1, "trailer");
+        FooterCodec.Trailer trailer = FooterCodec.parseTrailer(name, trailerBytes, 0, trailerPosition);
+        if (trailer.footerPosition() != footerPosition) {
+            throw new CorruptSegmentException(name, -1, trailerPosition, "trailer points to a footer at byte "
+                    + trailer.footerPosition() + " but the footer starts at byte " + footerPosition);
+        }
+        SegmentFooter parsed = FooterCodec.parse(name, footerBytes, 0, footerBytes.length, footerPosition,
+                trailer.footerCrc());
+        List<BlockIndexEntry> expected = parsed.blocks().subList(Math.min(firstBlock, parsed.blocks().size()),
+                parsed.blocks().size());
+        if (parsed.codec() != codec || !expected.equals(seen)) {
+            throw new CorruptSegmentException(name, -1, footerPosition,
+                    "footer index does not describe the blocks read (" + seen.size() + " blocks read, index lists "
+                            + expected.size() + " from block " + firstBlock + ")");
+        }
+        if (input.readByteOrEnd() >= 0) {
+            throw new CorruptSegmentException(name, -1, input.position() - 1, "unexpected bytes after the trailer");
+        }
+        footer = parsed;
+    }
+}

@@ -1,0 +1,191 @@
+package dev.kbackup.format;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.zip.CRC32C;
+
+/**
+ * Writes one segment to a stream as records arrive: header, then each block as soon as it is full, then the
+ * footer and trailer on {@link #finish()}. Memory is one block plus the block index, whatever the segment size.
+ *
+ * <p>Records go in either through {@link #append} (blocks are cut at the target size) or as blocks encoded
+ * elsewhere through {@link #writeBlock}, which lets one thread encode while another compresses and uploads.
+ * Not thread-safe. The writer never closes the stream.
+ */
+public final class SegmentWriter {
+
+    private final String name;
+    private final String topic;
+    private final int partition;
+    private final BlockCompressor compressor;
+    private final OutputStream out;
+    private final int blockTargetBytes;
+    private final BlockEncoder encoder = new BlockEncoder();
+    private final CRC32C objectCrc = new CRC32C();
+    private final List<BlockIndexEntry> index = new ArrayList<>();
+    private final ByteBuffer blockHeader = ByteBuffer.allocate(SegmentFormat.BLOCK_HEADER_SIZE);
+
+    private long position;
+    private long recordCount;
+    private long uncompressedBytes;
+    private long minTimestamp = Long.MAX_VALUE;
+    private long maxTimestamp = Long.MIN_VALUE;
+    private boolean finished;
+
+    /**
+     * @param name             the segment's name for error messages, normally its object key
+     * @param compressor       the codec to use; shared compressors must not be used by two threads at once
+     * @param blockTargetBytes uncompressed size at which {@link #append} cuts a block
+     */
+    public SegmentWriter(String name, String topic, int partition, BlockCompressor compressor, OutputStream out,
+                         int blockTargetBytes) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.topic = Objects.requireNonNull(topic, "topic");
+        this.partition = partition;
+        this.compressor = Objects.requireNonNull(compressor, "compressor");
+        this.out = Objects.requireNonNull(out, "out");
+        if (blockTargetBytes <= 0 || blockTargetBytes > SegmentFormat.MAX_BLOCK_BYTES) {
+            throw new IllegalArgumentException("Block size " + blockTargetBytes + " is outside 1.."
+                    + SegmentFormat.MAX_BLOCK_BYTES);
+        }
+        this.blockTargetBytes = blockTargetBytes;
+        if (topic.getBytes(StandardCharsets.UTF_8).length > 0xFFFF) {
+            throw new IllegalArgumentException("Topic name is too long for a segment footer: " + topic);
+        }
+        writeHeader();
+    }
+
+    /** Appends a record (offsets must increase); writes a block whenever the current one reaches the target. */
+    public void append(BackupRecord record) {
+        checkOpen();
+        if (recordCount() > 0 && record.offset() <= lastOffsetWritten()) {
+            throw new IllegalArgumentException("Record offset " + record.offset() + " is not above the previous offset "
+                    + lastOffsetWritten() + " in segment " + name);
+        }
+        encoder.append(record);
+        if (encoder.sizeInBytes() >= blockTargetBytes) {
+            writeBlock(encoder.seal());
+        }
+    }
+
+    /** Compresses and writes one encoded block; its first offset must be above every offset already written. */
+    public void writeBlock(RawBlock block) {
+        checkOpen();
+        if (!index.isEmpty() && block.firstOffset() <= index.get(index.size() - 1).lastOffset()) {
+            throw new IllegalArgumentException("Block starting at offset " + block.firstOffset()
+                    + " does not follow offset " + index.get(index.size() - 1).lastOffset() + " in segment " + name);
+        }
+        BlockCompressor.Bytes payload = compressor.compress(block.data(), block.length());
+        CRC32C crc = new CRC32C();
+        crc.update(payload.array(), 0, payload.length());
+        blockHeader.clear();
+        blockHeader.put((byte) SegmentFormat.BLOCK_MARKER)
+                .put((byte) compressor.codec().id())
+                .putInt(block.recordCount())
+                .putInt(block.length())
+                .putInt(payload.length())
+                .putLong(block.firstOffset())
+                .putLong(block.lastOffset())
+                .putLong(block.minTimestamp())
+                .putLong(block.maxTimestamp())
+                .putInt((int) crc.getValue());
+        crc.reset();
+        crc.update(blockHeader.array(), 0, blockHeader.position());
+        blockHeader.putInt((int) crc.getValue());
+
+        long blockPosition = position;
+        write(blockHeader.array(), 0, SegmentFormat.BLOCK_HEADER_SIZE);
+        write(payload.array(), 0, payload.length());
+        index.add(new BlockIndexEntry(blockPosition, (int) (position - blockPosition), block.recordCount(),
+                block.firstOffset(), block.lastOffset(), block.minTimestamp(), block.maxTimestamp()));
+        recordCount += block.recordCount();
+        uncompressedBytes += block.length();
+        minTimestamp = Math.min(minTimestamp, block.minTimestamp());
+        maxTimestamp = Math.max(maxTimestamp, block.maxTimestamp());
+    }
+
+    /** Bytes written to the stream so far. */
+    public long bytesWritten() {
+        return position;
+    }
+
+    /** Records written or waiting in the current block. */
+    public long recordCount() {
+        return recordCount + encoder.recordCount();
+    }
+
+    /** Uncompressed bytes waiting in the block that {@link #append} is filling. */
+    public int pendingBlockBytes() {
+        return encoder.sizeInBytes();
+    }
+
+    /**
+     * Writes the last block, the footer and the trailer, and flushes the stream.
+     *
+     * @throws IllegalStateException if no record was written: an empty segment is never stored
+     */
+    public SegmentInfo finish() {
+        checkOpen();
+        if (!encoder.isEmpty()) {
+            writeBlock(encoder.seal());
+        }
+        if (index.isEmpty()) {
+            throw new IllegalStateException("Segment " + name + " has no records; empty segments are never written");
+        }
+        finished = true;
+        SegmentFooter footer = new SegmentFooter(topic, partition, compressor.codec(), recordCount,
+                index.get(0).firstOffset(), index.get(index.size() - 1).lastOffset(), minTimestamp, maxTimestamp,
+                uncompressedBytes, index);
+        byte[] footerBytes = FooterCodec.encode(footer);
+        long footerPosition = position;
+        write(footerBytes, 0, footerBytes.length);
+        byte[] trailer = FooterCodec.encodeTrailer(footerPosition, footerBytes);
+        write(trailer, 0, trailer.length);
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not flush segment " + name, e);
+        }
+        return new SegmentInfo(name, topic, partition, compressor.codec(), footer.firstOffset(), footer.lastOffset(),
+                recordCount, minTimestamp, maxTimestamp, position, uncompressedBytes, objectCrc.getValue(),
+                index.size());
+    }
+
+    private long lastOffsetWritten() {
+        return encoder.isEmpty() ? index.get(index.size() - 1).lastOffset() : encoder.lastOffset();
+    }
+
+    private void writeHeader() {
+        ByteBuffer header = ByteBuffer.allocate(SegmentFormat.HEADER_SIZE)
+                .putInt(SegmentFormat.HEADER_MAGIC)
+                .putShort((short) SegmentFormat.VERSION)
+                .put((byte) compressor.codec().id())
+                .put((byte) 0);
+        CRC32C crc = new CRC32C();
+        crc.update(header.array(), 0, header.position());
+        header.putInt((int) crc.getValue());
+        write(header.array(), 0, SegmentFormat.HEADER_SIZE);
+    }
+
+    private void write(byte[] bytes, int offset, int length) {
+        try {
+            out.write(bytes, offset, length);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write segment " + name + " at byte " + position, e);
+        }
+        objectCrc.update(bytes, offset, length);
+        position += length;
+    }
+
+    private void checkOpen() {
+        if (finished) {
+            throw new IllegalStateException("Segment " + name + " is already finished");
+        }
+    }
+}
