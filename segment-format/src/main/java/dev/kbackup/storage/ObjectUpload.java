@@ -11,6 +11,11 @@ public abstract class ObjectUpload extends OutputStream {
     /** Bytes written so far. */
     public abstract long bytesWritten();
 
+    /** Heap bytes this upload holds that are not yet sent (a part being filled); 0 for uploads that spool to disk. */
+    public long bufferedBytes() {
+        return 0;
+    }
+
     /**
      * Makes the object visible with exactly the bytes written. With {@link WriteMode#CREATE_NEW} this throws
      * {@link ObjectExistsException} if another writer completed the same key first, and leaves that object as it is.

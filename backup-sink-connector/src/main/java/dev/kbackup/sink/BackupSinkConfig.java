@@ -1,0 +1,209 @@
+package dev.kbackup.sink;
+
+import dev.kbackup.config.ClusterConfig;
+import dev.kbackup.format.Codec;
+import dev.kbackup.format.SegmentFormat;
+import dev.kbackup.config.BackupIdConfig;
+import dev.kbackup.layout.BackupLayout;
+import dev.kbackup.storage.StorageConfig;
+import dev.kbackup.storage.StorageSettings;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/** Settings of the backup sink connector and its tasks. */
+public final class BackupSinkConfig extends AbstractConfig {
+
+    public static final String BACKUP_ID = BackupIdConfig.BACKUP_ID;
+    public static final String SEGMENT_MAX_BYTES = "segment.max.bytes";
+    public static final String SEGMENT_MAX_INTERVAL_MS = "segment.max.interval.ms";
+    public static final String SEGMENT_BLOCK_BYTES = "segment.block.bytes";
+    public static final String COMPRESSION_TYPE = "compression.type";
+    public static final String COMPRESSION_LEVEL = "compression.level";
+    public static final String CHECKPOINT_INTERVAL_MS = "checkpoint.interval.ms";
+    public static final String STATE_DIR = "state.dir";
+    public static final String STATE_SYNC_INTERVAL_MS = "state.sync.interval.ms";
+    public static final String BUFFER_MEMORY_BYTES = "buffer.memory.bytes";
+    public static final String STORAGE_FAILURE_THRESHOLD = "storage.failure.threshold";
+    public static final String STORAGE_RECOVERY_INTERVAL_MS = "storage.recovery.interval.ms";
+    public static final String STORAGE_RETRY_BACKOFF_MS = "storage.retry.backoff.ms";
+
+    /** Added to each task's config by the connector: the task's number, used to name its side-store. */
+    static final String TASK_NUMBER = "kbackup.task.number";
+    /** The connector's name as Connect gives it. */
+    static final String CONNECTOR_NAME = "name";
+
+    private static final String SEGMENT_GROUP = "Segments";
+    private static final String STATE_GROUP = "Progress and state";
+    private static final String RESILIENCE_GROUP = "Memory and storage faults";
+
+    public static final ConfigDef CONFIG_DEF = configDef();
+
+    public BackupSinkConfig(Map<String, String> props) {
+        super(CONFIG_DEF, props);
+    }
+
+    private static ConfigDef configDef() {
+        ConfigDef def = new ConfigDef();
+        BackupIdConfig.define(def, "Name of this backup: every object it writes lives under "
+                + "{storage.prefix}/{backup.id}/, and a restore names the same id.");
+        StorageConfig.define(def);
+        ClusterConfig.define(def, Importance.LOW, "Optional for the backup: when set, the manifest records the "
+                + "source cluster's id.");
+
+        int order = 0;
+        def.define(SEGMENT_MAX_BYTES, Type.LONG, 128L * 1024 * 1024, Range.atLeast(1024 * 1024), Importance.MEDIUM,
+                "Uncompressed size at which a partition's open segment is closed and a new one starts. Larger "
+                        + "segments mean fewer objects; memory does not grow with it because segments stream out "
+                        + "in parts.",
+                SEGMENT_GROUP, ++order, Width.SHORT, "Segment max bytes");
+        def.define(SEGMENT_MAX_INTERVAL_MS, Type.LONG, 5000L, Range.atLeast(100), Importance.MEDIUM,
+                "A segment open for this long is closed even if it is small, which bounds how far the backup "
+                        + "trails the topic (the recovery point objective) when traffic is low.",
+                SEGMENT_GROUP, ++order, Width.SHORT, "Segment max interval");
+        def.define(SEGMENT_BLOCK_BYTES, Type.INT, SegmentFormat.DEFAULT_BLOCK_BYTES,
+                Range.between(4096, SegmentFormat.MAX_BLOCK_BYTES), Importance.LOW,
+                "Uncompressed size of one compressed block inside a segment: the unit of compression and of "
+                        + "seeking during a restore. 1 MiB gives zstd nearly a whole-stream ratio.",
+                SEGMENT_GROUP, ++order, Width.SHORT, "Block bytes");
+        def.define(COMPRESSION_TYPE, Type.STRING, Codec.ZSTD.configName(), codecValidator(), Importance.MEDIUM,
+                "Compression of segment blocks: zstd (best ratio), lz4 (fastest) or none.",
+                SEGMENT_GROUP, ++order, Width.SHORT, "Compression type");
+        def.define(COMPRESSION_LEVEL, Type.INT, Codec.ZSTD_DEFAULT_LEVEL,
+                Range.between(Codec.ZSTD_MIN_LEVEL, Codec.ZSTD_MAX_LEVEL), Importance.LOW,
+                "zstd level, 1 (fastest) to 22 (smallest); ignored by lz4 and none.",
+                SEGMENT_GROUP, ++order, Width.SHORT, "Compression level");
+
+        order = 0;
+        def.define(CHECKPOINT_INTERVAL_MS, Type.LONG, 5000L, Range.atLeast(100), Importance.LOW,
+                "How often the task records its durable progress in its local SQLite side-store.",
+                STATE_GROUP, ++order, Width.SHORT, "Checkpoint interval");
+        def.define(STATE_DIR, Type.STRING, Path.of(System.getProperty("java.io.tmpdir"), "kbackup-state").toString(),
+                new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                "Local directory for the tasks' SQLite side-stores. It may be lost: a task that finds it empty "
+                        + "restores its side-store from {backup.id}/state/ in storage.",
+                STATE_GROUP, ++order, Width.LONG, "State directory");
+        def.define(STATE_SYNC_INTERVAL_MS, Type.LONG, 30_000L, Range.atLeast(1000), Importance.LOW,
+                "How often the task publishes partition indexes and the manifest, and uploads its side-store to "
+                        + "{backup.id}/state/.",
+                STATE_GROUP, ++order, Width.SHORT, "State sync interval");
+
+        order = 0;
+        def.define(BUFFER_MEMORY_BYTES, Type.LONG, 256L * 1024 * 1024, Range.atLeast(1024 * 1024),
+                Importance.MEDIUM,
+                "The task's budget for data it holds but has not yet uploaded (open blocks, queued blocks, "
+                        + "upload parts). When it is reached the largest open segment is closed early; when uploads "
+                        + "cannot keep up, put() waits and then asks Connect to redeliver later.",
+                RESILIENCE_GROUP, ++order, Width.SHORT, "Buffer memory");
+        def.define(STORAGE_FAILURE_THRESHOLD, Type.INT, 5, Range.atLeast(1), Importance.LOW,
+                "Consecutive failed storage operations after which the task stops calling storage for "
+                        + "storage.recovery.interval.ms (circuit breaker), then probes with one request.",
+                RESILIENCE_GROUP, ++order, Width.SHORT, "Failure threshold");
+        def.define(STORAGE_RECOVERY_INTERVAL_MS, Type.LONG, 30_000L, Range.atLeast(100), Importance.LOW,
+                "How long the circuit breaker stays open before a probe request.",
+                RESILIENCE_GROUP, ++order, Width.SHORT, "Recovery interval");
+        def.define(STORAGE_RETRY_BACKOFF_MS, Type.LONG, 1000L, Range.atLeast(10), Importance.LOW,
+                "Wait before Connect redelivers records that could not be accepted because storage was failing "
+                        + "or uploads were behind.",
+                RESILIENCE_GROUP, ++order, Width.SHORT, "Retry backoff");
+        return def;
+    }
+
+    private static ConfigDef.Validator codecValidator() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                try {
+                    Codec.fromConfigName((String) value);
+                } catch (IllegalArgumentException | NullPointerException e) {
+                    throw new ConfigException(name, value, "use one of zstd, lz4, none");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "[zstd, lz4, none]";
+            }
+        };
+    }
+
+    public String backupId() {
+        return getString(BACKUP_ID);
+    }
+
+    public StorageSettings storage() {
+        return StorageSettings.from(this);
+    }
+
+    public BackupLayout layout() {
+        return new BackupLayout(backupId());
+    }
+
+    public long segmentMaxBytes() {
+        return getLong(SEGMENT_MAX_BYTES);
+    }
+
+    public Duration segmentMaxInterval() {
+        return Duration.ofMillis(getLong(SEGMENT_MAX_INTERVAL_MS));
+    }
+
+    public int blockBytes() {
+        return getInt(SEGMENT_BLOCK_BYTES);
+    }
+
+    public Codec codec() {
+        return Codec.fromConfigName(getString(COMPRESSION_TYPE));
+    }
+
+    public int compressionLevel() {
+        return getInt(COMPRESSION_LEVEL);
+    }
+
+    public Duration checkpointInterval() {
+        return Duration.ofMillis(getLong(CHECKPOINT_INTERVAL_MS));
+    }
+
+    public Path stateDir() {
+        return Path.of(getString(STATE_DIR));
+    }
+
+    public Duration stateSyncInterval() {
+        return Duration.ofMillis(getLong(STATE_SYNC_INTERVAL_MS));
+    }
+
+    public long bufferMemoryBytes() {
+        return getLong(BUFFER_MEMORY_BYTES);
+    }
+
+    public int storageFailureThreshold() {
+        return getInt(STORAGE_FAILURE_THRESHOLD);
+    }
+
+    public Duration storageRecoveryInterval() {
+        return Duration.ofMillis(getLong(STORAGE_RECOVERY_INTERVAL_MS));
+    }
+
+    public Duration storageRetryBackoff() {
+        return Duration.ofMillis(getLong(STORAGE_RETRY_BACKOFF_MS));
+    }
+
+    /** The connector's name, or "kbackup-sink" when run outside Connect. */
+    public String connectorName() {
+        Object name = originals().get(CONNECTOR_NAME);
+        return name == null ? "kbackup-sink" : name.toString();
+    }
+
+    /** The task's number as the connector assigned it, 0 outside Connect. */
+    public int taskNumber() {
+        Object number = originals().get(TASK_NUMBER);
+        return number == null ? 0 : Integer.parseInt(number.toString());
+    }
+}

@@ -1,0 +1,104 @@
+package dev.kbackup.sink;
+
+import dev.kbackup.Version;
+import dev.kbackup.config.ConnectorValidation;
+import dev.kbackup.layout.BackupLayout;
+import dev.kbackup.storage.StorageConfig;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.sink.SinkConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Backs up Kafka topics, byte for byte and exactly once, to S3-compatible object storage or a filesystem. Each
+ * task backs up the partitions Connect assigns it; see {@link BackupSinkTask}.
+ */
+public class BackupSinkConnector extends SinkConnector {
+
+    private static final Logger log = LoggerFactory.getLogger(BackupSinkConnector.class);
+
+    private Map<String, String> props;
+
+    @Override
+    public void start(Map<String, String> props) {
+        BackupSinkConfig config = new BackupSinkConfig(props);
+        this.props = new HashMap<>(props);
+        if (!props.containsKey("consumer.override.isolation.level")) {
+            log.warn("Connector {} does not set consumer.override.isolation.level: with the worker's default "
+                    + "(read_uncommitted) records of aborted transactions are backed up too and a restore would "
+                    + "write them as committed. Set consumer.override.isolation.level=read_committed.",
+                    config.connectorName());
+        }
+        log.info("Backup connector {} started for backup {} in {}", config.connectorName(), config.backupId(),
+                config.storage().location());
+    }
+
+    @Override
+    public Class<? extends Task> taskClass() {
+        return BackupSinkTask.class;
+    }
+
+    @Override
+    public List<Map<String, String>> taskConfigs(int maxTasks) {
+        List<Map<String, String>> configs = new ArrayList<>(maxTasks);
+        for (int task = 0; task < maxTasks; task++) {
+            Map<String, String> taskProps = new HashMap<>(props);
+            taskProps.put(BackupSinkConfig.TASK_NUMBER, Integer.toString(task));
+            configs.add(taskProps);
+        }
+        return configs;
+    }
+
+    @Override
+    public void stop() {
+        props = null;
+    }
+
+    @Override
+    public ConfigDef config() {
+        return BackupSinkConfig.CONFIG_DEF;
+    }
+
+    /**
+     * Adds to the per-field checks: a clear message for a missing backup.id, storage settings that cannot work
+     * together, converters that would not keep the bytes, a segment smaller than an upload part, and a probe write
+     * to the bucket or directory.
+     */
+    @Override
+    public Config validate(Map<String, String> connectorConfigs) {
+        ConnectorValidation validation = ConnectorValidation.of(super.validate(connectorConfigs), connectorConfigs);
+        validation.checkBackupId();
+        validation.checkConverters();
+        checkSegmentHoldsAPart(validation);
+        validation.checkStorage().ifPresent(storage -> {
+            Object backupId = validation.value(BackupSinkConfig.BACKUP_ID);
+            if (validation.isValid(BackupSinkConfig.BACKUP_ID) && backupId != null) {
+                validation.probeStorageWritable(storage, new BackupLayout((String) backupId).root() + "/");
+            }
+        });
+        return validation.result();
+    }
+
+    private static void checkSegmentHoldsAPart(ConnectorValidation validation) {
+        Object segmentBytes = validation.value(BackupSinkConfig.SEGMENT_MAX_BYTES);
+        Object partBytes = validation.value(StorageConfig.S3_PART_SIZE_BYTES);
+        if ("s3".equals(validation.value(StorageConfig.STORAGE_TYPE)) && segmentBytes instanceof Long segment
+                && partBytes instanceof Integer part && segment < part) {
+            validation.addError(BackupSinkConfig.SEGMENT_MAX_BYTES, "segment.max.bytes (" + segment
+                    + ") is smaller than s3.part.size.bytes (" + part + "): raise segment.max.bytes or lower the "
+                    + "part size, so that a segment can fill at least one upload part");
+        }
+    }
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+}

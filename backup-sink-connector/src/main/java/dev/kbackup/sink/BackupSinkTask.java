@@ -1,0 +1,531 @@
+package dev.kbackup.sink;
+
+import dev.kbackup.Version;
+import dev.kbackup.config.ClusterConfig;
+import dev.kbackup.format.BackupRecord;
+import dev.kbackup.format.SegmentInfo;
+import dev.kbackup.layout.BackupCatalog;
+import dev.kbackup.layout.BackupLayout;
+import dev.kbackup.layout.PartitionIndex;
+import dev.kbackup.layout.SourceCluster;
+import dev.kbackup.storage.CircuitBreaker;
+import dev.kbackup.storage.GuardedObjectStore;
+import dev.kbackup.storage.ObjectStores;
+import dev.kbackup.storage.StorageException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * Routes records to one {@link PartitionWriter} per topic-partition and reports only durable offsets to Connect.
+ *
+ * <p>Exactly once: a segment's name follows from its first offset and it is created only if the name is free,
+ * so a restarted or zombie task cannot store an offset twice; {@link #open} resumes each partition after the
+ * last offset found in storage; {@link #preCommit} commits only offsets inside complete segments. When a
+ * segment cannot be stored, every partition is sought back to the first offset it does not hold yet and the
+ * batch in hand is dropped (it will come again); the task never throws a retriable error in that same call, so
+ * Connect cannot redeliver a stale batch after the seek.
+ */
+public class BackupSinkTask extends SinkTask {
+
+    private static final Logger log = LoggerFactory.getLogger(BackupSinkTask.class);
+    private static final long CLOSE_TIMEOUT_MS = 60_000;
+    private static final long BACKPRESSURE_WAIT_MS = 5_000;
+    private static final Set<String> INTERNAL_TOPICS = Set.of("__consumer_offsets", "__transaction_state");
+
+    private final Clock clock;
+    private final Map<TopicPartition, PartitionWriter> writers = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Long> durableOffsets = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<PipelineEvent> events = new ConcurrentLinkedQueue<>();
+    private final List<SegmentInfo> completedSinceCheckpoint = new ArrayList<>();
+    private final Map<TopicPartition, Long> recordsSinceCheckpoint = new HashMap<>();
+    private final Set<TopicPartition> progressedSinceCheckpoint = new HashSet<>();
+
+    private BackupSinkConfig config;
+    private GuardedObjectStore store;
+    private BackupLayout layout;
+    private BackupCatalog catalog;
+    private MemoryBudget budget;
+    private SegmentPipeline pipeline;
+    private StateStore state;
+    private StateSync sync;
+    private StateStore.JobStatus job;
+    private BackupSinkMetrics metrics;
+    private ExecutorService recovery;
+    private Set<String> explicitTopics;
+    private volatile long encoderBytes;
+    private long nextCheckpoint;
+    private boolean rewindPending;
+    private boolean firstSegmentSeen;
+
+    public BackupSinkTask() {
+        this(Clock.systemUTC());
+    }
+
+    // for testing
+    BackupSinkTask(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public String version() {
+        return Version.get();
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        config = new BackupSinkConfig(props);
+        layout = config.layout();
+        explicitTopics = Arrays.stream(props.getOrDefault("topics", "").split(","))
+                .map(String::trim).filter(t -> !t.isEmpty()).collect(Collectors.toSet());
+        store = new GuardedObjectStore(ObjectStores.open(config.storage()),
+                new CircuitBreaker(config.storageFailureThreshold(), config.storageRecoveryInterval()));
+        catalog = new BackupCatalog(store, layout);
+
+        String stateName = config.connectorName() + "-task-" + config.taskNumber() + ".db";
+        Path stateFile = config.stateDir().resolve(config.backupId()).resolve(stateName);
+        String stateKey = layout.stateKey(stateName);
+        try {
+            StateSync.restoreIfMissing(store, stateKey, stateFile);
+        } catch (StorageException e) {
+            log.warn("Could not fetch side-store {} from {}; starting with an empty one (storage stays the "
+                    + "authority on what is backed up): {}", stateKey, store.describe(), e.toString());
+        }
+        state = StateStore.open(stateFile);
+        job = new StateStore.JobStatus(config.backupId(), config.connectorName(), config.taskNumber(), "RUNNING",
+                hostName());
+        state.jobStarted(job, clock.millis());
+
+        budget = new MemoryBudget(config.bufferMemoryBytes());
+        pipeline = new SegmentPipeline(store, catalog, config.codec(), config.compressionLevel(),
+                config.blockBytes(), budget, new PipelineListener(), "kbackup-segments-" + config.connectorName()
+                + "-" + config.taskNumber());
+        metrics = new BackupSinkMetrics(pluginMetrics(), () -> encoderBytes + budget.pipelineBytes(),
+                () -> (int) writers.values().stream().filter(PartitionWriter::hasOpenSegment).count(),
+                () -> store.breaker().state().ordinal());
+        sync = new StateSync(catalog, store, state, job, sourceCluster(), stateKey, config.stateSyncInterval(),
+                clock, "kbackup-sync-" + config.connectorName() + "-" + config.taskNumber());
+        sync.start();
+        recovery = Executors.newFixedThreadPool(8, runnable -> {
+            Thread thread = new Thread(runnable, "kbackup-open-" + config.connectorName());
+            thread.setDaemon(true);
+            return thread;
+        });
+        nextCheckpoint = clock.millis() + config.checkpointInterval().toMillis();
+        log.info("Backup task {} of {} started: backup {} in {}, {} compression, segments up to {} bytes or {} ms, "
+                        + "buffer budget {} bytes", config.taskNumber(), config.connectorName(), config.backupId(),
+                store.describe(), config.codec().configName(), config.segmentMaxBytes(),
+                config.segmentMaxInterval().toMillis(), config.bufferMemoryBytes());
+    }
+
+    /**
+     * Resumes each partition after the last offset stored in its segments (read from its index and a listing of
+     * its segments after the last indexed one), whatever task or worker wrote them.
+     */
+    @Override
+    public void open(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, Future<PartitionIndex>> recovered = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            if (isSkippedInternalTopic(partition.topic())) {
+                log.info("Not backing up internal topic partition {}: list {} explicitly in 'topics' to back it up",
+                        partition, partition.topic());
+                continue;
+            }
+            recovered.put(partition, recovery.submit(() -> catalog.recover(partition.topic(),
+                    partition.partition())));
+        }
+        Map<TopicPartition, Long> seekTo = new HashMap<>();
+        for (Map.Entry<TopicPartition, Future<PartitionIndex>> entry : recovered.entrySet()) {
+            TopicPartition partition = entry.getKey();
+            PartitionIndex index = await(entry.getValue(), partition);
+            long durable = index.lastOffset();
+            long local = state.lastDurableOffset(partition);
+            if (local > durable) {
+                log.warn("Side-store says {} is durable up to offset {} but storage holds only up to {}; trusting "
+                        + "storage and backing up again from offset {}", partition, local, durable, durable + 1);
+            }
+            PartitionWriter writer = new PartitionWriter(partition, durable, pipeline, layout, config.codec(),
+                    config.blockBytes(), config.segmentMaxBytes(), config.segmentMaxInterval().toMillis());
+            writers.put(partition, writer);
+            durableOffsets.put(partition, durable);
+            progressedSinceCheckpoint.add(partition);
+            seekTo.put(partition, writer.resumeOffset());
+        }
+        context.offset(seekTo);
+        log.info("Opened {} partitions; resuming at {}", seekTo.size(), seekTo);
+    }
+
+    @Override
+    public void put(Collection<SinkRecord> records) {
+        long now = clock.millis();
+        drainEvents();
+        if (rewindPending) {
+            rewind();
+            return;
+        }
+        if (store.breaker().state() == CircuitBreaker.State.OPEN && store.breaker().millisUntilProbe() > 0) {
+            long wait = Math.min(store.breaker().millisUntilProbe(), config.storageRetryBackoff().toMillis());
+            context.timeout(wait);
+            throw new RetriableException("Storage " + store.describe() + " is failing (last failure: "
+                    + store.breaker().lastFailure() + "); not accepting records for " + wait
+                    + " ms. Nothing acknowledged to Kafka is lost: the records will be delivered again.");
+        }
+        long accepted = 0;
+        long acceptedBytes = 0;
+        for (SinkRecord record : records) {
+            TopicPartition partition = new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
+            PartitionWriter writer = writers.get(partition);
+            if (writer == null || record.originalKafkaOffset() < writer.resumeOffset()) {
+                continue;
+            }
+            BackupRecord backupRecord = SinkRecordConverter.toBackupRecord(record);
+            long before = writer.encoderBytes();
+            if (writer.accept(backupRecord, now)) {
+                accepted++;
+                acceptedBytes += backupRecord.payloadBytes();
+                recordsSinceCheckpoint.merge(partition, 1L, Long::sum);
+            }
+            encoderBytes += writer.encoderBytes() - before;
+            if (encoderBytes + budget.pipelineBytes() > budget.limit() && !relieveMemoryPressure()) {
+                metrics.recordAccepted(accepted, acceptedBytes);
+                rewind();
+                return;
+            }
+        }
+        metrics.recordAccepted(accepted, acceptedBytes);
+        for (PartitionWriter writer : writers.values()) {
+            long before = writer.encoderBytes();
+            writer.rollIfOlderThanMax(now);
+            encoderBytes += writer.encoderBytes() - before;
+        }
+        maybeCheckpoint(now);
+        requestWakeup(now);
+    }
+
+    @Override
+    public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        Map<TopicPartition, OffsetAndMetadata> durable = new HashMap<>();
+        for (TopicPartition partition : currentOffsets.keySet()) {
+            Long offset = durableOffsets.get(partition);
+            if (offset != null && offset >= 0) {
+                durable.put(partition, new OffsetAndMetadata(offset + 1));
+            }
+        }
+        return durable;
+    }
+
+    /** Finishes the partitions' open segments and waits for them, so their next owner starts after them. */
+    @Override
+    public void close(Collection<TopicPartition> partitions) {
+        for (TopicPartition partition : partitions) {
+            PartitionWriter writer = writers.get(partition);
+            if (writer != null) {
+                long before = writer.encoderBytes();
+                writer.roll();
+                encoderBytes += writer.encoderBytes() - before;
+            }
+        }
+        awaitPipeline();
+        drainEvents();
+        checkpoint(clock.millis());
+        for (TopicPartition partition : partitions) {
+            PartitionWriter writer = writers.remove(partition);
+            if (writer != null) {
+                encoderBytes -= writer.encoderBytes();
+                writer.discard();
+            }
+            durableOffsets.remove(partition);
+        }
+    }
+
+    @Override
+    public void stop() {
+        try {
+            if (pipeline != null) {
+                for (PartitionWriter writer : writers.values()) {
+                    writer.roll();
+                }
+                awaitPipeline();
+                drainEvents();
+                checkpoint(clock.millis());
+                state.jobStatus(new StateStore.JobStatus(job.backupId(), job.connector(), job.task(), "STOPPED",
+                        job.host()), clock.millis());
+            }
+        } finally {
+            closeQuietly(sync);
+            closeQuietly(pipeline);
+            if (recovery != null) {
+                recovery.shutdownNow();
+            }
+            closeQuietly(state);
+            closeQuietly(store);
+            log.info("Backup task {} of {} stopped after backing up {} records (compression ratio {})",
+                    config == null ? -1 : config.taskNumber(), config == null ? "?" : config.connectorName(),
+                    metrics == null ? 0 : metrics.recordsTotal(),
+                    metrics == null ? 0 : String.format("%.2f", metrics.compressionRatio()));
+        }
+    }
+
+    /**
+     * Brings held memory under the budget: closes the largest open segment early, and if uploads are behind, waits
+     * for them. Returns false if a storage failure surfaced meanwhile (the caller rewinds); throws a retriable
+     * error if uploads stay behind.
+     */
+    private boolean relieveMemoryPressure() {
+        while (encoderBytes + budget.pipelineBytes() > budget.limit()) {
+            PartitionWriter largest = null;
+            for (PartitionWriter writer : writers.values()) {
+                if (writer.hasOpenSegment() && (largest == null || writer.heldBytes() > largest.heldBytes())) {
+                    largest = writer;
+                }
+            }
+            if (largest != null && largest.encoderBytes() > 0) {
+                long before = largest.encoderBytes();
+                largest.roll();
+                encoderBytes += largest.encoderBytes() - before;
+                continue;
+            }
+            if (largest != null) {
+                largest.roll();
+            }
+            try {
+                if (budget.awaitPipelineAtMost(budget.limit() - encoderBytes, BACKPRESSURE_WAIT_MS)) {
+                    continue;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            drainEvents();
+            if (rewindPending) {
+                return false;
+            }
+            context.timeout(config.storageRetryBackoff().toMillis());
+            throw new RetriableException("Uploads to " + store.describe() + " are behind: "
+                    + (encoderBytes + budget.pipelineBytes()) + " bytes held against a buffer.memory.bytes budget of "
+                    + budget.limit() + "; records will be delivered again shortly");
+        }
+        return true;
+    }
+
+    /** Seeks every partition to the first offset it does not hold; the records of the current batch come again. */
+    private void rewind() {
+        Map<TopicPartition, Long> seekTo = new HashMap<>();
+        writers.forEach((partition, writer) -> seekTo.put(partition, writer.resumeOffset()));
+        context.offset(seekTo);
+        rewindPending = false;
+        metrics.recordRewind();
+        log.info("Reading partitions again from {} after a storage problem", seekTo);
+    }
+
+    private void drainEvents() {
+        PipelineEvent event;
+        while ((event = events.poll()) != null) {
+            PartitionWriter writer = writers.get(event.partition());
+            switch (event.kind()) {
+                case COMPLETED -> {
+                    completedSinceCheckpoint.add(event.segment());
+                    progressedSinceCheckpoint.add(event.partition());
+                    metrics.recordSegment(event.segment().sizeBytes(), event.segment().uncompressedBytes(),
+                            event.uploadNanos());
+                    if (writer != null) {
+                        writer.markDurable(event.segment().lastOffset());
+                    }
+                    if (!firstSegmentSeen) {
+                        firstSegmentSeen = true;
+                        sync.nudge();
+                    }
+                }
+                case SUPERSEDED -> {
+                    completedSinceCheckpoint.add(event.segment());
+                    progressedSinceCheckpoint.add(event.partition());
+                    restart(writer, event);
+                }
+                case FAILED -> {
+                    log.warn("Could not store segment {} of {}: {}", event.key(), event.partition(),
+                            event.cause().toString());
+                    restart(writer, event);
+                }
+            }
+        }
+    }
+
+    /** Drops what the partition holds beyond its durable offset and lets its new segments through again. */
+    private void restart(PartitionWriter writer, PipelineEvent event) {
+        if (writer == null) {
+            return;
+        }
+        if (event.segment() != null) {
+            writer.markDurable(event.segment().lastOffset());
+        }
+        encoderBytes -= writer.encoderBytes();
+        writer.discard();
+        pipeline.reset(event.partition());
+        rewindPending = true;
+    }
+
+    private void maybeCheckpoint(long now) {
+        if (now >= nextCheckpoint) {
+            checkpoint(now);
+        }
+    }
+
+    private void checkpoint(long now) {
+        List<StateStore.PartitionProgress> progress = new ArrayList<>();
+        Map<TopicPartition, String> lastKeys = new HashMap<>();
+        for (SegmentInfo segment : completedSinceCheckpoint) {
+            lastKeys.merge(new TopicPartition(segment.topic(), segment.partition()), segment.key(),
+                    (a, b) -> a.compareTo(b) >= 0 ? a : b);
+        }
+        for (TopicPartition partition : progressedSinceCheckpoint) {
+            PartitionWriter writer = writers.get(partition);
+            if (writer != null) {
+                progress.add(new StateStore.PartitionProgress(partition, writer.durableOffset(),
+                        lastKeys.get(partition), recordsSinceCheckpoint.getOrDefault(partition, 0L)));
+            }
+        }
+        long start = System.nanoTime();
+        try {
+            state.checkpoint(job, progress, completedSinceCheckpoint, now);
+            metrics.recordCheckpoint(System.nanoTime() - start);
+            completedSinceCheckpoint.clear();
+            progressedSinceCheckpoint.clear();
+            recordsSinceCheckpoint.clear();
+        } catch (RuntimeException e) {
+            log.warn("Checkpoint to the side-store failed; storage still holds every completed segment and the "
+                    + "next checkpoint retries: {}", e.toString());
+        }
+        nextCheckpoint = now + config.checkpointInterval().toMillis();
+    }
+
+    /** Makes Connect call put() again in time to roll aged segments and checkpoint, even with no new records. */
+    private void requestWakeup(long now) {
+        long wait = nextCheckpoint - now;
+        for (PartitionWriter writer : writers.values()) {
+            long untilRoll = writer.millisUntilRoll(now);
+            if (untilRoll >= 0) {
+                wait = Math.min(wait, untilRoll);
+            }
+        }
+        context.timeout(Math.max(1, wait));
+    }
+
+    private void awaitPipeline() {
+        try {
+            if (!pipeline.awaitQueued(CLOSE_TIMEOUT_MS)) {
+                log.warn("Segment uploads did not finish within {} ms; unfinished segments will be written again "
+                        + "by the partition's next owner", CLOSE_TIMEOUT_MS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean isSkippedInternalTopic(String topic) {
+        return INTERNAL_TOPICS.contains(topic) && !explicitTopics.contains(topic);
+    }
+
+    private SourceCluster sourceCluster() {
+        if (!ClusterConfig.isConfigured(config)) {
+            return SourceCluster.UNKNOWN;
+        }
+        String servers = config.getString(ClusterConfig.BOOTSTRAP_SERVERS);
+        try (Admin admin = Admin.create(ClusterConfig.adminProperties(config, "kbackup-" + config.connectorName()))) {
+            return new SourceCluster(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS), servers);
+        } catch (Exception e) {
+            log.warn("Could not learn the cluster id from {}; the manifest will record only the bootstrap "
+                    + "servers: {}", servers, e.toString());
+            return new SourceCluster(null, servers);
+        }
+    }
+
+    private PluginMetrics pluginMetrics() {
+        try {
+            return context.pluginMetrics();
+        } catch (RuntimeException | LinkageError e) {
+            log.debug("Plugin metrics are not available", e);
+            return null;
+        }
+    }
+
+    private static PartitionIndex await(Future<PartitionIndex> future, TopicPartition partition) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectException("Interrupted while resuming " + partition, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof StorageException storage && storage.isRetriable()) {
+                throw new RetriableException("Could not read the backup state of " + partition + " from storage: "
+                        + cause.getMessage(), cause);
+            }
+            throw new ConnectException("Could not read the backup state of " + partition + ": " + cause.getMessage(),
+                    cause);
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            log.warn("Error while closing {}", closeable.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Runs on the pipeline thread: records durable offsets at once, leaves the rest to the task thread. */
+    private final class PipelineListener implements SegmentPipeline.Listener {
+        @Override
+        public void completed(TopicPartition partition, SegmentInfo segment, long uploadNanos) {
+            durableOffsets.merge(partition, segment.lastOffset(), Math::max);
+            events.add(PipelineEvent.completed(partition, segment, uploadNanos));
+        }
+
+        @Override
+        public void superseded(TopicPartition partition, String key, SegmentInfo existing) {
+            durableOffsets.merge(partition, existing.lastOffset(), Math::max);
+            events.add(PipelineEvent.superseded(partition, key, existing));
+        }
+
+        @Override
+        public void failed(TopicPartition partition, String key, RuntimeException cause) {
+            events.add(PipelineEvent.failed(partition, key, cause));
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.kbackup.sink;
+
+import dev.kbackup.format.BackupRecord;
+import dev.kbackup.format.BlockEncoder;
+import dev.kbackup.format.Codec;
+import dev.kbackup.layout.BackupLayout;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The backup of one topic-partition as the task thread sees it: the segment being filled, the highest offset
+ * accepted, and the highest offset that is durably stored. States: idle (no open segment) and writing; a
+ * segment is rolled by size, by age, to relieve memory, or on close.
+ */
+final class PartitionWriter {
+
+    private final TopicPartition partition;
+    private final SegmentPipeline pipeline;
+    private final BackupLayout layout;
+    private final Codec codec;
+    private final int blockBytes;
+    private final long segmentMaxBytes;
+    private final long segmentMaxAgeMillis;
+    private final BlockEncoder encoder = new BlockEncoder();
+
+    private SegmentPipeline.Segment segment;
+    private long segmentOpenedAt;
+    private long segmentBytes;
+    private long lastAccepted;
+    private long durable;
+
+    /** @param durableOffset the highest offset already in storage, or -1 */
+    PartitionWriter(TopicPartition partition, long durableOffset, SegmentPipeline pipeline, BackupLayout layout,
+                    Codec codec, int blockBytes, long segmentMaxBytes, long segmentMaxAgeMillis) {
+        this.partition = partition;
+        this.pipeline = pipeline;
+        this.layout = layout;
+        this.codec = codec;
+        this.blockBytes = blockBytes;
+        this.segmentMaxBytes = segmentMaxBytes;
+        this.segmentMaxAgeMillis = segmentMaxAgeMillis;
+        this.durable = durableOffset;
+        this.lastAccepted = durableOffset;
+    }
+
+    TopicPartition partition() {
+        return partition;
+    }
+
+    /**
+     * Takes a record unless its offset is already held (redelivered or already stored); true if taken. Records
+     * must come in offset order, as a partition's consumer delivers them.
+     */
+    boolean accept(BackupRecord record, long now) {
+        if (record.offset() <= lastAccepted) {
+            return false;
+        }
+        if (segment == null) {
+            segment = pipeline.open(partition, layout.segmentKey(partition.topic(), partition.partition(),
+                    record.offset(), codec));
+            segmentOpenedAt = now;
+            segmentBytes = 0;
+        }
+        int before = encoder.sizeInBytes();
+        encoder.append(record);
+        segmentBytes += encoder.sizeInBytes() - before;
+        lastAccepted = record.offset();
+        if (encoder.sizeInBytes() >= blockBytes) {
+            pipeline.append(segment, encoder.seal());
+        }
+        if (segmentBytes >= segmentMaxBytes) {
+            roll();
+        }
+        return true;
+    }
+
+    /** Closes the open segment if it is older than the maximum interval; true if it did. */
+    boolean rollIfOlderThanMax(long now) {
+        if (segment != null && now - segmentOpenedAt >= segmentMaxAgeMillis) {
+            roll();
+            return true;
+        }
+        return false;
+    }
+
+    /** Hands the open segment, if any, to the pipeline for completion. */
+    void roll() {
+        if (segment == null) {
+            return;
+        }
+        if (!encoder.isEmpty()) {
+            pipeline.append(segment, encoder.seal());
+        }
+        pipeline.finish(segment);
+        segment = null;
+    }
+
+    /** Drops everything not yet durable; the partition will be read again from {@link #resumeOffset()}. */
+    void discard() {
+        encoder.clear();
+        if (segment != null) {
+            pipeline.abort(segment);
+            segment = null;
+        }
+        lastAccepted = durable;
+    }
+
+    /** Records that offsets up to {@code offset} are stored. */
+    void markDurable(long offset) {
+        durable = Math.max(durable, offset);
+        lastAccepted = Math.max(lastAccepted, durable);
+    }
+
+    long durableOffset() {
+        return durable;
+    }
+
+    /** The next offset this writer wants from Kafka. */
+    long resumeOffset() {
+        return lastAccepted + 1;
+    }
+
+    boolean hasOpenSegment() {
+        return segment != null;
+    }
+
+    /** Milliseconds until the open segment is due to roll by age, or -1 if none is open. */
+    long millisUntilRoll(long now) {
+        return segment == null ? -1 : Math.max(0, segmentOpenedAt + segmentMaxAgeMillis - now);
+    }
+
+    /** Heap bytes held for this partition: the open block and what the pipeline holds of its segment. */
+    long heldBytes() {
+        return encoder.retainedBytes() + (segment == null ? 0 : segment.held.get());
+    }
+
+    /** Heap bytes of the open block only, which the task thread owns. */
+    long encoderBytes() {
+        return encoder.retainedBytes();
+    }
+}

@@ -1,0 +1,254 @@
+package dev.kbackup.sink;
+
+import dev.kbackup.format.BlockCompressor;
+import dev.kbackup.format.Codec;
+import dev.kbackup.format.RawBlock;
+import dev.kbackup.format.SegmentInfo;
+import dev.kbackup.format.SegmentWriter;
+import dev.kbackup.layout.BackupCatalog;
+import dev.kbackup.storage.ObjectExistsException;
+import dev.kbackup.storage.ObjectInfo;
+import dev.kbackup.storage.ObjectStore;
+import dev.kbackup.storage.ObjectUpload;
+import dev.kbackup.storage.WriteMode;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Compresses blocks and streams them into segment uploads on one background thread, so the task thread only
+ * encodes. Work for all segments runs in submission order. A segment becomes visible only when its upload
+ * completes; a failure or a name conflict "poisons" the partition: later work for it is dropped until the task
+ * has rewound the partition and called {@link #reset}.
+ */
+final class SegmentPipeline implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SegmentPipeline.class);
+
+    /** What the task learns from the pipeline. Called on the pipeline thread. */
+    interface Listener {
+        void completed(TopicPartition partition, SegmentInfo segment, long uploadNanos);
+
+        /** Another writer completed this segment name first; {@code existing} describes what is stored. */
+        void superseded(TopicPartition partition, String key, SegmentInfo existing);
+
+        void failed(TopicPartition partition, String key, RuntimeException cause);
+    }
+
+    private final ObjectStore store;
+    private final BackupCatalog catalog;
+    private final BlockCompressor compressor;
+    private final int blockBytes;
+    private final MemoryBudget budget;
+    private final Listener listener;
+    private final ExecutorService thread;
+    private final Map<TopicPartition, Integer> epochs = new ConcurrentHashMap<>();
+    private final Set<Segment> live = ConcurrentHashMap.newKeySet();
+
+    SegmentPipeline(ObjectStore store, BackupCatalog catalog, Codec codec, int compressionLevel, int blockBytes,
+                    MemoryBudget budget, Listener listener, String threadName) {
+        this.store = store;
+        this.catalog = catalog;
+        this.compressor = codec.newCompressor(compressionLevel);
+        this.blockBytes = blockBytes;
+        this.budget = budget;
+        this.listener = listener;
+        this.thread = Executors.newSingleThreadExecutor(runnable -> {
+            Thread t = new Thread(runnable, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A new segment of {@code partition} that will be stored under {@code key}; nothing is sent yet. */
+    Segment open(TopicPartition partition, String key) {
+        return new Segment(partition, key, epochs.getOrDefault(partition, 0));
+    }
+
+    /** Queues a block for compression and upload; its bytes count against the budget until written. */
+    void append(Segment segment, RawBlock block) {
+        long bytes = block.retainedBytes();
+        budget.add(bytes);
+        segment.held.addAndGet(bytes);
+        thread.execute(() -> {
+            try {
+                if (isCurrent(segment)) {
+                    segment.write(block);
+                }
+            } catch (RuntimeException e) {
+                fail(segment, e);
+            } finally {
+                segment.held.addAndGet(-bytes);
+                budget.release(bytes);
+            }
+        });
+    }
+
+    /** Queues the segment's completion: footer, last part, then the conditional create. */
+    void finish(Segment segment) {
+        thread.execute(() -> {
+            if (!isCurrent(segment) || segment.writer == null) {
+                segment.abort();
+                return;
+            }
+            long start = System.nanoTime();
+            try {
+                SegmentInfo info = segment.writer.finish();
+                segment.account();
+                segment.upload.complete();
+                segment.account(0);
+                live.remove(segment);
+                listener.completed(segment.partition, info, System.nanoTime() - start);
+            } catch (ObjectExistsException e) {
+                segment.abort();
+                poison(segment);
+                superseded(segment);
+            } catch (RuntimeException e) {
+                fail(segment, e);
+            }
+        });
+    }
+
+    /** Queues dropping the segment's upload. */
+    void abort(Segment segment) {
+        thread.execute(segment::abort);
+    }
+
+    /** Lets new segments of {@code partition} through again after the task rewound it. */
+    void reset(TopicPartition partition) {
+        epochs.merge(partition, 1, Integer::sum);
+    }
+
+    /** Waits until every piece of work queued so far is done. */
+    boolean awaitQueued(long timeoutMillis) throws InterruptedException {
+        Future<?> marker = thread.submit(() -> { });
+        try {
+            marker.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("Pipeline marker failed", e);
+        }
+    }
+
+    /** Stops the thread, dropping queued work, and aborts every upload still open. */
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            if (!thread.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("Segment pipeline thread did not stop within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        live.forEach(Segment::abort);
+        compressor.close();
+    }
+
+    private boolean isCurrent(Segment segment) {
+        return segment.epoch == epochs.getOrDefault(segment.partition, 0) && !segment.dead;
+    }
+
+    private void fail(Segment segment, RuntimeException cause) {
+        segment.abort();
+        if (poison(segment)) {
+            log.warn("Segment {} of {} failed and was dropped; its records will be read from Kafka again: {}",
+                    segment.key, segment.partition, cause.toString());
+            listener.failed(segment.partition, segment.key, cause);
+        }
+    }
+
+    /** Drops all later work for the partition; false if it was already poisoned by an earlier failure. */
+    private boolean poison(Segment segment) {
+        int epoch = segment.epoch;
+        return epochs.replace(segment.partition, epoch, epoch + 1)
+                || (epoch == 0 && epochs.putIfAbsent(segment.partition, 1) == null);
+    }
+
+    private void superseded(Segment segment) {
+        try {
+            ObjectInfo existing = store.stat(segment.key).orElseThrow(() ->
+                    new IllegalStateException("Segment " + segment.key + " was reported as existing but is gone"));
+            SegmentInfo info = catalog.describe(existing);
+            log.warn("Segment {} of {} was already completed by another writer (offsets {}..{}); this copy was "
+                    + "dropped and the partition resumes after it", segment.key, segment.partition,
+                    info.firstOffset(), info.lastOffset());
+            listener.superseded(segment.partition, segment.key, info);
+        } catch (RuntimeException e) {
+            listener.failed(segment.partition, segment.key, e);
+        }
+    }
+
+    /** One segment on its way to storage. Its upload is started by the first block. */
+    final class Segment {
+        final TopicPartition partition;
+        final String key;
+        final int epoch;
+        /** Heap bytes of this segment held by the pipeline: queued blocks plus the upload's unsent part. */
+        final AtomicLong held = new AtomicLong();
+        private ObjectUpload upload;
+        private SegmentWriter writer;
+        private long uploadBuffered;
+        private volatile boolean dead;
+
+        private Segment(TopicPartition partition, String key, int epoch) {
+            this.partition = partition;
+            this.key = key;
+            this.epoch = epoch;
+        }
+
+        private void write(RawBlock block) {
+            if (writer == null) {
+                live.add(this);
+                upload = store.startUpload(key, WriteMode.CREATE_NEW);
+                writer = new SegmentWriter(key, partition.topic(), partition.partition(), compressor, upload,
+                        blockBytes);
+            }
+            writer.writeBlock(block);
+            account();
+        }
+
+        /** Tracks the upload's unsent bytes in the budget. */
+        private void account() {
+            account(upload == null ? 0 : upload.bufferedBytes());
+        }
+
+        private void account(long buffered) {
+            long delta = buffered - uploadBuffered;
+            uploadBuffered = buffered;
+            held.addAndGet(delta);
+            if (delta > 0) {
+                budget.add(delta);
+            } else if (delta < 0) {
+                budget.release(-delta);
+            }
+        }
+
+        private void abort() {
+            dead = true;
+            live.remove(this);
+            if (upload != null) {
+                try {
+                    upload.abort();
+                } catch (RuntimeException e) {
+                    log.debug("Abort of {} failed; the store expires incomplete uploads", key, e);
+                }
+                upload = null;
+            }
+            writer = null;
+            account(0);
+        }
+    }
+}

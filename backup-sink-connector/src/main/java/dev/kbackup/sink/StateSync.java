@@ -1,0 +1,178 @@
+package dev.kbackup.sink;
+
+import dev.kbackup.format.SegmentInfo;
+import dev.kbackup.layout.BackupCatalog;
+import dev.kbackup.layout.PartitionIndex;
+import dev.kbackup.layout.SourceCluster;
+import dev.kbackup.storage.ObjectStore;
+import dev.kbackup.storage.WriteMode;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Publishes what the task has made durable, in the background: completed segments into their partition indexes,
+ * those indexes into the manifest, and a copy of the side-store into {@code state/}. Runs every sync interval,
+ * soon after it is nudged, and once more on close. A failed run is logged and retried at the next one; the
+ * segments stay pending in the side-store until published.
+ */
+final class StateSync implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(StateSync.class);
+    private static final int PUBLISH_THREADS = 4;
+
+    private final BackupCatalog catalog;
+    private final ObjectStore store;
+    private final StateStore state;
+    private final StateStore.JobStatus job;
+    private final SourceCluster source;
+    private final String stateKey;
+    private final Duration interval;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService publishers;
+    private volatile boolean manifestWritten;
+
+    StateSync(BackupCatalog catalog, ObjectStore store, StateStore state, StateStore.JobStatus job,
+              SourceCluster source, String stateKey, Duration interval, Clock clock, String threadName) {
+        this.catalog = catalog;
+        this.store = store;
+        this.state = state;
+        this.job = job;
+        this.source = source;
+        this.stateKey = stateKey;
+        this.interval = interval;
+        this.clock = clock;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, threadName));
+        this.publishers = Executors.newFixedThreadPool(PUBLISH_THREADS,
+                runnable -> daemon(runnable, threadName + "-publish"));
+    }
+
+    /** Downloads the side-store copy from storage if {@code file} does not exist; true if it did. */
+    static boolean restoreIfMissing(ObjectStore store, String stateKey, Path file) {
+        if (Files.exists(file)) {
+            return false;
+        }
+        return store.readIfExists(stateKey).map(bytes -> {
+            try {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+                Path temp = file.resolveSibling(file.getFileName() + ".download");
+                Files.write(temp, bytes);
+                Files.move(temp, file);
+                log.info("Restored side-store {} from {} in {}", file, stateKey, store.describe());
+                return true;
+            } catch (IOException e) {
+                throw new IllegalStateException("Could not restore side-store " + file + " from " + stateKey, e);
+            }
+        }).orElse(false);
+    }
+
+    void start() {
+        long millis = interval.toMillis();
+        scheduler.scheduleWithFixedDelay(this::runQuietly, 0, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Asks for a run soon, for example after the first segment is complete. */
+    void nudge() {
+        scheduler.execute(this::runQuietly);
+    }
+
+    /** One publication; exposed for the task's stop and for tests. */
+    synchronized void runOnce() {
+        Instant now = clock.instant();
+        Map<TopicPartition, List<SegmentInfo>> pending = state.pendingSegments();
+        List<Future<PartitionIndex>> published = new ArrayList<>();
+        for (Map.Entry<TopicPartition, List<SegmentInfo>> entry : pending.entrySet()) {
+            TopicPartition partition = entry.getKey();
+            PartitionIndex index = new PartitionIndex(partition.topic(), partition.partition(), now,
+                    entry.getValue());
+            published.add(publishers.submit(() -> catalog.publishIndex(index, now)));
+        }
+        List<PartitionIndex> indexes = new ArrayList<>();
+        List<SegmentInfo> done = new ArrayList<>();
+        RuntimeException failure = null;
+        for (Future<PartitionIndex> future : published) {
+            try {
+                PartitionIndex index = future.get();
+                indexes.add(index);
+                done.addAll(pending.get(new TopicPartition(index.topic(), index.partition())));
+            } catch (ExecutionException e) {
+                failure = e.getCause() instanceof RuntimeException runtime ? runtime
+                        : new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (!indexes.isEmpty() || !manifestWritten) {
+            catalog.publishManifest(indexes, source, now);
+            manifestWritten = true;
+        }
+        state.published(done, now.toEpochMilli(), job.backupId(), job.connector(), job.task());
+        uploadSideStore();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdown();
+        try {
+            scheduler.awaitTermination(30, TimeUnit.SECONDS);
+            runOnce();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("Final publication of backup {} failed; the next task to start will publish it: {}",
+                    job.backupId(), e.toString());
+        } finally {
+            publishers.shutdownNow();
+        }
+    }
+
+    private void uploadSideStore() {
+        Path snapshot = state.file().resolveSibling(state.file().getFileName() + ".snapshot");
+        state.snapshotTo(snapshot);
+        try {
+            store.put(stateKey, StateStore.readBytes(snapshot), WriteMode.OVERWRITE);
+        } finally {
+            try {
+                Files.deleteIfExists(snapshot);
+            } catch (IOException e) {
+                log.debug("Could not delete {}", snapshot, e);
+            }
+        }
+    }
+
+    private void runQuietly() {
+        try {
+            runOnce();
+        } catch (RuntimeException e) {
+            log.warn("Publishing the state of backup {} to {} failed; retrying in {} ms: {}", job.backupId(),
+                    store.describe(), interval.toMillis(), e.toString());
+        }
+    }
+
+    private static Thread daemon(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.kbackup.layout;
+
+import dev.kbackup.format.Codec;
+
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Where each object of one backup lives, relative to the store's root (the bucket or directory with
+ * {@code storage.prefix} applied by the store). Everything sits under {@code {backup.id}/}:
+ * <pre>
+ * manifest.json                                      roll-up of the whole backup
+ * index/{topic}/partition={p}.json                   authoritative segment list of one partition
+ * topics/{topic}/partition={p}/segment-{offset:020d}.{zst|lz4|bin}
+ * state/                                             the sink tasks' SQLite side-stores
+ * restores/                                          restore summaries and offset maps
+ * snapshots/                                         reserved for consumer-group offsets and topic configs
+ * </pre>
+ * Segment names sort in offset order and follow from their first offset alone.
+ */
+public final class BackupLayout {
+
+    private static final Pattern BACKUP_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
+    private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
+    private static final Pattern SEGMENT_KEY = Pattern.compile(
+            ".*/topics/([A-Za-z0-9._-]+)/partition=(\\d+)/segment-(\\d{20})\\.(zst|lz4|bin)");
+
+    private final String root;
+    private final String backupId;
+
+    /** @param backupId names the backup; validated by {@link #backupIdProblem} */
+    public BackupLayout(String backupId) {
+        backupIdProblem(backupId).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
+        this.backupId = backupId;
+        this.root = backupId;
+    }
+
+    /** Why a backup id is unusable, or empty if it is fine. */
+    public static Optional<String> backupIdProblem(String backupId) {
+        if (backupId == null || backupId.isBlank()) {
+            return Optional.of("backup.id is required: choose a name such as 'prod-orders-2026'");
+        }
+        if (!BACKUP_ID.matcher(backupId).matches()) {
+            return Optional.of("backup.id '" + backupId + "' may contain only letters, digits, '.', '_' and '-', "
+                    + "must start with a letter or digit and be at most 200 characters, so that it stays one path "
+                    + "element inside the storage root");
+        }
+        return Optional.empty();
+    }
+
+    public String backupId() {
+        return backupId;
+    }
+
+    /** {@code {backup.id}}, the folder of every object of this backup, without a trailing slash. */
+    public String root() {
+        return root;
+    }
+
+    public String manifestKey() {
+        return root + "/manifest.json";
+    }
+
+    public String segmentKey(String topic, int partition, long firstOffset, Codec codec) {
+        return partitionSegmentsPrefix(topic, partition) + String.format("%020d", firstOffset) + "." + codec.extension();
+    }
+
+    /** Every segment key of the partition starts with this. */
+    public String partitionSegmentsPrefix(String topic, int partition) {
+        return root + "/topics/" + checkTopic(topic) + "/partition=" + checkPartition(partition) + "/segment-";
+    }
+
+    public String partitionIndexKey(String topic, int partition) {
+        return indexPrefix() + checkTopic(topic) + "/partition=" + checkPartition(partition) + ".json";
+    }
+
+    public String indexPrefix() {
+        return root + "/index/";
+    }
+
+    public String stateKey(String fileName) {
+        return root + "/state/" + fileName;
+    }
+
+    public String restoresPrefix() {
+        return root + "/restores/";
+    }
+
+    public String snapshotsPrefix() {
+        return root + "/snapshots/";
+    }
+
+    /** The topic, partition, first offset and codec a segment key encodes, or empty if it is not a segment key. */
+    public static Optional<SegmentKey> parseSegmentKey(String key) {
+        Matcher matcher = SEGMENT_KEY.matcher(key);
+        if (!matcher.matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(new SegmentKey(matcher.group(1), Integer.parseInt(matcher.group(2)),
+                Long.parseLong(matcher.group(3)), Codec.fromExtension(matcher.group(4))));
+    }
+
+    /** What a segment's key says about it. */
+    public record SegmentKey(String topic, int partition, long firstOffset, Codec codec) {
+    }
+
+    private static String checkTopic(String topic) {
+        if (topic == null || !TOPIC.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
+            throw new IllegalArgumentException("'" + topic + "' is not a legal Kafka topic name");
+        }
+        return topic;
+    }
+
+    private static int checkPartition(int partition) {
+        if (partition < 0) {
+            throw new IllegalArgumentException("Partition " + partition + " is negative");
+        }
+        return partition;
+    }
+}

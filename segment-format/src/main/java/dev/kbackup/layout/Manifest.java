@@ -1,0 +1,62 @@
+package dev.kbackup.layout;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The roll-up of a backup: what it is and, for every topic and partition, its segments. Partition indexes are the
+ * authority for segments; the manifest is a union of them that every sink task refreshes, so it can lag behind
+ * for a sync interval but never lists a segment that is not complete.
+ */
+@JsonPropertyOrder({"formatVersion", "backupId", "createdAt", "updatedAt", "sourceCluster", "topics"})
+public record Manifest(int formatVersion, String backupId, Instant createdAt, Instant updatedAt,
+                       SourceCluster sourceCluster, Map<String, Map<Integer, PartitionIndex>> topics) {
+
+    public static final int FORMAT_VERSION = 1;
+
+    public Manifest {
+        TreeMap<String, Map<Integer, PartitionIndex>> copy = new TreeMap<>();
+        if (topics != null) {
+            topics.forEach((topic, partitions) -> copy.put(topic, new TreeMap<>(partitions)));
+        }
+        topics = copy;
+        sourceCluster = sourceCluster == null ? SourceCluster.UNKNOWN : sourceCluster;
+    }
+
+    public static Manifest create(String backupId, Instant now, SourceCluster source) {
+        return new Manifest(FORMAT_VERSION, backupId, now, now, source, Map.of());
+    }
+
+    public Optional<PartitionIndex> partition(String topic, int partition) {
+        return Optional.ofNullable(topics.getOrDefault(topic, Map.of()).get(partition));
+    }
+
+    /**
+     * This manifest with {@code index} merged into its partition entry. The source cluster is filled in when this
+     * manifest does not know it yet.
+     */
+    public Manifest merge(PartitionIndex index, SourceCluster source, Instant now) {
+        Map<String, Map<Integer, PartitionIndex>> merged = new TreeMap<>(topics);
+        Map<Integer, PartitionIndex> partitions = new TreeMap<>(merged.getOrDefault(index.topic(), Map.of()));
+        partitions.merge(index.partition(), index, PartitionIndex::merge);
+        merged.put(index.topic(), partitions);
+        SourceCluster cluster = sourceCluster.clusterId() == null && source != null ? source : sourceCluster;
+        return new Manifest(formatVersion, backupId, createdAt, now, cluster, merged);
+    }
+
+    /** True if every segment of {@code index} is listed here. */
+    public boolean covers(PartitionIndex index) {
+        return partition(index.topic(), index.partition())
+                .map(mine -> index.segments().stream().allMatch(segment -> mine.contains(segment.key())))
+                .orElse(index.segments().isEmpty());
+    }
+
+    public long recordCount() {
+        return topics.values().stream().flatMap(partitions -> partitions.values().stream())
+                .mapToLong(PartitionIndex::recordCount).sum();
+    }
+}

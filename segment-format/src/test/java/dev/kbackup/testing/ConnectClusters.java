@@ -1,0 +1,112 @@
+package dev.kbackup.testing;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/** Real KRaft brokers and Connect workers in this JVM, set up the way our integration tests need them. */
+public final class ConnectClusters {
+
+    private ConnectClusters() {
+    }
+
+    /**
+     * Starts one broker and {@code workers} distributed workers. Worker settings: service-loader plugin discovery
+     * (fast start), offset flushes every second, client overrides allowed, and a short delay before the tasks of a
+     * departed worker are reassigned.
+     */
+    public static EmbeddedConnectCluster start(String name, int workers, Map<String, String> extraWorkerProps) {
+        Map<String, String> workerProps = new HashMap<>();
+        workerProps.put("plugin.discovery", "service_load");
+        workerProps.put("offset.flush.interval.ms", "1000");
+        workerProps.put("connector.client.config.override.policy", "All");
+        workerProps.put("scheduled.rebalance.max.delay.ms", "3000");
+        workerProps.putAll(extraWorkerProps);
+        Properties brokerProps = new Properties();
+        brokerProps.put("offsets.topic.replication.factor", "1");
+        brokerProps.put("transaction.state.log.replication.factor", "1");
+        brokerProps.put("transaction.state.log.min.isr", "1");
+        brokerProps.put("group.initial.rebalance.delay.ms", "0");
+        brokerProps.put("log.cleaner.backoff.ms", "200");
+        EmbeddedConnectCluster cluster = new EmbeddedConnectCluster.Builder()
+                .name(name)
+                .numWorkers(workers)
+                .numBrokers(1)
+                .brokerProps(brokerProps)
+                .workerProps(workerProps)
+                .build();
+        cluster.start();
+        return cluster;
+    }
+
+    /** Creates a topic and waits until every partition has a leader, so producing right away cannot lose data. */
+    public static void createTopic(EmbeddedConnectCluster cluster, String topic, int partitions,
+                                   Map<String, String> topicConfigs) {
+        cluster.kafka().createTopic(topic, partitions, 1, topicConfigs);
+        awaitLeaders(cluster, topic, partitions);
+    }
+
+    public static void awaitLeaders(EmbeddedConnectCluster cluster, String topic, int partitions) {
+        for (int partition = 0; partition < partitions; partition++) {
+            try {
+                cluster.kafka().endOffset(new TopicPartition(topic, partition));
+            } catch (Exception e) {
+                throw new AssertionError("Partition " + topic + "-" + partition + " has no leader", e);
+            }
+        }
+    }
+
+    /**
+     * Every record of {@code topic} from the beginning to the current end offsets, ordered by partition then
+     * offset. {@code readCommitted} hides aborted transactions.
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers, String topic,
+                                                              boolean readCommitted, Duration timeout) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                (readCommitted ? IsolationLevel.READ_COMMITTED : IsolationLevel.READ_UNCOMMITTED).toString()
+                        .toLowerCase(Locale.ROOT));
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo info : consumer.partitionsFor(topic, timeout)) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp, timeout) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("Could not read " + topic + " to its end offsets " + end + " in "
+                            + timeout);
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            records.removeIf(r -> r.offset() >= end.get(new TopicPartition(r.topic(), r.partition())));
+            records.sort(Comparator.<ConsumerRecord<byte[], byte[]>>comparingInt(ConsumerRecord::partition)
+                    .thenComparingLong(ConsumerRecord::offset));
+            return records;
+        }
+    }
+}
