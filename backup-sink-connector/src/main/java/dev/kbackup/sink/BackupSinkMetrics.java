@@ -23,6 +23,7 @@ import java.util.function.Supplier;
 final class BackupSinkMetrics {
 
     private final PluginMetrics metrics;
+    private final String sensorPrefix;
     private final Sensor recordsIn;
     private final Sensor bytesIn;
     private final Sensor bytesWritten;
@@ -34,10 +35,16 @@ final class BackupSinkMetrics {
     private final AtomicLong storedWritten = new AtomicLong();
     private final AtomicLong recordsTotal = new AtomicLong();
 
-    /** @param metrics Connect's plugin metrics, or null outside Connect (then nothing is registered) */
-    BackupSinkMetrics(PluginMetrics metrics, Supplier<Long> bufferedBytes, Supplier<Integer> openSegments,
+    /**
+     * @param metrics      Connect's plugin metrics, or null outside Connect (then nothing is registered)
+     * @param sensorPrefix unique per task: sensors live in the worker-wide registry, so tasks sharing a worker
+     *                     would otherwise share (and overwrite) each other's sensors
+     */
+    BackupSinkMetrics(PluginMetrics metrics, String sensorPrefix, Supplier<Long> bufferedBytes, Supplier<Long> bufferedBytesHighWater,
+                      Supplier<Integer> openSegments,
                       Supplier<Integer> breakerState) {
         this.metrics = metrics;
+        this.sensorPrefix = sensorPrefix;
         recordsIn = sensor("records-in", "records accepted for backup", true);
         bytesIn = sensor("bytes-in", "key, value and header bytes accepted for backup", true);
         bytesWritten = sensor("bytes-written", "segment bytes stored (compressed)", true);
@@ -50,6 +57,8 @@ final class BackupSinkMetrics {
         gauge("compression-ratio", "uncompressed record bytes per stored byte, over all completed segments",
                 () -> storedWritten.get() == 0 ? 0.0 : (double) uncompressedWritten.get() / storedWritten.get());
         gauge("buffered-bytes", "heap bytes held for data not yet uploaded", () -> (double) bufferedBytes.get());
+        gauge("buffered-bytes-max", "the most heap bytes held for data not yet uploaded since the task started",
+                () -> (double) bufferedBytesHighWater.get());
         gauge("open-segments", "segments being written", () -> (double) openSegments.get());
         gauge("storage-circuit-state", "0 closed (calling storage), 1 open (not calling), 2 half-open (probing)",
                 () -> (double) breakerState.get());
@@ -95,8 +104,8 @@ final class BackupSinkMetrics {
         if (metrics == null) {
             return null;
         }
-        Sensor sensor = metrics.addSensor(name);
-        sensor.add(name("" + name + "-total", "total " + description), new CumulativeSum());
+        Sensor sensor = metrics.addSensor(sensorPrefix + name);
+        sensor.add(name(name + "-total", "total " + description), new CumulativeSum());
         if (withRate) {
             sensor.add(name(name + "-rate", description + " per second"), new Rate());
         }
@@ -107,7 +116,7 @@ final class BackupSinkMetrics {
         if (metrics == null) {
             return null;
         }
-        Sensor sensor = metrics.addSensor(name);
+        Sensor sensor = metrics.addSensor(sensorPrefix + name);
         sensor.add(name(name + "-avg", "average " + description + ", ms"), new Avg());
         sensor.add(name(name + "-max", "maximum " + description + ", ms"), new Max());
         sensor.add(name(name + "-count", "number of measurements of " + description), new CumulativeCount());

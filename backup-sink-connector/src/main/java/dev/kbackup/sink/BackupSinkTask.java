@@ -80,6 +80,7 @@ public class BackupSinkTask extends SinkTask {
     private ExecutorService recovery;
     private Set<String> explicitTopics;
     private volatile long encoderBytes;
+    private volatile long heldBytesHighWater;
     private long nextCheckpoint;
     private boolean rewindPending;
     private boolean firstSegmentSeen;
@@ -126,7 +127,9 @@ public class BackupSinkTask extends SinkTask {
         pipeline = new SegmentPipeline(store, catalog, config.codec(), config.compressionLevel(),
                 config.blockBytes(), budget, new PipelineListener(), "kbackup-segments-" + config.connectorName()
                 + "-" + config.taskNumber());
-        metrics = new BackupSinkMetrics(pluginMetrics(), () -> encoderBytes + budget.pipelineBytes(),
+        metrics = new BackupSinkMetrics(pluginMetrics(), "kbackup-sink:" + config.connectorName() + ":"
+                + config.taskNumber() + ":", () -> encoderBytes + budget.pipelineBytes(),
+                () -> heldBytesHighWater,
                 () -> (int) writers.values().stream().filter(PartitionWriter::hasOpenSegment).count(),
                 () -> store.breaker().state().ordinal());
         sync = new StateSync(catalog, store, state, job, sourceCluster(), stateKey, config.stateSyncInterval(),
@@ -212,7 +215,11 @@ public class BackupSinkTask extends SinkTask {
                 recordsSinceCheckpoint.merge(partition, 1L, Long::sum);
             }
             encoderBytes += writer.encoderBytes() - before;
-            if (encoderBytes + budget.pipelineBytes() > budget.limit() && !relieveMemoryPressure()) {
+            long held = encoderBytes + budget.pipelineBytes();
+            if (held > heldBytesHighWater) {
+                heldBytesHighWater = held;
+            }
+            if (held > budget.limit() && !relieveMemoryPressure()) {
                 metrics.recordAccepted(accepted, acceptedBytes);
                 rewind();
                 return;
@@ -367,8 +374,8 @@ public class BackupSinkTask extends SinkTask {
                     restart(writer, event);
                 }
                 case FAILED -> {
-                    log.warn("Could not store segment {} of {}: {}", event.key(), event.partition(),
-                            event.cause().toString());
+                    log.warn("Could not store segment {} of {}; its records will be read from Kafka again: {}",
+                            event.key(), event.partition(), event.cause().toString());
                     restart(writer, event);
                 }
             }

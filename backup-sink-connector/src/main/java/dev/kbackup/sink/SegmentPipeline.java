@@ -164,8 +164,7 @@ final class SegmentPipeline implements AutoCloseable {
     private void fail(Segment segment, RuntimeException cause) {
         segment.abort();
         if (poison(segment)) {
-            log.warn("Segment {} of {} failed and was dropped; its records will be read from Kafka again: {}",
-                    segment.key, segment.partition, cause.toString());
+            log.debug("Segment {} of {} failed and was dropped", segment.key, segment.partition, cause);
             listener.failed(segment.partition, segment.key, cause);
         }
     }

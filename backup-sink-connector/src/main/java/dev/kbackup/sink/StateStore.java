@@ -232,7 +232,8 @@ final class StateStore implements AutoCloseable {
                 statement.execute("VACUUM INTO '" + target.toAbsolutePath().toString().replace("'", "''") + "'");
             }
         } catch (SQLException | IOException e) {
-            throw new IllegalStateException("Could not snapshot the side-store " + file + " to " + target, e);
+            throw new IllegalStateException("Could not snapshot the side-store " + file + " to " + target + ": "
+                    + e.getMessage(), e);
         }
     }
 

@@ -140,15 +140,17 @@ final class StateSync implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            log.warn("Final publication of backup {} failed; the next task to start will publish it: {}",
-                    job.backupId(), e.toString());
+            log.warn("Final publication of backup {} failed; the next task to start will publish it: {}{}",
+                    job.backupId(), e, e.getCause() == null ? "" : " (" + e.getCause() + ")");
         } finally {
             publishers.shutdownNow();
         }
     }
 
     private void uploadSideStore() {
-        Path snapshot = state.file().resolveSibling(state.file().getFileName() + ".snapshot");
+        // A unique name: a restarted task can briefly share this directory with its stopping predecessor.
+        Path snapshot = state.file().resolveSibling(state.file().getFileName() + "." + java.util.UUID.randomUUID()
+                + ".snapshot");
         state.snapshotTo(snapshot);
         try {
             store.put(stateKey, StateStore.readBytes(snapshot), WriteMode.OVERWRITE);

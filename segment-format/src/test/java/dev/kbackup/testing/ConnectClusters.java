@@ -41,6 +41,8 @@ public final class ConnectClusters {
         brokerProps.put("transaction.state.log.min.isr", "1");
         brokerProps.put("group.initial.rebalance.delay.ms", "0");
         brokerProps.put("log.cleaner.backoff.ms", "200");
+        // Test data carries fixed timestamps that age; time-based retention would delete it mid-test.
+        brokerProps.put("log.retention.ms", "-1");
         EmbeddedConnectCluster cluster = new EmbeddedConnectCluster.Builder()
                 .name(name)
                 .numWorkers(workers)

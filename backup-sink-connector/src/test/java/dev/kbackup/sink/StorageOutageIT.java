@@ -1,0 +1,115 @@
+package dev.kbackup.sink;
+
+import dev.kbackup.layout.BackupLayout;
+import dev.kbackup.storage.ObjectStore;
+import dev.kbackup.storage.ObjectStores;
+import dev.kbackup.testing.Await;
+import dev.kbackup.testing.BackupContents;
+import dev.kbackup.testing.ConnectClusters;
+import dev.kbackup.testing.ContinuousProducer;
+import dev.kbackup.testing.FaultInjectingProxy;
+import dev.kbackup.testing.S3ProxyFixture;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Storage answers 503 for a while, then recovers: the task backs off, nothing acknowledged is lost. */
+class StorageOutageIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+    private static S3ProxyFixture s3;
+    private static FaultInjectingProxy faults;
+    private static EmbeddedConnectCluster connect;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = S3ProxyFixture.start();
+        faults = FaultInjectingProxy.start(s3.endpoint());
+        connect = ConnectClusters.start("storage-outage-it", 1, Map.of());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (connect != null) {
+            connect.stop();
+        }
+        if (faults != null) {
+            faults.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+
+    @Test
+    void failingStorageIsRetriedAndNothingIsLostOrStoredTwice(@TempDir Path state) throws Exception {
+        String bootstrap = connect.kafka().bootstrapServers();
+        ConnectClusters.createTopic(connect, "outage", 3, Map.of());
+        Map<String, String> config = BackupConfigs.backup(s3.connectorConfig(faults.endpoint()), "outage", "outage",
+                bootstrap, state);
+        config.put("s3.retry.max.attempts", "2");
+        config.put("s3.retry.base.delay.ms", "50");
+        config.put("storage.failure.threshold", "5");
+        config.put("storage.recovery.interval.ms", "2000");
+        config.put("storage.retry.backoff.ms", "500");
+        BackupLayout layout = new BackupLayout("outage");
+        ObjectStore store = ObjectStores.open(s3.storageSettings(Map.of("storage.prefix", "it")));
+
+        AtomicBoolean breakerOpened = new AtomicBoolean();
+        try (ContinuousProducer producer = ContinuousProducer.start(bootstrap, "outage", 3, 1500)) {
+            connect.configureConnector("outage", config);
+            Await.until(TIMEOUT, "a first backup", () -> BackupContents.read(store, layout).recordCount() > 1000);
+
+            faults.failAll(503);
+            long outageStart = System.currentTimeMillis();
+            while (System.currentTimeMillis() - outageStart < 12_000) {
+                breakerOpened.compareAndSet(false, breakerState("outage") == 1.0);
+                Thread.sleep(200);
+            }
+            assertEquals("RUNNING", connect.connectorStatus("outage").tasks().get(0).state(),
+                    "the task keeps running while storage is down");
+            faults.heal();
+            Thread.sleep(5000);
+        }
+        Await.until(TIMEOUT, "the backup to catch up after the outage",
+                () -> BackupConfigs.holdsAll(BackupContents.read(store, layout), bootstrap, "outage"));
+        BackupConfigs.assertExactlyOnce(BackupContents.read(store, layout), bootstrap, "outage");
+        assertTrue(breakerOpened.get(), "the circuit breaker opened during the outage");
+        assertTrue(faults.requestsFailed() > 0);
+        assertTrue(metric("outage", "rewinds-total") >= 1.0, "records were read again after failed uploads");
+        connect.deleteConnector("outage");
+        store.close();
+    }
+
+    private static double breakerState(String connector) {
+        return metric(connector, "storage-circuit-state");
+    }
+
+    private static double metric(String connector, String attribute) {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        try {
+            for (ObjectName name : server.queryNames(new ObjectName("kafka.connect:type=plugins,connector="
+                    + connector + ",*"), null)) {
+                if (server.getAttribute(name, attribute) instanceof Double value) {
+                    return value;
+                }
+            }
+            return -1;
+        } catch (javax.management.JMException e) {
+            return -1;
+        }
+    }
+}

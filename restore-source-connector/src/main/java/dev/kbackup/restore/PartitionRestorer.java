@@ -1,0 +1,240 @@
+package dev.kbackup.restore;
+
+import dev.kbackup.format.BackupRecord;
+import dev.kbackup.format.BlockHeader;
+import dev.kbackup.format.BlockIndexEntry;
+import dev.kbackup.format.CorruptSegmentException;
+import dev.kbackup.format.SegmentFooter;
+import dev.kbackup.format.SegmentInfo;
+import dev.kbackup.format.TimeWindow;
+import dev.kbackup.storage.ObjectNotFoundException;
+
+import java.util.List;
+
+/**
+ * Restores one backed-up partition: walks its planned segments in offset order, opens each at the first block that
+ * can hold a wanted record, skips blocks whose header puts them outside the window, and hands out every record
+ * inside the window whose offset is above the last one handed out (so overlapping segments never repeat a record).
+ * Not thread-safe: the task's poll thread owns it.
+ */
+final class PartitionRestorer {
+
+    /** Told what the restorer skipped. */
+    interface Listener {
+        void skippedByWindow(long records);
+
+        /**
+         * A segment could not be read and the policy is to skip it. {@code firstMissing} is the first offset of it
+         * that was not restored.
+         */
+        void segmentSkipped(PartitionPlan plan, SegmentInfo segment, RuntimeException cause, long firstMissing);
+    }
+
+    private final PartitionPlan plan;
+    private final SegmentPrefetcher.Lane lane;
+    private final TimeWindow window;
+    private final CorruptSegmentPolicy policy;
+    private final Listener listener;
+    private final String backupId;
+
+    private long lastOffset;
+    private SegmentPrefetcher.OpenSegment open;
+    private List<BackupRecord> block = List.of();
+    private int nextInBlock;
+    private boolean done;
+    private boolean segmentEnded;
+    // read by the metrics reporter's thread
+    private volatile long remainingRecords;
+    private volatile long remainingBytes;
+
+    /** @param resumeAfter the last offset already restored, or -1 to start at the beginning */
+    PartitionRestorer(String backupId, PartitionPlan plan, SegmentPrefetcher prefetcher, long resumeAfter,
+                      TimeWindow window, CorruptSegmentPolicy policy, Listener listener) {
+        this.backupId = backupId;
+        this.plan = plan;
+        this.window = window;
+        this.policy = policy;
+        this.listener = listener;
+        this.lastOffset = resumeAfter;
+        List<SegmentInfo> left = plan.segments().stream().filter(s -> s.lastOffset() > resumeAfter).toList();
+        this.remainingRecords = left.stream().mapToLong(SegmentInfo::recordCount).sum();
+        this.remainingBytes = left.stream().mapToLong(SegmentInfo::sizeBytes).sum();
+        this.lane = prefetcher.lane(plan.source().toString(), left, resumeAfter + 1, window);
+    }
+
+    PartitionPlan plan() {
+        return plan;
+    }
+
+    /** Offset of the last record handed out (or the resume point). */
+    long lastOffset() {
+        return lastOffset;
+    }
+
+    boolean isDone() {
+        return done;
+    }
+
+    /** Records of segments not finished yet (an upper bound of what is left to restore). */
+    long remainingRecords() {
+        return remainingRecords;
+    }
+
+    /** Stored bytes of segments not finished yet. */
+    long remainingBytes() {
+        return remainingBytes;
+    }
+
+    /** True once if a segment was finished since the last call: a good place for a transaction boundary. */
+    boolean takeSegmentEnded() {
+        boolean ended = segmentEnded;
+        segmentEnded = false;
+        return ended;
+    }
+
+    /**
+     * Appends up to {@code maxRecords} records to {@code out}, stopping early once their payload reaches
+     * {@code maxBytes} (at least one record is added if any is left). Returns the payload bytes added.
+     *
+     * @throws UnreadableSegmentException if a segment cannot be read and the policy is {@code fail}
+     */
+    long drainTo(List<BackupRecord> out, int maxRecords, long maxBytes) {
+        long bytes = 0;
+        int added = 0;
+        while (added < maxRecords && bytes < maxBytes && !done) {
+            if (nextInBlock < block.size()) {
+                BackupRecord record = block.get(nextInBlock++);
+                if (record.offset() <= lastOffset) {
+                    continue;
+                }
+                if (!window.contains(record.timestamp())) {
+                    listener.skippedByWindow(1);
+                    continue;
+                }
+                out.add(record);
+                lastOffset = record.offset();
+                bytes += record.payloadBytes();
+                added++;
+                continue;
+            }
+            block = List.of();
+            nextInBlock = 0;
+            advance();
+        }
+        return bytes;
+    }
+
+    /** Loads the next block worth decoding, moving to the next segment when needed. */
+    private void advance() {
+        if (open == null) {
+            openNextSegment();
+            return;
+        }
+        SegmentInfo segment = open.segment();
+        SegmentFooter footer = open.footer();
+        int blockIndex = -1;
+        try {
+            if (open.reader().blockIndex() >= open.lastBlock()) {
+                finishSegment();
+                return;
+            }
+            blockIndex = open.reader().blockIndex() + 1;
+            BlockHeader header = open.reader().nextBlock();
+            if (header == null) {
+                finishSegment();
+                return;
+            }
+            if (header.lastOffset() <= lastOffset) {
+                return;
+            }
+            if (!window.overlaps(header.minTimestamp(), header.maxTimestamp())) {
+                listener.skippedByWindow(header.recordCount());
+                return;
+            }
+            block = open.reader().records();
+        } catch (CorruptSegmentException | ObjectNotFoundException e) {
+            unreadable(segment, footer, blockIndex, e);
+        }
+    }
+
+    private void openNextSegment() {
+        SegmentPrefetcher.OpenSegment next = null;
+        boolean opened = false;
+        while (!opened) {
+            try {
+                next = lane.next();
+                opened = true;
+            } catch (CorruptSegmentException | ObjectNotFoundException e) {
+                unreadable(lane.current(), null, -1, e);
+            }
+        }
+        if (next == null) {
+            done = true;
+            return;
+        }
+        open = next;
+        long outside = 0;
+        for (int i = 0; i < next.footer().blocks().size(); i++) {
+            BlockIndexEntry entry = next.footer().blocks().get(i);
+            if (entry.lastOffset() > lastOffset && (i < next.firstBlock() || i > next.lastBlock())) {
+                outside += entry.recordCount();
+            }
+        }
+        if (outside > 0) {
+            listener.skippedByWindow(outside);
+        }
+        if (next.isEmpty()) {
+            finishSegment();
+        }
+    }
+
+    private void finishSegment() {
+        SegmentInfo segment = open.segment();
+        closeOpen();
+        remainingRecords -= segment.recordCount();
+        remainingBytes -= segment.sizeBytes();
+        segmentEnded = true;
+    }
+
+    private void closeOpen() {
+        if (open != null && open.reader() != null) {
+            try {
+                open.reader().close();
+            } catch (RuntimeException e) {
+                // the reader's stream is our own buffer; closing cannot lose data
+            }
+        }
+        open = null;
+    }
+
+    private void unreadable(SegmentInfo segment, SegmentFooter footer, int blockIndex, RuntimeException cause) {
+        closeOpen();
+        long firstMissing = Math.max(lastOffset + 1, segment.firstOffset());
+        if (policy == CorruptSegmentPolicy.SKIP) {
+            listener.segmentSkipped(plan, segment, cause, firstMissing);
+            remainingRecords -= segment.recordCount();
+            remainingBytes -= segment.sizeBytes();
+            segmentEnded = true;
+            return;
+        }
+        done = true;
+        throw new UnreadableSegmentException(describe(segment, footer, blockIndex, cause, firstMissing), cause);
+    }
+
+    private String describe(SegmentInfo segment, SegmentFooter footer, int blockIndex, RuntimeException cause,
+                            long firstMissing) {
+        int block = cause instanceof CorruptSegmentException corrupt && corrupt.block() >= 0 ? corrupt.block()
+                : blockIndex;
+        String where = block < 0 ? "its header or footer" : "block " + block;
+        if (block >= 0 && footer != null && block < footer.blocks().size()) {
+            BlockIndexEntry entry = footer.blocks().get(block);
+            where += " (offsets " + entry.firstOffset() + ".." + entry.lastOffset() + ")";
+        }
+        return "Cannot restore " + plan.source() + " of backup " + backupId + ": segment " + segment.key()
+                + " (offsets " + segment.firstOffset() + ".." + segment.lastOffset() + ") is unreadable at " + where
+                + ": " + cause.getMessage() + ". Records up to offset " + lastOffset + " were restored; offsets "
+                + firstMissing + ".." + segment.lastOffset() + " were not. Replace the object from a copy and "
+                + "restart the task (it resumes after offset " + lastOffset + "), or set "
+                + RestoreConfig.CORRUPT_SEGMENT_POLICY + "=skip to restore everything else without this segment.";
+    }
+}

@@ -1,0 +1,255 @@
+package dev.kbackup.restore;
+
+import dev.kbackup.config.ClusterConfig;
+import dev.kbackup.format.TimeWindow;
+import dev.kbackup.layout.BackupLayout;
+import dev.kbackup.storage.StorageConfig;
+import dev.kbackup.storage.StorageSettings;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** The restore connector's settings: one documented ConfigDef and typed accessors. */
+public class RestoreConfig extends AbstractConfig {
+
+    public static final String BACKUP_ID = "backup.id";
+    public static final String TOPICS = "topics";
+    public static final String TOPICS_REGEX = "topics.regex";
+    public static final String TIME_START = "restore.time.start";
+    public static final String TIME_END = "restore.time.end";
+    public static final String TOPIC_MAPPING = "topic.mapping";
+    public static final String PARTITION_MAPPING = "partition.mapping";
+    public static final String ORIGINAL_HEADERS = "restore.original.headers";
+    public static final String CREATE_TOPICS = "restore.create.topics";
+    public static final String CREATE_TOPICS_REPLICATION_FACTOR = "restore.create.topics.replication.factor";
+    public static final String MAX_BYTES_PER_SECOND = "restore.max.bytes.per.second";
+    public static final String PREFETCH_BYTES = "restore.prefetch.bytes";
+    public static final String BATCH_MAX_RECORDS = "restore.batch.max.records";
+    public static final String CORRUPT_SEGMENT_POLICY = "restore.corrupt.segment.policy";
+
+    /** Connect's own name key, present in every connector config. */
+    static final String CONNECTOR_NAME = "name";
+
+    static final String GROUP_BACKUP = "Backup";
+    static final String GROUP_SELECTION = "What to restore";
+    static final String GROUP_TARGET = "Where to restore";
+    static final String GROUP_PERFORMANCE = "Performance";
+    static final String GROUP_INTEGRITY = "Integrity";
+
+    static final long DEFAULT_PREFETCH_BYTES = 64L * 1024 * 1024;
+    static final long MIN_PREFETCH_BYTES = 1024 * 1024;
+    static final int DEFAULT_BATCH_MAX_RECORDS = 2000;
+
+    public static final ConfigDef CONFIG_DEF = configDef();
+
+    public RestoreConfig(Map<String, String> props) {
+        this(CONFIG_DEF, props);
+    }
+
+    protected RestoreConfig(ConfigDef def, Map<String, String> props) {
+        super(def, props, false);
+    }
+
+    public static ConfigDef configDef() {
+        ConfigDef def = new ConfigDef();
+        int order = 0;
+        def.define(BACKUP_ID, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new BackupIdValidator(), Importance.HIGH,
+                "Name of the backup to restore, as the backup connector's backup.id. Its manifest must exist at "
+                        + "{storage.prefix}{backup.id}/manifest.json in the configured storage.",
+                GROUP_BACKUP, ++order, Width.MEDIUM, "Backup id");
+        StorageConfig.define(def);
+
+        order = 0;
+        def.define(TOPICS, Type.LIST, "", Importance.HIGH,
+                "Backed-up topics to restore, comma-separated. Leave empty (and topics.regex unset) to restore every "
+                        + "topic of the backup. Each listed topic must be in the backup.",
+                GROUP_SELECTION, ++order, Width.LONG, "Topics");
+        def.define(TOPICS_REGEX, Type.STRING, null, new RegexValidator(), Importance.HIGH,
+                "Java regular expression of the backed-up topics to restore (whole-name match), instead of topics.",
+                GROUP_SELECTION, ++order, Width.LONG, "Topics regex");
+        def.define(TIME_START, Type.STRING, null, WindowBounds.validator(), Importance.HIGH,
+                "Restore only records with a timestamp at or after this instant (inclusive). Epoch milliseconds or an "
+                        + "ISO-8601 date-time with zone, e.g. 2026-11-23T10:00:00Z. Unset: no lower bound. Segments "
+                        + "and blocks outside the window are skipped using their min/max timestamps; every record is "
+                        + "checked, with millisecond precision.",
+                GROUP_SELECTION, ++order, Width.MEDIUM, "Window start");
+        def.define(TIME_END, Type.STRING, null, WindowBounds.validator(), Importance.HIGH,
+                "Restore only records with a timestamp before this instant (exclusive). Same formats as "
+                        + "restore.time.start. Unset: no upper bound.",
+                GROUP_SELECTION, ++order, Width.MEDIUM, "Window end");
+
+        order = 0;
+        def.define(TOPIC_MAPPING, Type.LIST, "", TopicMapping.validator(), Importance.HIGH,
+                "Target topic of each backed-up topic as sourceTopic:targetTopic pairs, comma-separated, e.g. "
+                        + "orders:orders-restored,payments:payments-copy. Unmapped topics are restored under their "
+                        + "own name. Records keep their partition unless partition.mapping says otherwise.",
+                GROUP_TARGET, ++order, Width.LONG, "Topic mapping");
+        def.define(PARTITION_MAPPING, Type.LIST, "", PartitionMapping.validator(), Importance.MEDIUM,
+                "Explicit partition remaps, comma-separated: topic/partition:targetPartition (into the topic's "
+                        + "target from topic.mapping) or topic/partition:targetTopic/targetPartition, e.g. "
+                        + "orders/3:0,orders/4:orders-archive/0. Two backed-up partitions may not share a target "
+                        + "partition.",
+                GROUP_TARGET, ++order, Width.LONG, "Partition mapping");
+        def.define(ORIGINAL_HEADERS, Type.BOOLEAN, true, Importance.MEDIUM,
+                "Add the headers x-original-topic, x-original-partition, x-original-offset and "
+                        + "x-original-timestamp (UTF-8 decimal strings) to every restored record, after its own "
+                        + "headers.",
+                GROUP_TARGET, ++order, Width.SHORT, "Original-position headers");
+        def.define(CREATE_TOPICS, Type.BOOLEAN, false, Importance.MEDIUM,
+                "Create missing target topics (through cluster.bootstrap.servers) with as many partitions as the "
+                        + "backed-up topic had (highest backed-up partition + 1, or more if partition.mapping needs "
+                        + "it), the broker's default configuration and retention.ms=-1, since restored records keep "
+                        + "their original timestamps and a time retention would delete old ones at once; set the "
+                        + "retention you want after the restore. When false, a missing target topic stops the task "
+                        + "with an error. An existing target topic whose retention.ms would delete restored records "
+                        + "also stops the task.",
+                GROUP_TARGET, ++order, Width.SHORT, "Create target topics");
+        def.define(CREATE_TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1,
+                ConfigDef.LambdaValidator.with((name, value) -> {
+                    short factor = (Short) value;
+                    if (factor == 0 || factor < -1) {
+                        throw new ConfigException(name, value, "must be -1 (the broker's default) or at least 1");
+                    }
+                }, () -> "-1 or at least 1"), Importance.LOW,
+                "Replication factor of topics created by restore.create.topics; -1 uses the broker's "
+                        + "default.replication.factor.",
+                GROUP_TARGET, ++order, Width.SHORT, "Created topics' replication factor");
+        ClusterConfig.define(def, Importance.HIGH, "Required: the restore uses it to check that its target "
+                + "topics exist with enough partitions (and to create them with restore.create.topics).");
+
+        order = 0;
+        def.define(MAX_BYTES_PER_SECOND, Type.LONG, 0L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                "Upper limit on the record bytes (key, value and headers as backed up) each task restores per "
+                        + "second; 0 means unlimited. Use it to keep a restore from crowding out live traffic.",
+                GROUP_PERFORMANCE, ++order, Width.MEDIUM, "Max bytes per second per task");
+        def.define(PREFETCH_BYTES, Type.LONG, DEFAULT_PREFETCH_BYTES, ConfigDef.Range.atLeast(MIN_PREFETCH_BYTES),
+                Importance.LOW,
+                "Memory each task may use for segment data read ahead of the producer, in bytes. Segments are "
+                        + "never downloaded whole; this bounds the read-ahead buffers (one extra read of up to 8 MiB "
+                        + "may be in flight when the task is waiting for data).",
+                GROUP_PERFORMANCE, ++order, Width.MEDIUM, "Read-ahead memory");
+        def.define(BATCH_MAX_RECORDS, Type.INT, DEFAULT_BATCH_MAX_RECORDS, ConfigDef.Range.between(1, 1_000_000),
+                Importance.LOW, "Most records one poll hands to Connect.",
+                GROUP_PERFORMANCE, ++order, Width.SHORT, "Records per poll");
+
+        order = 0;
+        def.define(CORRUPT_SEGMENT_POLICY, Type.STRING, CorruptSegmentPolicy.FAIL.configName(),
+                ConfigDef.CaseInsensitiveValidString.in("fail", "skip"), Importance.MEDIUM,
+                "What to do with a segment that fails its checksums or is missing from storage: 'fail' stops the "
+                        + "task with an error naming the object, block and offsets (restart it after repairing the "
+                        + "object; it resumes where it stopped); 'skip' logs it, counts it in the "
+                        + "corrupt-segments-skipped-total metric and the summary, and goes on with the next "
+                        + "segment, so that segment's unread records are missing from the target.",
+                GROUP_INTEGRITY, ++order, Width.SHORT, "Corrupt segment policy");
+        return def;
+    }
+
+    public String backupId() {
+        return getString(BACKUP_ID);
+    }
+
+    public String connectorName() {
+        String name = originalsStrings().get(CONNECTOR_NAME);
+        return name == null ? "restore" : name;
+    }
+
+    public StorageSettings storageSettings() {
+        return StorageSettings.from(this);
+    }
+
+    public BackupLayout layout() {
+        return new BackupLayout(backupId());
+    }
+
+    TopicSelection topicSelection() {
+        String regex = getString(TOPICS_REGEX);
+        return new TopicSelection(getList(TOPICS), regex == null || regex.isBlank() ? null : Pattern.compile(regex));
+    }
+
+    public TimeWindow window() {
+        return WindowBounds.window(getString(TIME_START), getString(TIME_END));
+    }
+
+    TargetRouter router() {
+        return new TargetRouter(TopicMapping.parse(getList(TOPIC_MAPPING)),
+                PartitionMapping.parse(getList(PARTITION_MAPPING)));
+    }
+
+    public boolean originalHeaders() {
+        return getBoolean(ORIGINAL_HEADERS);
+    }
+
+    public boolean createTopics() {
+        return getBoolean(CREATE_TOPICS);
+    }
+
+    public short createTopicsReplicationFactor() {
+        return getShort(CREATE_TOPICS_REPLICATION_FACTOR);
+    }
+
+    /** Bytes per second per task, or 0 for unlimited. */
+    public long maxBytesPerSecond() {
+        return getLong(MAX_BYTES_PER_SECOND);
+    }
+
+    public long prefetchBytes() {
+        return getLong(PREFETCH_BYTES);
+    }
+
+    public int batchMaxRecords() {
+        return getInt(BATCH_MAX_RECORDS);
+    }
+
+    CorruptSegmentPolicy corruptSegmentPolicy() {
+        return CorruptSegmentPolicy.fromConfig(getString(CORRUPT_SEGMENT_POLICY));
+    }
+
+    public Optional<String> clusterBootstrapServers() {
+        return ClusterConfig.isConfigured(this) ? Optional.of(getString(ClusterConfig.BOOTSTRAP_SERVERS))
+                : Optional.empty();
+    }
+
+    public Map<String, Object> adminProperties(String clientId) {
+        return ClusterConfig.adminProperties(this, clientId);
+    }
+
+    private static final class BackupIdValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            BackupLayout.backupIdProblem((String) value).ifPresent(problem -> {
+                throw new ConfigException(problem);
+            });
+        }
+
+        @Override
+        public String toString() {
+            return "letters, digits, '.', '_' and '-', starting with a letter or digit";
+        }
+    }
+
+    private static final class RegexValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value != null && !value.toString().isBlank()) {
+                try {
+                    Pattern.compile(value.toString());
+                } catch (PatternSyntaxException e) {
+                    throw new ConfigException(name, value, "not a valid regular expression: " + e.getDescription());
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "a Java regular expression";
+        }
+    }
+}

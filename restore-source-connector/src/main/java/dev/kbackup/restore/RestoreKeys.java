@@ -1,0 +1,57 @@
+package dev.kbackup.restore;
+
+import dev.kbackup.layout.BackupLayout;
+import org.apache.kafka.common.TopicPartition;
+
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32C;
+
+/**
+ * Where a restore writes about itself, under {@code {prefix}/{backup.id}/restores/{connector}/}:
+ * <pre>
+ * summary-task-{n}.json                         the completion summary of task n
+ * offset-map/{topic}/partition={p}.json         original to target offset syncs of one restored partition
+ * </pre>
+ * The connector name is made path-safe: characters other than letters, digits, '.', '_' and '-' become '_', and
+ * a name that needed that gets a checksum suffix so that two names never share a folder.
+ */
+final class RestoreKeys {
+
+    private final String root;
+
+    RestoreKeys(BackupLayout layout, String connectorName) {
+        this.root = layout.restoresPrefix() + pathElement(connectorName) + "/";
+    }
+
+    String root() {
+        return root;
+    }
+
+    String summaryKey(int task) {
+        return root + "summary-task-" + task + ".json";
+    }
+
+    String offsetMapKey(TopicPartition source) {
+        return root + "offset-map/" + source.topic() + "/partition=" + source.partition() + ".json";
+    }
+
+    static String pathElement(String name) {
+        StringBuilder safe = new StringBuilder(name.length());
+        boolean changed = name.isEmpty() || name.startsWith(".");
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < 128 && (Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-')) {
+                safe.append(c);
+            } else {
+                safe.append('_');
+                changed = true;
+            }
+        }
+        if (!changed) {
+            return safe.toString();
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(name.getBytes(StandardCharsets.UTF_8));
+        return "_" + safe + "-" + String.format("%08x", crc.getValue());
+    }
+}

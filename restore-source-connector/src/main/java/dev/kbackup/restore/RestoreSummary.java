@@ -1,0 +1,56 @@
+package dev.kbackup.restore;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What one task restored, written when it completes to
+ * {@code {prefix}/{backup.id}/restores/{connector}/summary-task-{n}.json} and logged. Counts are records written
+ * to Kafka, accumulated over restarts of the task (a record written twice because of a restart without
+ * exactly-once counts twice); {@code startedAt} and {@code durationMs} are those of the run that completed.
+ */
+@JsonPropertyOrder({"backupId", "connector", "task", "startedAt", "completedAt", "durationMs", "window", "records",
+    "bytes", "recordsSkippedByWindow", "skippedSegments", "partitions"})
+record RestoreSummary(String backupId, String connector, int task, Instant startedAt, Instant completedAt,
+                      long durationMs, String window, long records, long bytes, long recordsSkippedByWindow,
+                      List<SkippedSegment> skippedSegments, List<PartitionSummary> partitions) {
+
+    RestoreSummary {
+        skippedSegments = List.copyOf(skippedSegments);
+        partitions = List.copyOf(partitions);
+    }
+
+    /** One restored partition; offsets are original offsets, -1 when nothing was restored. */
+    record PartitionSummary(String topic, int partition, String targetTopic, int targetPartition, long records,
+                            long bytes, long firstOffset, long lastOffset) {
+    }
+
+    /** A segment the skip policy passed over: its offsets from {@code firstMissingOffset} on are missing. */
+    record SkippedSegment(String key, String topic, int partition, long firstMissingOffset, long lastOffset,
+                          String reason) {
+    }
+
+    /** One log message with everything a person wants to see. */
+    String describe() {
+        StringBuilder text = new StringBuilder();
+        text.append("Restore of backup ").append(backupId).append(" by ").append(connector).append(" task ")
+                .append(task).append(" is complete: ").append(records).append(" records, ").append(bytes)
+                .append(" bytes in ").append(durationMs).append(" ms, window ").append(window).append(", ")
+                .append(recordsSkippedByWindow).append(" records outside the window skipped.");
+        for (PartitionSummary partition : partitions) {
+            text.append("\n  ").append(partition.topic()).append('-').append(partition.partition()).append(" -> ")
+                    .append(partition.targetTopic()).append('-').append(partition.targetPartition()).append(": ")
+                    .append(partition.records()).append(" records, original offsets ")
+                    .append(partition.firstOffset()).append("..").append(partition.lastOffset());
+        }
+        for (SkippedSegment segment : skippedSegments) {
+            text.append("\n  SKIPPED segment ").append(segment.key()).append(" (").append(segment.topic())
+                    .append('-').append(segment.partition()).append("): offsets ")
+                    .append(segment.firstMissingOffset()).append("..").append(segment.lastOffset())
+                    .append(" are missing from the target: ").append(segment.reason());
+        }
+        return text.toString();
+    }
+}

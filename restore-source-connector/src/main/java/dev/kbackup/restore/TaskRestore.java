@@ -1,0 +1,255 @@
+package dev.kbackup.restore;
+
+import dev.kbackup.format.BackupRecord;
+import dev.kbackup.format.SegmentInfo;
+import dev.kbackup.format.TimeWindow;
+import dev.kbackup.layout.Json;
+import dev.kbackup.storage.ObjectStore;
+import dev.kbackup.storage.WriteMode;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The restore one task performs, without Connect's lifecycle: takes batches from its partitions' restorers in
+ * turn (within the throttle), keeps each partition's offset translation log from the acknowledgements, persists
+ * those logs, and once everything read has been acknowledged writes the summary.
+ */
+final class TaskRestore implements PartitionRestorer.Listener {
+
+    private static final Logger log = LoggerFactory.getLogger(TaskRestore.class);
+
+    /** One restored partition: where its records come from, how they become SourceRecords, where they went. */
+    record Partition(PartitionRestorer restorer, RestoredRecords records, OffsetTranslationLog offsets) {
+    }
+
+    private final String backupId;
+    private final String connector;
+    private final int task;
+    private final List<Partition> partitions;
+    private final Map<TopicPartition, Partition> bySource = new HashMap<>();
+    private final Throttle throttle;
+    private final int batchMaxRecords;
+    private final RestoreMetrics metrics;
+    private final ObjectStore store;
+    private final RestoreKeys keys;
+    private final TimeWindow window;
+    private final Clock clock;
+    private final Instant startedAt;
+    private final Duration persistInterval;
+    private final AtomicLong emitted = new AtomicLong();
+    private final AtomicLong acknowledged = new AtomicLong();
+    private final AtomicLong skippedByWindow = new AtomicLong();
+    private final List<RestoreSummary.SkippedSegment> skipped = Collections.synchronizedList(new ArrayList<>());
+    private final Object persistLock = new Object();
+    private Instant lastPersist;
+    private int nextPartition;
+    private boolean segmentBoundary;
+    private volatile boolean complete;
+
+    TaskRestore(String backupId, String connector, int task, Throttle throttle, int batchMaxRecords,
+                RestoreMetrics metrics, ObjectStore store, RestoreKeys keys, TimeWindow window, Clock clock,
+                Duration persistInterval) {
+        this.backupId = backupId;
+        this.connector = connector;
+        this.task = task;
+        this.partitions = new ArrayList<>();
+        this.throttle = throttle;
+        this.batchMaxRecords = batchMaxRecords;
+        this.metrics = metrics;
+        this.store = store;
+        this.keys = keys;
+        this.window = window;
+        this.clock = clock;
+        this.startedAt = clock.instant();
+        this.lastPersist = startedAt;
+        this.persistInterval = persistInterval;
+    }
+
+    void add(Partition partition) {
+        partitions.add(partition);
+        bySource.put(partition.records().source(), partition);
+    }
+
+    List<Partition> partitions() {
+        return partitions;
+    }
+
+    /** Nanoseconds the throttle wants the task to wait before the next batch. */
+    long throttleWaitNanos() {
+        return throttle.waitNanos();
+    }
+
+    /**
+     * The next batch, taken from the partitions in turn, or an empty list when nothing is left to read.
+     *
+     * @throws UnreadableSegmentException if a segment cannot be read under the fail policy; records taken before
+     *                                    are in {@code partial}
+     */
+    List<SourceRecord> nextBatch(List<SourceRecord> partial) {
+        long byteBudget = throttle.batchBytes();
+        long bytes = 0;
+        int active = (int) partitions.stream().filter(p -> !p.restorer().isDone()).count();
+        if (active == 0) {
+            return partial;
+        }
+        int perPartition = Math.max(1, batchMaxRecords / active);
+        List<BackupRecord> taken = new ArrayList<>();
+        for (int i = 0; i < partitions.size() && partial.size() < batchMaxRecords && bytes < byteBudget; i++) {
+            Partition partition = partitions.get((nextPartition + i) % partitions.size());
+            if (partition.restorer().isDone()) {
+                continue;
+            }
+            taken.clear();
+            try {
+                partition.restorer().drainTo(taken, Math.min(perPartition, batchMaxRecords - partial.size()),
+                        byteBudget - bytes);
+            } finally {
+                for (BackupRecord record : taken) {
+                    SourceRecord converted = partition.records().toSourceRecord(record);
+                    partial.add(converted);
+                    bytes += sizeOf(converted);
+                }
+                emitted.addAndGet(taken.size());
+                if (partition.restorer().takeSegmentEnded()) {
+                    segmentBoundary = true;
+                }
+            }
+        }
+        throttle.consume(bytes);
+        nextPartition = (nextPartition + 1) % partitions.size();
+        return partial;
+    }
+
+    /** True once if a segment ended since the last call. */
+    boolean takeSegmentBoundary() {
+        boolean boundary = segmentBoundary;
+        segmentBoundary = false;
+        return boundary;
+    }
+
+    /** Every selected record has been read and handed to Connect. */
+    boolean everythingRead() {
+        return partitions.stream().allMatch(p -> p.restorer().isDone());
+    }
+
+    /** Every record handed to Connect has been acknowledged (or dropped by a transformation). */
+    boolean everythingAcknowledged() {
+        return acknowledged.get() >= emitted.get();
+    }
+
+    boolean isComplete() {
+        return complete;
+    }
+
+    /** Connect wrote {@code record} (metadata null: a transformation or error tolerance dropped it). */
+    void acknowledged(SourceRecord record, RecordMetadata metadata) {
+        acknowledged.incrementAndGet();
+        TopicPartition source = RestoreOffsets.topicPartition(record.sourcePartition());
+        Partition partition = source == null ? null : bySource.get(source);
+        if (partition == null) {
+            return;
+        }
+        long original = RestoreOffsets.offset(record.sourceOffset());
+        long size = sizeOf(record);
+        if (metadata != null && metadata.hasOffset()) {
+            partition.offsets().record(original, metadata.offset(), size);
+        } else {
+            partition.offsets().recordWithoutPosition(original, size);
+        }
+        metrics.restored(1, size);
+    }
+
+    /** Writes the offset translation logs that changed, if the interval has passed (or {@code force}). */
+    void persistOffsets(boolean force) {
+        synchronized (persistLock) {
+            Instant now = clock.instant();
+            if (!force && now.isBefore(lastPersist.plus(persistInterval))) {
+                return;
+            }
+            for (Partition partition : partitions) {
+                if (partition.offsets().isDirty()) {
+                    OffsetMap map = partition.offsets().snapshot(now);
+                    store.put(keys.offsetMapKey(partition.offsets().source()), Json.write(map), WriteMode.OVERWRITE);
+                }
+            }
+            lastPersist = now;
+        }
+    }
+
+    /** Persists everything, writes and logs the summary; the task is idle from now on. */
+    RestoreSummary complete() {
+        persistOffsets(true);
+        Instant now = clock.instant();
+        List<RestoreSummary.PartitionSummary> perPartition = new ArrayList<>();
+        long records = 0;
+        long bytes = 0;
+        for (Partition partition : partitions) {
+            OffsetTranslationLog offsets = partition.offsets();
+            perPartition.add(new RestoreSummary.PartitionSummary(offsets.source().topic(), offsets.source().partition(),
+                    offsets.target().topic(), offsets.target().partition(), offsets.records(), offsets.bytes(),
+                    offsets.firstOffset(), offsets.lastOffset()));
+            records += offsets.records();
+            bytes += offsets.bytes();
+        }
+        RestoreSummary summary = new RestoreSummary(backupId, connector, task, startedAt, now,
+                Duration.between(startedAt, now).toMillis(), window.toString(), records, bytes, skippedByWindow.get(),
+                List.copyOf(skipped), perPartition);
+        store.put(keys.summaryKey(task), Json.write(summary), WriteMode.OVERWRITE);
+        log.info("{}\nSummary written to {} in {}", summary.describe(), keys.summaryKey(task), store.describe());
+        complete = true;
+        return summary;
+    }
+
+    long recordsRemaining() {
+        return partitions.stream().mapToLong(p -> p.restorer().remainingRecords()).sum();
+    }
+
+    long bytesRemaining() {
+        return partitions.stream().mapToLong(p -> p.restorer().remainingBytes()).sum();
+    }
+
+    @Override
+    public void skippedByWindow(long records) {
+        skippedByWindow.addAndGet(records);
+        metrics.skippedByWindow(records);
+    }
+
+    @Override
+    public void segmentSkipped(PartitionPlan plan, SegmentInfo segment, RuntimeException cause, long firstMissing) {
+        metrics.corruptSegmentSkipped();
+        skipped.add(new RestoreSummary.SkippedSegment(segment.key(), plan.source().topic(), plan.source().partition(),
+                firstMissing, segment.lastOffset(), cause.getMessage()));
+        log.error("Skipping unreadable segment {} of {} in backup {} ({}={}): records with offsets {}..{} of {} are "
+                        + "NOT restored to {}. Cause: {}", segment.key(), plan.source(), backupId,
+                RestoreConfig.CORRUPT_SEGMENT_POLICY, CorruptSegmentPolicy.SKIP.configName(), firstMissing,
+                segment.lastOffset(), plan.source(), plan.target(), cause.getMessage());
+    }
+
+    /** Bytes of a record as produced: key, value, header keys and header values. */
+    static long sizeOf(SourceRecord record) {
+        long size = length(record.key()) + length(record.value());
+        for (Header header : record.headers()) {
+            size += header.key().getBytes(StandardCharsets.UTF_8).length + length(header.value());
+        }
+        return size;
+    }
+
+    private static long length(Object value) {
+        return value instanceof byte[] bytes ? bytes.length : 0;
+    }
+}

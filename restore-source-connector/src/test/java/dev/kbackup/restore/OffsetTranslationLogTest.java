@@ -1,0 +1,99 @@
+package dev.kbackup.restore;
+
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OffsetTranslationLogTest {
+
+    private static final TopicPartition SOURCE = new TopicPartition("orders", 2);
+    private static final TopicPartition TARGET = new TopicPartition("orders-restored", 2);
+
+    @Test
+    void keepsASyncPointOnlyWhereTheDeltaChanges() {
+        OffsetTranslationLog log = new OffsetTranslationLog("b1", SOURCE, TARGET);
+        for (long original = 100; original < 200; original++) {
+            log.record(original, original - 100, 10);
+        }
+        // a compaction gap: originals 200..249 are gone
+        for (long original = 250; original < 300; original++) {
+            log.record(original, original - 150, 10);
+        }
+        OffsetMap map = log.snapshot(Instant.EPOCH);
+        assertEquals(List.of(new OffsetMap.Sync(100, 0), new OffsetMap.Sync(250, 100)), map.syncs());
+        assertEquals(150, map.restoredRecords());
+        assertEquals(1500, map.restoredBytes());
+        assertEquals(100, map.firstOffset());
+        assertEquals(299, map.lastOffset());
+    }
+
+    @Test
+    void translatesOffsetsInsideRunsAndGapsToTheNextRecordRestored() {
+        OffsetTranslationLog log = new OffsetTranslationLog("b1", SOURCE, TARGET);
+        for (long original = 100; original < 200; original++) {
+            log.record(original, original - 100, 0);
+        }
+        for (long original = 250; original < 300; original++) {
+            log.record(original, original - 150, 0);
+        }
+        assertEquals(0, log.translate(50));
+        assertEquals(0, log.translate(100));
+        assertEquals(99, log.translate(199));
+        assertEquals(100, log.translate(200));
+        assertEquals(100, log.translate(249));
+        assertEquals(100, log.translate(250));
+        assertEquals(149, log.translate(299));
+        assertEquals(150, log.translate(300));
+    }
+
+    @Test
+    void aRecordWrittenAgainAfterARestartReplacesTheLaterSyncs() {
+        OffsetTranslationLog log = new OffsetTranslationLog("b1", SOURCE, TARGET);
+        for (long original = 0; original < 100; original++) {
+            log.record(original, original, 0);
+        }
+        // restart resumed after 59: 60..99 are written again at 100..139
+        for (long original = 60; original < 100; original++) {
+            log.record(original, original + 40, 0);
+        }
+        assertEquals(List.of(new OffsetMap.Sync(0, 0), new OffsetMap.Sync(60, 100)),
+                log.snapshot(Instant.EPOCH).syncs());
+        assertEquals(59, log.translate(59));
+        assertEquals(100, log.translate(60));
+        assertEquals(140, log.translate(100));
+    }
+
+    @Test
+    void resumingBeyondWhatWasPersistedRecordsTheUnsyncedRange() {
+        OffsetTranslationLog first = new OffsetTranslationLog("b1", SOURCE, TARGET);
+        for (long original = 0; original < 10; original++) {
+            first.record(original, original, 1);
+        }
+        OffsetMap stored = first.snapshot(Instant.EPOCH);
+        assertFalse(first.isDirty());
+
+        OffsetTranslationLog resumed = OffsetTranslationLog.resume("b1", SOURCE, TARGET, stored, 25);
+        resumed.record(26, 30, 1);
+
+        OffsetMap map = resumed.snapshot(Instant.EPOCH);
+        assertEquals(List.of(new OffsetMap.Range(10, 25)), map.unsyncedRanges());
+        assertEquals(List.of(new OffsetMap.Sync(0, 0), new OffsetMap.Sync(26, 30)), map.syncs());
+        assertEquals(11, map.restoredRecords());
+        assertEquals(26, map.lastOffset());
+    }
+
+    @Test
+    void aStoredLogOfAnotherTargetIsNotContinued() {
+        OffsetTranslationLog first = new OffsetTranslationLog("b1", SOURCE, TARGET);
+        first.record(0, 0, 1);
+        OffsetTranslationLog resumed = OffsetTranslationLog.resume("b1", SOURCE, new TopicPartition("x", 0),
+                first.snapshot(Instant.EPOCH), -1);
+        assertTrue(resumed.snapshot(Instant.EPOCH).syncs().isEmpty());
+    }
+}

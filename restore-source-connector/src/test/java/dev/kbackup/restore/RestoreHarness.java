@@ -1,0 +1,198 @@
+package dev.kbackup.restore;
+
+import dev.kbackup.format.BackupHeader;
+import dev.kbackup.format.BackupRecord;
+import dev.kbackup.layout.BackupLayout;
+import dev.kbackup.layout.Json;
+import dev.kbackup.storage.ObjectStore;
+import dev.kbackup.storage.ObjectStores;
+import dev.kbackup.testing.Await;
+import dev.kbackup.testing.S3ProxyFixture;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** What the restore integration tests share: connector configs, waiting for a restore, and content checks. */
+final class RestoreHarness {
+
+    static final String PREFIX = "backups";
+    static final String BYTE_ARRAY_CONVERTER = "org.apache.kafka.connect.converters.ByteArrayConverter";
+
+    private final EmbeddedConnectCluster connect;
+    private final S3ProxyFixture s3;
+    private final ObjectStore store;
+
+    RestoreHarness(EmbeddedConnectCluster connect, S3ProxyFixture s3) {
+        this.connect = connect;
+        this.s3 = s3;
+        this.store = ObjectStores.open(s3.storageSettings(Map.of("storage.prefix", PREFIX)));
+    }
+
+    /** The store as the connector sees it: below storage.prefix. */
+    ObjectStore store() {
+        return store;
+    }
+
+    TestBackups backup(String backupId) {
+        return TestBackups.in(store, backupId);
+    }
+
+    /** A complete, valid restore config for {@code backupId}. */
+    Map<String, String> config(String backupId) {
+        Map<String, String> config = new HashMap<>(s3.connectorConfig());
+        config.put("connector.class", RestoreSourceConnector.class.getName());
+        config.put("tasks.max", "2");
+        config.put(RestoreConfig.BACKUP_ID, backupId);
+        config.put("storage.prefix", PREFIX);
+        config.put("key.converter", BYTE_ARRAY_CONVERTER);
+        config.put("value.converter", BYTE_ARRAY_CONVERTER);
+        config.put("header.converter", BYTE_ARRAY_CONVERTER);
+        config.put("cluster.bootstrap.servers", connect.kafka().bootstrapServers());
+        return config;
+    }
+
+    /** Waits until every task of the connector has written its summary; returns them. */
+    List<RestoreSummary> awaitCompletion(String connector, String backupId, Duration timeout) {
+        RestoreKeys keys = new RestoreKeys(new BackupLayout(backupId), connector);
+        List<RestoreSummary> summaries = new ArrayList<>();
+        Await.until(timeout, "restore " + connector + " to complete", () -> {
+            ConnectorStateInfo status = connect.connectorStatus(connector);
+            if (status.tasks().isEmpty()) {
+                return false;
+            }
+            for (ConnectorStateInfo.TaskState task : status.tasks()) {
+                if ("FAILED".equals(task.state())) {
+                    throw new AssertionError("Task " + task.id() + " failed: " + task.trace());
+                }
+            }
+            summaries.clear();
+            for (int task = 0; task < status.tasks().size(); task++) {
+                Optional<byte[]> summary = store.readIfExists(keys.summaryKey(task));
+                if (summary.isEmpty()) {
+                    return false;
+                }
+                summaries.add(Json.read(summary.get(), RestoreSummary.class, keys.summaryKey(task)));
+            }
+            return true;
+        }, () -> "status: " + connect.connectorStatus(connector));
+        return summaries;
+    }
+
+    /** Waits until a task of the connector failed and returns its stack trace. */
+    String awaitTaskFailure(String connector, Duration timeout) {
+        String[] trace = new String[1];
+        Await.until(timeout, "a task of " + connector + " to fail", () -> {
+            for (ConnectorStateInfo.TaskState task : connect.connectorStatus(connector).tasks()) {
+                if ("FAILED".equals(task.state())) {
+                    trace[0] = task.trace();
+                    return true;
+                }
+            }
+            return false;
+        }, () -> "status: " + connect.connectorStatus(connector));
+        return trace[0];
+    }
+
+    /** End offset of a partition; 0 while the topic does not exist. */
+    long endOffset(String topic, int partition) {
+        try {
+            return connect.kafka().endOffset(new TopicPartition(topic, partition));
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Every record of {@code topic} up to the end offsets it has now, by partition then offset. The partitions come
+     * from the admin client: a fresh consumer's metadata may not know a topic that another client just created.
+     */
+    List<ConsumerRecord<byte[], byte[]>> readAll(String topic, boolean readCommitted) {
+        int partitions = connect.kafka().describeTopics(Set.of(topic)).get(topic).orElseThrow().partitions().size();
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, connect.kafka().bootstrapServers());
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
+        Duration timeout = Duration.ofSeconds(60);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> assigned = new ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                assigned.add(new TopicPartition(topic, p));
+            }
+            consumer.assign(assigned);
+            consumer.seekToBeginning(assigned);
+            Map<TopicPartition, Long> end = consumer.endOffsets(assigned, timeout);
+            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (assigned.stream().anyMatch(tp -> consumer.position(tp, timeout) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("Could not read " + topic + " to its end offsets " + end);
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            records.removeIf(r -> r.offset() >= end.get(new TopicPartition(r.topic(), r.partition())));
+            records.sort(Comparator.<ConsumerRecord<byte[], byte[]>>comparingInt(ConsumerRecord::partition)
+                    .thenComparingLong(ConsumerRecord::offset));
+            return records;
+        }
+    }
+
+    List<ConsumerRecord<byte[], byte[]>> partition(List<ConsumerRecord<byte[], byte[]>> records, int partition) {
+        return records.stream().filter(r -> r.partition() == partition).toList();
+    }
+
+    /**
+     * Asserts that {@code restored} holds exactly {@code expected}, in order: key, value, headers (the original ones,
+     * then the x-original-* headers if {@code originalHeaders}) and timestamp, byte for byte.
+     */
+    static void assertRestored(List<BackupRecord> expected, List<ConsumerRecord<byte[], byte[]>> restored,
+                               String sourceTopic, int sourcePartition, boolean originalHeaders) {
+        assertEquals(expected.size(), restored.size(), "record count of " + sourceTopic + "-" + sourcePartition);
+        for (int i = 0; i < expected.size(); i++) {
+            BackupRecord want = expected.get(i);
+            ConsumerRecord<byte[], byte[]> got = restored.get(i);
+            String where = sourceTopic + "-" + sourcePartition + " offset " + want.offset();
+            assertArrayEquals(want.key(), got.key(), "key of " + where);
+            assertArrayEquals(want.value(), got.value(), "value of " + where);
+            assertEquals(want.timestamp(), got.timestamp(), "timestamp of " + where);
+            List<BackupHeader> headers = new ArrayList<>();
+            for (Header header : got.headers()) {
+                headers.add(new BackupHeader(header.key(), header.value()));
+            }
+            List<BackupHeader> wanted = new ArrayList<>(want.headers());
+            if (originalHeaders) {
+                wanted.add(BackupHeader.utf8("x-original-topic", sourceTopic));
+                wanted.add(BackupHeader.utf8("x-original-partition", Integer.toString(sourcePartition)));
+                wanted.add(BackupHeader.utf8("x-original-offset", Long.toString(want.offset())));
+                wanted.add(BackupHeader.utf8("x-original-timestamp", Long.toString(want.timestamp())));
+            }
+            assertEquals(wanted, headers, "headers of " + where);
+        }
+    }
+
+    /** The x-original-offset header of a restored record. */
+    static long originalOffset(ConsumerRecord<byte[], byte[]> record) {
+        Header header = record.headers().lastHeader("x-original-offset");
+        return Long.parseLong(new String(header.value(), StandardCharsets.UTF_8));
+    }
+}
