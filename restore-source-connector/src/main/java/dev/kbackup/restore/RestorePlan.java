@@ -44,8 +44,9 @@ final class RestorePlan {
     }
 
     /**
-     * The plans of a few partitions, read from the manifest and those partitions' indexes only (a task does not
-     * need the whole catalog). Partitions the backup does not hold are left out.
+     * The plans of a few partitions, read from the manifest, those partitions' indexes and the segments stored
+     * after each index's last entry (a task does not need the whole catalog, and must not miss what the backup
+     * completed since it last published its indexes). Partitions the backup does not hold are left out.
      */
     static List<PartitionPlan> load(BackupCatalog catalog, List<TopicPartition> partitions, TargetRouter router,
                                     TimeWindow window) {
@@ -55,10 +56,13 @@ final class RestorePlan {
             Optional<PartitionIndex> fromManifest = manifest.flatMap(m -> m.partition(partition.topic(),
                     partition.partition()));
             Optional<PartitionIndex> index = catalog.readIndex(partition.topic(), partition.partition());
-            Optional<PartitionIndex> merged = fromManifest.isPresent() && index.isPresent()
-                    ? Optional.of(fromManifest.get().merge(index.get()))
-                    : fromManifest.isPresent() ? fromManifest : index;
-            merged.ifPresent(found -> plans.add(PartitionPlan.of(found, router, window)));
+            PartitionIndex known = fromManifest.map(m -> index.map(m::merge).orElse(m))
+                    .or(() -> index)
+                    .orElse(PartitionIndex.empty(partition.topic(), partition.partition()));
+            PartitionIndex complete = catalog.withUnindexedSegments(known);
+            if (!complete.segments().isEmpty()) {
+                plans.add(PartitionPlan.of(complete, router, window));
+            }
         }
         return plans;
     }

@@ -66,29 +66,38 @@ public final class BackupCatalog {
 
     /**
      * The partition's stored index plus every complete segment stored after its last entry that the index does not
-     * list yet (a task can die between completing a segment and publishing the index). Such segments are read
-     * whole once, to check them and compute their checksum, and the index is published with them. Lists only
-     * this partition's keys.
+     * list yet (a task can die between completing a segment and publishing the index), and the index is published
+     * with them. Lists only this partition's keys.
      */
     public PartitionIndex recover(String topic, int partition) {
-        PartitionIndex index = readIndex(topic, partition).orElse(PartitionIndex.empty(topic, partition));
-        String startAfter = index.segments().isEmpty() ? null
-                : index.segments().stream().map(SegmentInfo::key).max(String::compareTo).orElseThrow();
-        Iterator<ObjectInfo> listed = store.list(layout.partitionSegmentsPrefix(topic, partition), startAfter);
-        boolean found = false;
+        PartitionIndex stored = readIndex(topic, partition).orElse(PartitionIndex.empty(topic, partition));
+        PartitionIndex complete = withUnindexedSegments(stored);
+        return complete.segments().size() > stored.segments().size() ? publishIndex(complete, Instant.now())
+                : stored;
+    }
+
+    /**
+     * {@code index} plus the complete segments stored after its last entry that it does not list: what a restore
+     * must read so that segments written since the last index publication are not missed. Such segments are read
+     * whole once, to check them and compute their checksum. Lists only this partition's keys; writes nothing.
+     */
+    public PartitionIndex withUnindexedSegments(PartitionIndex index) {
+        String startAfter = index.segments().stream().map(SegmentInfo::key).max(String::compareTo).orElse(null);
+        Iterator<ObjectInfo> listed = store.list(layout.partitionSegmentsPrefix(index.topic(), index.partition()),
+                startAfter);
+        PartitionIndex result = index;
         while (listed.hasNext()) {
             ObjectInfo object = listed.next();
-            if (BackupLayout.parseSegmentKey(object.key()).isEmpty() || index.contains(object.key())) {
+            if (BackupLayout.parseSegmentKey(object.key()).isEmpty() || result.contains(object.key())) {
                 continue;
             }
             SegmentInfo segment = describe(object);
             log.info("Found segment {} ({} records, offsets {}..{}) in {} that the index of {}-{} did not list yet",
                     object.key(), segment.recordCount(), segment.firstOffset(), segment.lastOffset(),
-                    store.describe(), topic, partition);
-            index = index.with(segment, index.updatedAt());
-            found = true;
+                    store.describe(), index.topic(), index.partition());
+            result = result.with(segment, result.updatedAt());
         }
-        return found ? publishIndex(index, Instant.now()) : index;
+        return result;
     }
 
     /** Reads a stored segment whole, checking every block, and returns what the manifest records about it. */
