@@ -66,6 +66,8 @@ public class BackupSinkTask extends SinkTask {
     private final List<SegmentInfo> completedSinceCheckpoint = new ArrayList<>();
     private final Map<TopicPartition, Long> recordsSinceCheckpoint = new HashMap<>();
     private final Set<TopicPartition> progressedSinceCheckpoint = new HashSet<>();
+    /** Assigned partitions whose resume point is not known yet because storage could not be read. */
+    private final Set<TopicPartition> unopened = new HashSet<>();
 
     private BackupSinkConfig config;
     private GuardedObjectStore store;
@@ -149,24 +151,43 @@ public class BackupSinkTask extends SinkTask {
 
     /**
      * Resumes each partition after the last offset stored in its segments (read from its index and a listing of
-     * its segments after the last indexed one), whatever task or worker wrote them.
+     * its segments after the last indexed one), whatever task or worker wrote them. A partition whose state cannot
+     * be read now (storage down) waits in {@link #put} until it can: failing here would fail the task.
      */
     @Override
     public void open(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, Future<PartitionIndex>> recovered = new HashMap<>();
+        Map<TopicPartition, Long> seekTo = new HashMap<>();
         for (TopicPartition partition : partitions) {
             if (isSkippedInternalTopic(partition.topic())) {
                 log.info("Not backing up internal topic partition {}: list {} explicitly in 'topics' to back it up",
                         partition, partition.topic());
-                continue;
+            } else {
+                unopened.add(partition);
             }
+        }
+        try {
+            seekTo.putAll(resumeUnopened());
+        } catch (StorageException e) {
+            log.warn("Could not read the backup state of {} partitions from {}; they wait until storage answers: {}",
+                    unopened.size(), store.describe(), e.toString());
+        }
+        context.offset(seekTo);
+        log.info("Opened {} partitions; resuming at {}", seekTo.size(), seekTo);
+    }
+
+    /** Reads the resume point of every partition not yet opened, in parallel; they are opened only if all succeed. */
+    private Map<TopicPartition, Long> resumeUnopened() {
+        Map<TopicPartition, Future<PartitionIndex>> recovered = new HashMap<>();
+        for (TopicPartition partition : unopened) {
             recovered.put(partition, recovery.submit(() -> catalog.recover(partition.topic(),
                     partition.partition())));
         }
-        Map<TopicPartition, Long> seekTo = new HashMap<>();
+        Map<TopicPartition, PartitionIndex> indexes = new HashMap<>();
         for (Map.Entry<TopicPartition, Future<PartitionIndex>> entry : recovered.entrySet()) {
-            TopicPartition partition = entry.getKey();
-            PartitionIndex index = await(entry.getValue(), partition);
+            indexes.put(entry.getKey(), await(entry.getValue(), entry.getKey()));
+        }
+        Map<TopicPartition, Long> seekTo = new HashMap<>();
+        indexes.forEach((partition, index) -> {
             long durable = index.lastOffset();
             long local = state.lastDurableOffset(partition);
             if (local > durable) {
@@ -179,15 +200,19 @@ public class BackupSinkTask extends SinkTask {
             durableOffsets.put(partition, durable);
             progressedSinceCheckpoint.add(partition);
             seekTo.put(partition, writer.resumeOffset());
-        }
-        context.offset(seekTo);
-        log.info("Opened {} partitions; resuming at {}", seekTo.size(), seekTo);
+        });
+        unopened.clear();
+        return seekTo;
     }
 
     @Override
     public void put(Collection<SinkRecord> records) {
         long now = clock.millis();
         drainEvents();
+        if (!unopened.isEmpty()) {
+            openWaitingPartitions();
+            return;
+        }
         if (rewindPending) {
             rewind();
             return;
@@ -261,6 +286,7 @@ public class BackupSinkTask extends SinkTask {
         awaitPipeline();
         drainEvents();
         checkpoint(clock.millis());
+        unopened.removeAll(partitions);
         for (TopicPartition partition : partitions) {
             PartitionWriter writer = writers.remove(partition);
             if (writer != null) {
@@ -297,6 +323,22 @@ public class BackupSinkTask extends SinkTask {
                     metrics == null ? 0 : metrics.recordsTotal(),
                     metrics == null ? 0 : String.format("%.2f", metrics.compressionRatio()));
         }
+    }
+
+    /**
+     * Opens partitions whose state could not be read when they were assigned, then seeks every partition to its
+     * resume point (the records in hand are dropped and come again); while storage still fails, asks Connect to
+     * deliver again later.
+     */
+    private void openWaitingPartitions() {
+        try {
+            resumeUnopened();
+        } catch (StorageException | RetriableException e) {
+            context.timeout(config.storageRetryBackoff().toMillis());
+            throw new RetriableException("Waiting for storage " + store.describe() + " to read where " + unopened
+                    + " should resume: " + e.getMessage(), e);
+        }
+        rewind();
     }
 
     /**
@@ -489,8 +531,7 @@ public class BackupSinkTask extends SinkTask {
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof StorageException storage && storage.isRetriable()) {
-                throw new RetriableException("Could not read the backup state of " + partition + " from storage: "
-                        + cause.getMessage(), cause);
+                throw storage;
             }
             throw new ConnectException("Could not read the backup state of " + partition + ": " + cause.getMessage(),
                     cause);

@@ -8,6 +8,7 @@ import dev.kbackup.testing.BackupContents;
 import dev.kbackup.testing.ConnectClusters;
 import dev.kbackup.testing.ContinuousProducer;
 import dev.kbackup.testing.FaultInjectingProxy;
+import dev.kbackup.testing.KafkaTestData;
 import dev.kbackup.testing.S3ProxyFixture;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.AfterAll;
@@ -54,6 +55,11 @@ class StorageOutageIT {
         }
     }
 
+    @org.junit.jupiter.api.AfterEach
+    void healStorage() {
+        faults.heal();
+    }
+
     @Test
     void failingStorageIsRetriedAndNothingIsLostOrStoredTwice(@TempDir Path state) throws Exception {
         String bootstrap = connect.kafka().bootstrapServers();
@@ -91,6 +97,37 @@ class StorageOutageIT {
         assertTrue(faults.requestsFailed() > 0);
         assertTrue(metric("outage", "rewinds-total") >= 1.0, "records were read again after failed uploads");
         connect.deleteConnector("outage");
+        store.close();
+    }
+
+    @Test
+    void taskRestartedWhileStorageIsDownWaitsAndThenBacksUpEverything(@TempDir Path state) throws Exception {
+        String bootstrap = connect.kafka().bootstrapServers();
+        ConnectClusters.createTopic(connect, "late", 2, Map.of());
+        KafkaTestData.produceMixed(bootstrap, "late", 2, 800, 5);
+        Map<String, String> config = BackupConfigs.backup(s3.connectorConfig(faults.endpoint()), "late", "late",
+                bootstrap, state);
+        config.put("s3.retry.max.attempts", "1");
+        config.put("storage.recovery.interval.ms", "1000");
+        config.put("storage.retry.backoff.ms", "300");
+        BackupLayout layout = new BackupLayout("late");
+        ObjectStore store = ObjectStores.open(s3.storageSettings(Map.of("storage.prefix", "it")));
+
+        connect.configureConnector("late", config);
+        Await.until(TIMEOUT, "a first backup", () -> BackupContents.read(store, layout).recordCount() > 0);
+        // Storage goes down; the task starts again and is assigned partitions it cannot resume yet.
+        faults.failAll(503);
+        connect.restartConnectorAndTasks("late", false, true, false);
+        KafkaTestData.produceMixed(bootstrap, "late", 2, 800, 6);
+        Thread.sleep(6000);
+        assertEquals("RUNNING", connect.connectorStatus("late").tasks().get(0).state(),
+                "a task that cannot read its resume point waits instead of failing");
+        faults.heal();
+
+        Await.until(TIMEOUT, "the backup to catch up once storage answers",
+                () -> BackupConfigs.holdsAll(BackupContents.read(store, layout), bootstrap, "late"));
+        BackupConfigs.assertExactlyOnce(BackupContents.read(store, layout), bootstrap, "late");
+        connect.deleteConnector("late");
         store.close();
     }
 
