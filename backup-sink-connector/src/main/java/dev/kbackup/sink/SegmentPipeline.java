@@ -54,6 +54,7 @@ final class SegmentPipeline implements AutoCloseable {
     private final ExecutorService thread;
     private final Map<TopicPartition, Integer> epochs = new ConcurrentHashMap<>();
     private final Set<Segment> live = ConcurrentHashMap.newKeySet();
+    private volatile boolean closing;
 
     SegmentPipeline(ObjectStore store, BackupCatalog catalog, Codec codec, int compressionLevel, int blockBytes,
                     MemoryBudget budget, Listener listener, String threadName) {
@@ -82,7 +83,7 @@ final class SegmentPipeline implements AutoCloseable {
         segment.held.addAndGet(bytes);
         thread.execute(() -> {
             try {
-                if (isCurrent(segment)) {
+                if (!closing && isCurrent(segment)) {
                     segment.write(block);
                 }
             } catch (RuntimeException e) {
@@ -97,7 +98,7 @@ final class SegmentPipeline implements AutoCloseable {
     /** Queues the segment's completion: footer, last part, then the conditional create. */
     void finish(Segment segment) {
         thread.execute(() -> {
-            if (!isCurrent(segment) || segment.writer == null) {
+            if (closing || !isCurrent(segment) || segment.writer == null) {
                 segment.abort();
                 return;
             }
@@ -142,13 +143,19 @@ final class SegmentPipeline implements AutoCloseable {
         }
     }
 
-    /** Stops the thread, dropping queued work, and aborts every upload still open. */
+    /**
+     * Skips the work still queued (releasing its memory and aborting its uploads; nothing half-written becomes
+     * visible) and stops the thread. Call {@link #awaitQueued} first to finish what was queued instead.
+     */
     @Override
     public void close() {
-        thread.shutdownNow();
+        closing = true;
+        thread.shutdown();
         try {
             if (!thread.awaitTermination(30, TimeUnit.SECONDS)) {
-                log.warn("Segment pipeline thread did not stop within 30 s");
+                log.warn("Segment pipeline thread did not stop within 30 s; interrupting it");
+                thread.shutdownNow();
+                thread.awaitTermination(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,0 +1,151 @@
+package dev.kbackup.layout;
+
+import dev.kbackup.format.BackupRecord;
+import dev.kbackup.format.BlockCompressor;
+import dev.kbackup.format.Codec;
+import dev.kbackup.format.SegmentInfo;
+import dev.kbackup.format.SegmentWriter;
+import dev.kbackup.storage.FilesystemObjectStore;
+import dev.kbackup.storage.ObjectStore;
+import dev.kbackup.storage.ObjectUpload;
+import dev.kbackup.storage.WriteMode;
+import dev.kbackup.testing.RandomRecords;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BackupCatalogTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-24T10:00:00Z");
+
+    @TempDir
+    Path root;
+    private ObjectStore store;
+    private BackupLayout layout;
+    private BackupCatalog catalog;
+
+    @BeforeEach
+    void setUp() {
+        store = new FilesystemObjectStore(root);
+        layout = new BackupLayout("b1");
+        catalog = new BackupCatalog(store, layout);
+    }
+
+    @Test
+    void publishingAnIndexNeverDropsWhatAnEarlierOwnerPublished() {
+        SegmentInfo first = segment("orders", 0, 0, 99);
+        SegmentInfo second = segment("orders", 0, 100, 199);
+        catalog.publishIndex(new PartitionIndex("orders", 0, NOW, List.of(first)), NOW);
+        // A new owner that only knows its own segment publishes; the union is stored.
+        PartitionIndex stored = catalog.publishIndex(new PartitionIndex("orders", 0, NOW, List.of(second)), NOW);
+        assertEquals(List.of(first.key(), second.key()), keys(stored));
+        assertEquals(keys(stored), keys(catalog.readIndex("orders", 0).orElseThrow()));
+        assertEquals(199, stored.lastOffset());
+        assertEquals(200, stored.recordCount());
+    }
+
+    @Test
+    void recoverFindsCompleteSegmentsTheIndexDoesNotListAndPublishesThem() {
+        SegmentInfo indexed = segment("orders", 2, 0, 49);
+        catalog.publishIndex(new PartitionIndex("orders", 2, NOW, List.of(indexed)), NOW);
+        SegmentInfo unindexed = segment("orders", 2, 50, 120);
+
+        PartitionIndex recovered = catalog.recover("orders", 2);
+
+        assertEquals(List.of(indexed.key(), unindexed.key()), keys(recovered));
+        SegmentInfo found = recovered.segments().get(1);
+        assertEquals(unindexed, found, "the listed segment is described exactly, checksum included");
+        assertEquals(keys(recovered), keys(catalog.readIndex("orders", 2).orElseThrow()));
+    }
+
+    @Test
+    void unindexedSegmentsAreAddedWithoutWritingAnything() {
+        SegmentInfo unindexed = segment("audit", 1, 10, 20);
+        PartitionIndex found = catalog.withUnindexedSegments(PartitionIndex.empty("audit", 1));
+        assertEquals(List.of(unindexed.key()), keys(found));
+        assertTrue(catalog.readIndex("audit", 1).isEmpty());
+    }
+
+    @Test
+    void manifestIsAGrowOnlyUnionOfPartitionIndexes() {
+        SourceCluster source = new SourceCluster("cluster-1", "broker:9092");
+        PartitionIndex orders0 = new PartitionIndex("orders", 0, NOW, List.of(segment("orders", 0, 0, 9)));
+        PartitionIndex orders1 = new PartitionIndex("orders", 1, NOW, List.of(segment("orders", 1, 0, 4)));
+        catalog.publishManifest(List.of(orders0), source, NOW);
+        Manifest manifest = catalog.publishManifest(List.of(orders1), SourceCluster.UNKNOWN, NOW.plusSeconds(5));
+
+        assertEquals("b1", manifest.backupId());
+        assertEquals(NOW, manifest.createdAt());
+        assertEquals(NOW.plusSeconds(5), manifest.updatedAt());
+        assertEquals(source, manifest.sourceCluster());
+        assertEquals(15, manifest.recordCount());
+        assertTrue(manifest.covers(orders0) && manifest.covers(orders1));
+        Manifest read = catalog.readManifest().orElseThrow();
+        assertEquals(manifest.topics(), read.topics());
+    }
+
+    @Test
+    void loadAllMergesTheManifestWithIndexesItDoesNotKnowYet() {
+        PartitionIndex inManifest = new PartitionIndex("orders", 0, NOW, List.of(segment("orders", 0, 0, 9)));
+        catalog.publishManifest(List.of(inManifest), SourceCluster.UNKNOWN, NOW);
+        PartitionIndex onlyIndexed = catalog.publishIndex(
+                new PartitionIndex("payments", 3, NOW, List.of(segment("payments", 3, 5, 6))), NOW);
+
+        Map<String, Map<Integer, PartitionIndex>> all = catalog.loadAll();
+
+        assertEquals(keys(inManifest), keys(all.get("orders").get(0)));
+        assertEquals(keys(onlyIndexed), keys(all.get("payments").get(3)));
+    }
+
+    @Test
+    void segmentKeysSortInOffsetOrderAndParseBack() {
+        String small = layout.segmentKey("orders", 7, 99, Codec.ZSTD);
+        String large = layout.segmentKey("orders", 7, 1_000, Codec.ZSTD);
+        assertEquals("b1/topics/orders/partition=7/segment-00000000000000000099.zst", small);
+        assertTrue(small.compareTo(large) < 0);
+        BackupLayout.SegmentKey parsed = BackupLayout.parseSegmentKey(large).orElseThrow();
+        assertEquals(new BackupLayout.SegmentKey("orders", 7, 1_000, Codec.ZSTD), parsed);
+        assertFalse(BackupLayout.parseSegmentKey("b1/topics/orders/partition=7/_kbackup-probe-x").isPresent());
+    }
+
+    @Test
+    void backupIdsThatCouldEscapeTheRootAreRefused() {
+        for (String bad : new String[] {"", "..", "../x", "a/b", "/abs", ".hidden", "a b"}) {
+            assertTrue(BackupLayout.backupIdProblem(bad).isPresent(), bad);
+        }
+        assertFalse(BackupLayout.backupIdProblem("prod-orders_2026.11").isPresent());
+    }
+
+    private SegmentInfo segment(String topic, int partition, long first, long last) {
+        List<BackupRecord> records = new RandomRecords(first + partition).records(first, (int) (last - first + 1))
+                .stream().map(r -> r).toList();
+        // RandomRecords may leave gaps; renumber so the segment covers exactly [first, last].
+        List<BackupRecord> exact = new java.util.ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            BackupRecord r = records.get(i);
+            exact.add(new BackupRecord(first + i, r.timestamp(), r.timestampKind(), r.key(), r.value(), r.headers()));
+        }
+        String key = layout.segmentKey(topic, partition, first, Codec.ZSTD);
+        try (BlockCompressor compressor = Codec.ZSTD.newCompressor(3);
+             ObjectUpload upload = store.startUpload(key, WriteMode.CREATE_NEW)) {
+            SegmentWriter writer = new SegmentWriter(key, topic, partition, compressor, upload, 4096);
+            exact.forEach(writer::append);
+            SegmentInfo info = writer.finish();
+            upload.complete();
+            return info;
+        }
+    }
+
+    private static List<String> keys(PartitionIndex index) {
+        return index.segments().stream().map(SegmentInfo::key).toList();
+    }
+}
