@@ -186,25 +186,8 @@ class BackupSinkIT {
     }
 
     private static Map<String, String> backupConfig(String backupId, String topics) {
-        Map<String, String> config = new HashMap<>(s3.connectorConfig());
-        config.put("name", backupId);
-        config.put("connector.class", BackupSinkConnector.class.getName());
-        config.put("tasks.max", "1");
-        config.put("topics", topics);
-        config.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        config.put("header.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        config.put("consumer.override.isolation.level", "read_committed");
-        config.put("backup.id", backupId);
-        config.put("storage.prefix", "it");
-        config.put("segment.max.bytes", Long.toString(8 * 1024 * 1024));
-        config.put("segment.max.interval.ms", "1000");
-        config.put("s3.part.size.bytes", Integer.toString(5 * 1024 * 1024));
-        config.put("state.sync.interval.ms", "1000");
-        config.put("checkpoint.interval.ms", "500");
-        config.put("state.dir", System.getProperty("java.io.tmpdir") + "/kbackup-it-" + backupId);
-        config.put("cluster.bootstrap.servers", connect.kafka().bootstrapServers());
-        return config;
+        return BackupConfigs.backup(s3.connectorConfig(), backupId, topics, connect.kafka().bootstrapServers(),
+                java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "kbackup-it-" + backupId));
     }
 
     private static void sleep(long millis) {
