@@ -1,0 +1,103 @@
+package dev.kbackup.packaging;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A JVM started by a test, with its output in a log file. Stopped by its own pid: SIGTERM, then SIGKILL if it has
+ * not exited in time. A shutdown hook kills whatever a test run leaves behind.
+ */
+final class JavaProcess implements AutoCloseable {
+
+    private static final List<Process> STARTED = new CopyOnWriteArrayList<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> STARTED.forEach(Process::destroyForcibly),
+                "kill-test-processes"));
+    }
+
+    private final String name;
+    private final Process process;
+    private final Path log;
+
+    private JavaProcess(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+    }
+
+    /** Starts {@code mainClass} in a new JVM and returns at once; output goes to {@code log}. */
+    static JavaProcess start(String name, String classpath, List<String> jvmOptions, String mainClass,
+                             List<String> args, Path log) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(classpath);
+        command.add(mainClass);
+        command.addAll(args);
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        STARTED.add(process);
+        return new JavaProcess(name, process, log);
+    }
+
+    /** Runs {@code mainClass} to completion and fails with its output unless it exits with 0. */
+    static void run(String name, String classpath, List<String> jvmOptions, String mainClass, List<String> args,
+                    Path log, Duration timeout) throws IOException, InterruptedException {
+        try (JavaProcess process = start(name, classpath, jvmOptions, mainClass, args, log)) {
+            if (!process.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError(name + " did not finish in " + timeout + ":\n" + process.logTail());
+            }
+            if (process.process.exitValue() != 0) {
+                throw new AssertionError(name + " failed with exit code " + process.process.exitValue() + ":\n"
+                        + process.logTail());
+            }
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The last 60 lines of the process's output, for failure messages. */
+    String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return name + " (pid " + pid() + ", log " + log + "):\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (IOException e) {
+            return name + ": could not read " + log + ": " + e.getMessage();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (process.isAlive()) {
+                process.destroy();
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        } finally {
+            STARTED.remove(process);
+        }
+    }
+}

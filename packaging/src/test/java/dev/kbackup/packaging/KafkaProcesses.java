@@ -1,0 +1,195 @@
+package dev.kbackup.packaging;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real KRaft broker process and a real distributed Connect worker process, both started from Maven jars
+ * (quickstart/target/classpath/kafka.txt) the way an operator would run them: StorageTool format, kafka.Kafka,
+ * ConnectDistributed with plugin.path. Our connectors reach the worker only through {@code pluginPath}.
+ */
+final class KafkaProcesses implements AutoCloseable {
+
+    private static final Duration STARTUP = Duration.ofSeconds(90);
+
+    private final Path workDir;
+    private final String classpath;
+    private final int brokerPort;
+    private final int controllerPort;
+    private final int restPort;
+    private JavaProcess broker;
+    private JavaProcess worker;
+
+    KafkaProcesses(Path workDir, Path classpathFile) throws IOException {
+        this.workDir = workDir;
+        this.classpath = Files.readString(classpathFile).trim();
+        this.brokerPort = freePort();
+        this.controllerPort = freePort();
+        this.restPort = freePort();
+        Files.writeString(workDir.resolve("log4j2.properties"), String.join("\n",
+                "appender.out.type = Console",
+                "appender.out.name = OUT",
+                "appender.out.layout.type = PatternLayout",
+                "appender.out.layout.pattern = [%d] %p %m (%c)%n",
+                "rootLogger.level = WARN",
+                "rootLogger.appenderRef.out.ref = OUT",
+                "logger.connect.name = org.apache.kafka.connect.runtime.Worker",
+                "logger.connect.level = INFO",
+                "logger.kbackup.name = dev.kbackup",
+                "logger.kbackup.level = INFO",
+                ""));
+    }
+
+    String bootstrapServers() {
+        return "127.0.0.1:" + brokerPort;
+    }
+
+    URI restUri(String path) {
+        return URI.create("http://127.0.0.1:" + restPort + path);
+    }
+
+    /** Formats the log directory and starts the broker; returns once it answers admin requests. */
+    void startBroker() throws Exception {
+        Path config = workDir.resolve("server.properties");
+        Files.writeString(config, String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPort,
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + workDir.resolve("kafka-data"),
+                "num.partitions=1",
+                // as in production: a consumer polling a topic the restore has not created yet must not create it
+                "auto.create.topics.enable=false",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=5",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "transaction.state.log.num.partitions=5",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                ""));
+        JavaProcess.run("kafka-storage format", classpath, jvmOptions("256m"), "kafka.tools.StorageTool",
+                List.of("format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c", config.toString()),
+                workDir.resolve("storage-format.log"), Duration.ofSeconds(60));
+        broker = JavaProcess.start("broker", classpath, jvmOptions("768m"), "kafka.Kafka",
+                List.of(config.toString()), workDir.resolve("broker.log"));
+        awaitBroker();
+    }
+
+    /** Starts a distributed worker with {@code pluginPath}; returns once its REST API answers. */
+    void startWorker(Path pluginPath) throws Exception {
+        Path config = workDir.resolve("connect-distributed.properties");
+        Files.writeString(config, String.join("\n",
+                "bootstrap.servers=" + bootstrapServers(),
+                "group.id=kbackup-install-it",
+                "config.storage.topic=connect-configs",
+                "offset.storage.topic=connect-offsets",
+                "status.storage.topic=connect-status",
+                "config.storage.replication.factor=1",
+                "offset.storage.replication.factor=1",
+                "status.storage.replication.factor=1",
+                "offset.storage.partitions=5",
+                "status.storage.partitions=1",
+                "key.converter=org.apache.kafka.connect.converters.ByteArrayConverter",
+                "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter",
+                "plugin.path=" + pluginPath,
+                "plugin.discovery=service_load",
+                "connector.client.config.override.policy=All",
+                "offset.flush.interval.ms=1000",
+                "listeners=http://127.0.0.1:" + restPort,
+                "rest.advertised.host.name=127.0.0.1",
+                ""));
+        worker = JavaProcess.start("connect worker", classpath, jvmOptions("1g"),
+                "org.apache.kafka.connect.cli.ConnectDistributed", List.of(config.toString()),
+                workDir.resolve("connect.log"));
+        awaitRest();
+    }
+
+    JavaProcess worker() {
+        return worker;
+    }
+
+    JavaProcess broker() {
+        return broker;
+    }
+
+    private List<String> jvmOptions(String heap) {
+        return List.of("-Xmx" + heap, "-XX:+UseG1GC",
+                "-Dlog4j2.configurationFile=" + workDir.resolve("log4j2.properties").toUri());
+    }
+
+    private void awaitBroker() throws InterruptedException {
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                5000))) {
+            while (true) {
+                try {
+                    admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                    return;
+                } catch (Exception notYet) {
+                    if (!broker.isAlive() || System.nanoTime() > deadline) {
+                        throw new AssertionError("The broker did not start: " + broker.logTail());
+                    }
+                    Thread.sleep(250);
+                }
+            }
+        }
+    }
+
+    private void awaitRest() throws InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        while (true) {
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(restUri("/connectors"))
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // the REST server is not listening yet
+            }
+            if (!worker.isAlive() || System.nanoTime() > deadline) {
+                throw new AssertionError("The Connect worker's REST API did not come up: " + worker.logTail());
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Stops the worker, then the broker, each by its own pid. */
+    @Override
+    public void close() {
+        if (worker != null) {
+            worker.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+}
