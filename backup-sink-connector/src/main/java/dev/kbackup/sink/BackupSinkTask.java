@@ -229,7 +229,15 @@ public class BackupSinkTask extends SinkTask {
         for (SinkRecord record : records) {
             TopicPartition partition = new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
             PartitionWriter writer = writers.get(partition);
-            if (writer == null || record.originalKafkaOffset() < writer.resumeOffset()) {
+            if (writer == null) {
+                continue;
+            }
+            try {
+                writer.checkFirstAfterSeek(record.originalKafkaOffset());
+            } catch (IllegalStateException e) {
+                throw new ConnectException(e.getMessage());
+            }
+            if (record.originalKafkaOffset() < writer.resumeOffset()) {
                 continue;
             }
             BackupRecord backupRecord = SinkRecordConverter.toBackupRecord(record);
@@ -385,7 +393,10 @@ public class BackupSinkTask extends SinkTask {
     /** Seeks every partition to the first offset it does not hold; the records of the current batch come again. */
     private void rewind() {
         Map<TopicPartition, Long> seekTo = new HashMap<>();
-        writers.forEach((partition, writer) -> seekTo.put(partition, writer.resumeOffset()));
+        writers.forEach((partition, writer) -> {
+            writer.sought();
+            seekTo.put(partition, writer.resumeOffset());
+        });
         context.offset(seekTo);
         rewindPending = false;
         metrics.recordRewind();

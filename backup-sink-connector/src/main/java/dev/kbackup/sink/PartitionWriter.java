@@ -20,13 +20,14 @@ final class PartitionWriter {
     private final int blockBytes;
     private final long segmentMaxBytes;
     private final long segmentMaxAgeMillis;
-    private final BlockEncoder encoder = new BlockEncoder();
+    private final BlockEncoder encoder;
 
     private SegmentPipeline.Segment segment;
     private long segmentOpenedAt;
     private long segmentBytes;
     private long lastAccepted;
     private long durable;
+    private boolean awaitingFirstAfterSeek = true;
 
     /** @param durableOffset the highest offset already in storage, or -1 */
     PartitionWriter(TopicPartition partition, long durableOffset, SegmentPipeline pipeline, BackupLayout layout,
@@ -36,6 +37,7 @@ final class PartitionWriter {
         this.layout = layout;
         this.codec = codec;
         this.blockBytes = blockBytes;
+        this.encoder = new BlockEncoder(blockBytes);
         this.segmentMaxBytes = segmentMaxBytes;
         this.segmentMaxAgeMillis = segmentMaxAgeMillis;
         this.durable = durableOffset;
@@ -102,6 +104,33 @@ final class PartitionWriter {
             segment = null;
         }
         lastAccepted = durable;
+    }
+
+    /**
+     * Checks the first record Kafka delivers after the consumer was sought to {@link #resumeOffset()}: it can only
+     * be below that offset if the sought offset no longer existed and the consumer started over, which means the
+     * partition's log was truncated or the topic was deleted and re-created.
+     *
+     * @throws IllegalStateException naming the partition and the offsets
+     */
+    void checkFirstAfterSeek(long offset) {
+        if (!awaitingFirstAfterSeek) {
+            return;
+        }
+        awaitingFirstAfterSeek = false;
+        if (offset < resumeOffset()) {
+            throw new IllegalStateException("Kafka delivered offset " + offset + " of " + partition
+                    + " after the consumer was sought to offset " + resumeOffset() + ", and the backup already holds"
+                    + " offsets up to " + durable + ": the partition's log was truncated or the topic was deleted "
+                    + "and re-created since it was backed up. Backing it up into the same backup.id would skip or "
+                    + "mix records, so nothing more is written for it. Back the re-created topic up under a new "
+                    + "backup.id.");
+        }
+    }
+
+    /** The consumer is being sought to {@link #resumeOffset()}. */
+    void sought() {
+        awaitingFirstAfterSeek = true;
     }
 
     /** Records that offsets up to {@code offset} are stored. */

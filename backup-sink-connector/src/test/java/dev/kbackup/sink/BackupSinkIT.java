@@ -132,6 +132,33 @@ class BackupSinkIT {
     }
 
     @Test
+    void aTopicRecreatedUnderTheSameBackupFailsTheTaskInsteadOfSkippingRecords() {
+        ConnectClusters.createTopic(connect, "recreated", 1, Map.of());
+        KafkaTestData.produceMixed(connect.kafka().bootstrapServers(), "recreated", 1, 100, 3);
+        Map<String, String> config = backupConfig("recreated", "recreated");
+        connect.configureConnector("recreated", config);
+        ObjectStore store = prefixedStore();
+        Await.until(TIMEOUT, "the first backup", () -> BackupContents.read(store, new BackupLayout("recreated"))
+                .recordCount() == 100);
+        connect.deleteConnector("recreated");
+        connect.kafka().deleteTopic("recreated");
+        Await.until(TIMEOUT, "the topic to be gone", () -> connect.kafka().describeTopics("recreated")
+                .get("recreated").isEmpty());
+        ConnectClusters.createTopic(connect, "recreated", 1, Map.of());
+        KafkaTestData.produceMixed(connect.kafka().bootstrapServers(), "recreated", 1, 10, 4);
+
+        connect.configureConnector("recreated", config);
+        Await.until(TIMEOUT, "the task to fail", () -> !connect.connectorStatus("recreated").tasks().isEmpty()
+                && "FAILED".equals(connect.connectorStatus("recreated").tasks().get(0).state()));
+        String trace = connect.connectorStatus("recreated").tasks().get(0).trace();
+        assertTrue(trace.contains("recreated-0") && trace.contains("re-created") && trace.contains("new backup.id"),
+                trace);
+        assertEquals(100, BackupContents.read(store, new BackupLayout("recreated")).recordCount(),
+                "the old backup is left as it was");
+        connect.deleteConnector("recreated");
+    }
+
+    @Test
     void validateReportsEachBadSettingOnItsField() {
         Map<String, String> config = backupConfig("bad", "mixed");
         config.remove("backup.id");

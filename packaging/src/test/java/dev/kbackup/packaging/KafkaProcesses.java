@@ -1,5 +1,8 @@
 package dev.kbackup.packaging;
 
+import dev.kbackup.testing.JavaProcess;
+import dev.kbackup.testing.WorkerProcess;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
@@ -7,9 +10,6 @@ import org.apache.kafka.common.Uuid;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,16 +30,14 @@ final class KafkaProcesses implements AutoCloseable {
     private final String classpath;
     private final int brokerPort;
     private final int controllerPort;
-    private final int restPort;
     private JavaProcess broker;
-    private JavaProcess worker;
+    private WorkerProcess worker;
 
     KafkaProcesses(Path workDir, Path classpathFile) throws IOException {
         this.workDir = workDir;
         this.classpath = Files.readString(classpathFile).trim();
         this.brokerPort = freePort();
         this.controllerPort = freePort();
-        this.restPort = freePort();
         Files.writeString(workDir.resolve("log4j2.properties"), String.join("\n",
                 "appender.out.type = Console",
                 "appender.out.name = OUT",
@@ -59,7 +57,7 @@ final class KafkaProcesses implements AutoCloseable {
     }
 
     URI restUri(String path) {
-        return URI.create("http://127.0.0.1:" + restPort + path);
+        return worker.restUri(path);
     }
 
     /** Formats the log directory and starts the broker; returns once it answers admin requests. */
@@ -97,35 +95,12 @@ final class KafkaProcesses implements AutoCloseable {
 
     /** Starts a distributed worker with {@code pluginPath}; returns once its REST API answers. */
     void startWorker(Path pluginPath) throws Exception {
-        Path config = workDir.resolve("connect-distributed.properties");
-        Files.writeString(config, String.join("\n",
-                "bootstrap.servers=" + bootstrapServers(),
-                "group.id=kbackup-install-it",
-                "config.storage.topic=connect-configs",
-                "offset.storage.topic=connect-offsets",
-                "status.storage.topic=connect-status",
-                "config.storage.replication.factor=1",
-                "offset.storage.replication.factor=1",
-                "status.storage.replication.factor=1",
-                "offset.storage.partitions=5",
-                "status.storage.partitions=1",
-                "key.converter=org.apache.kafka.connect.converters.ByteArrayConverter",
-                "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter",
-                "plugin.path=" + pluginPath,
-                "plugin.discovery=service_load",
-                "connector.client.config.override.policy=All",
-                "offset.flush.interval.ms=1000",
-                "listeners=http://127.0.0.1:" + restPort,
-                "rest.advertised.host.name=127.0.0.1",
-                ""));
-        worker = JavaProcess.start("connect worker", classpath, jvmOptions("1g"),
-                "org.apache.kafka.connect.cli.ConnectDistributed", List.of(config.toString()),
-                workDir.resolve("connect.log"));
-        awaitRest();
+        worker = WorkerProcess.start("connect-worker", classpath, workDir, bootstrapServers(), "kbackup-install-it",
+                pluginPath, java.util.Map.of(), "1g");
     }
 
     JavaProcess worker() {
-        return worker;
+        return worker.process();
     }
 
     JavaProcess broker() {
@@ -153,26 +128,6 @@ final class KafkaProcesses implements AutoCloseable {
                     Thread.sleep(250);
                 }
             }
-        }
-    }
-
-    private void awaitRest() throws InterruptedException {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + STARTUP.toNanos();
-        while (true) {
-            try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(restUri("/connectors"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // the REST server is not listening yet
-            }
-            if (!worker.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("The Connect worker's REST API did not come up: " + worker.logTail());
-            }
-            Thread.sleep(500);
         }
     }
 

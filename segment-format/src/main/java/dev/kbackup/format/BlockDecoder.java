@@ -124,6 +124,12 @@ final class BlockDecoder {
     }
 
     private String readUtf8(int length) {
+        if (isAscii(cursor, length)) {
+            // header keys are almost always ASCII, which is valid UTF-8 byte for byte: skip the strict decoder
+            String result = new String(bytes, cursor, length, StandardCharsets.ISO_8859_1);
+            cursor += length;
+            return result;
+        }
         try {
             String result = utf8.decode(ByteBuffer.wrap(bytes, cursor, length)).toString();
             cursor += length;
@@ -131,6 +137,15 @@ final class BlockDecoder {
         } catch (CharacterCodingException e) {
             throw corrupt("header key is not valid UTF-8");
         }
+    }
+
+    private boolean isAscii(int from, int length) {
+        for (int i = from; i < from + length; i++) {
+            if (bytes[i] < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private CorruptSegmentException corrupt(String problem) {

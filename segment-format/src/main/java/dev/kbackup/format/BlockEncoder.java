@@ -11,6 +11,10 @@ import java.util.Arrays;
 public final class BlockEncoder {
 
     private static final int INITIAL_CAPACITY = 16 * 1024;
+    /** Room past the target for the record that completes a block, so that it does not double the buffer. */
+    private static final int TARGET_SLACK = 64 * 1024;
+
+    private final int blockTargetBytes;
 
     private byte[] buffer;
     private int size;
@@ -20,6 +24,16 @@ public final class BlockEncoder {
     private long minTimestamp;
     private long maxTimestamp;
     private long previousTimestamp;
+
+    /** An encoder whose blocks have no particular target size. */
+    public BlockEncoder() {
+        this(SegmentFormat.MAX_BLOCK_BYTES);
+    }
+
+    /** An encoder whose blocks are sealed once they reach {@code blockTargetBytes}: its buffer grows to fit that. */
+    public BlockEncoder(int blockTargetBytes) {
+        this.blockTargetBytes = blockTargetBytes;
+    }
 
     /**
      * Appends one record; its offset must be above the previous record's.
@@ -104,6 +118,16 @@ public final class BlockEncoder {
         return block;
     }
 
+    /**
+     * Hands back the buffer of a block this encoder sealed, once nothing reads that block any more, so that the next
+     * block is encoded into it instead of a newly grown buffer. Ignored if this encoder already has a buffer.
+     */
+    public void recycle(byte[] sealedBuffer) {
+        if (buffer == null && recordCount == 0) {
+            buffer = sealedBuffer;
+        }
+    }
+
     /** Drops everything appended since the last seal. */
     public void clear() {
         buffer = null;
@@ -127,6 +151,9 @@ public final class BlockEncoder {
             buffer = new byte[Math.max(INITIAL_CAPACITY, needed)];
         } else if (buffer.length < needed) {
             long grown = Math.max(needed, (long) buffer.length * 2);
+            if (grown >= blockTargetBytes) {
+                grown = Math.max(needed, (long) blockTargetBytes + TARGET_SLACK);
+            }
             buffer = Arrays.copyOf(buffer, (int) Math.min(grown, SegmentFormat.MAX_BLOCK_BYTES));
         }
     }

@@ -26,7 +26,7 @@ public final class SegmentWriter {
     private final BlockCompressor compressor;
     private final OutputStream out;
     private final int blockTargetBytes;
-    private final BlockEncoder encoder = new BlockEncoder();
+    private final BlockEncoder encoder;
     private final CRC32C objectCrc = new CRC32C();
     private final List<BlockIndexEntry> index = new ArrayList<>();
     private final ByteBuffer blockHeader = ByteBuffer.allocate(SegmentFormat.BLOCK_HEADER_SIZE);
@@ -55,6 +55,7 @@ public final class SegmentWriter {
                     + SegmentFormat.MAX_BLOCK_BYTES);
         }
         this.blockTargetBytes = blockTargetBytes;
+        this.encoder = new BlockEncoder(blockTargetBytes);
         if (topic.getBytes(StandardCharsets.UTF_8).length > 0xFFFF) {
             throw new IllegalArgumentException("Topic name is too long for a segment footer: " + topic);
         }
@@ -70,7 +71,9 @@ public final class SegmentWriter {
         }
         encoder.append(record);
         if (encoder.sizeInBytes() >= blockTargetBytes) {
-            writeBlock(encoder.seal());
+            RawBlock block = encoder.seal();
+            writeBlock(block);
+            encoder.recycle(block.data()); // written and no longer referenced: the next block reuses its buffer
         }
     }
 

@@ -7,6 +7,7 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +36,25 @@ public final class ConnectClusters {
         workerProps.put("connector.client.config.override.policy", "All");
         workerProps.put("scheduled.rebalance.max.delay.ms", "3000");
         workerProps.putAll(extraWorkerProps);
+        EmbeddedConnectCluster cluster = new EmbeddedConnectCluster.Builder()
+                .name(name)
+                .numWorkers(workers)
+                .numBrokers(1)
+                .brokerProps(brokerProps())
+                .workerProps(workerProps)
+                .build();
+        cluster.start();
+        return cluster;
+    }
+
+    /** A broker alone, for tests whose Connect workers run as separate processes. */
+    public static EmbeddedKafkaCluster startKafka() {
+        EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster(1, brokerProps());
+        kafka.start();
+        return kafka;
+    }
+
+    private static Properties brokerProps() {
         Properties brokerProps = new Properties();
         brokerProps.put("offsets.topic.replication.factor", "1");
         brokerProps.put("transaction.state.log.replication.factor", "1");
@@ -43,28 +63,21 @@ public final class ConnectClusters {
         brokerProps.put("log.cleaner.backoff.ms", "200");
         // Test data carries fixed timestamps that age; time-based retention would delete it mid-test.
         brokerProps.put("log.retention.ms", "-1");
-        EmbeddedConnectCluster cluster = new EmbeddedConnectCluster.Builder()
-                .name(name)
-                .numWorkers(workers)
-                .numBrokers(1)
-                .brokerProps(brokerProps)
-                .workerProps(workerProps)
-                .build();
-        cluster.start();
-        return cluster;
+        return brokerProps;
     }
 
     /** Creates a topic and waits until every partition has a leader, so producing right away cannot lose data. */
     public static void createTopic(EmbeddedConnectCluster cluster, String topic, int partitions,
                                    Map<String, String> topicConfigs) {
-        cluster.kafka().createTopic(topic, partitions, 1, topicConfigs);
-        awaitLeaders(cluster, topic, partitions);
+        createTopic(cluster.kafka(), topic, partitions, topicConfigs);
     }
 
-    public static void awaitLeaders(EmbeddedConnectCluster cluster, String topic, int partitions) {
+    public static void createTopic(EmbeddedKafkaCluster kafka, String topic, int partitions,
+                                   Map<String, String> topicConfigs) {
+        kafka.createTopic(topic, partitions, 1, topicConfigs);
         for (int partition = 0; partition < partitions; partition++) {
             try {
-                cluster.kafka().endOffset(new TopicPartition(topic, partition));
+                kafka.endOffset(new TopicPartition(topic, partition));
             } catch (Exception e) {
                 throw new AssertionError("Partition " + topic + "-" + partition + " has no leader", e);
             }

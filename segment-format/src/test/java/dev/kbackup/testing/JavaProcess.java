@@ -1,4 +1,4 @@
-package dev.kbackup.packaging;
+package dev.kbackup.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * A JVM started by a test, with its output in a log file. Stopped by its own pid: SIGTERM, then SIGKILL if it has
  * not exited in time. A shutdown hook kills whatever a test run leaves behind.
  */
-final class JavaProcess implements AutoCloseable {
+public final class JavaProcess implements AutoCloseable {
 
     private static final List<Process> STARTED = new CopyOnWriteArrayList<>();
 
@@ -33,7 +33,7 @@ final class JavaProcess implements AutoCloseable {
     }
 
     /** Starts {@code mainClass} in a new JVM and returns at once; output goes to {@code log}. */
-    static JavaProcess start(String name, String classpath, List<String> jvmOptions, String mainClass,
+    public static JavaProcess start(String name, String classpath, List<String> jvmOptions, String mainClass,
                              List<String> args, Path log) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -51,7 +51,7 @@ final class JavaProcess implements AutoCloseable {
     }
 
     /** Runs {@code mainClass} to completion and fails with its output unless it exits with 0. */
-    static void run(String name, String classpath, List<String> jvmOptions, String mainClass, List<String> args,
+    public static void run(String name, String classpath, List<String> jvmOptions, String mainClass, List<String> args,
                     Path log, Duration timeout) throws IOException, InterruptedException {
         try (JavaProcess process = start(name, classpath, jvmOptions, mainClass, args, log)) {
             if (!process.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -64,22 +64,34 @@ final class JavaProcess implements AutoCloseable {
         }
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** The last 60 lines of the process's output, for failure messages. */
-    String logTail() {
+    public String logTail() {
         try {
             List<String> lines = Files.readAllLines(log);
             return name + " (pid " + pid() + ", log " + log + "):\n"
                     + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
         } catch (IOException e) {
             return name + ": could not read " + log + ": " + e.getMessage();
+        }
+    }
+
+    /** Kills the process at once (SIGKILL), as a crash or an OOM killer would, and waits for it to be gone. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            STARTED.remove(process);
         }
     }
 

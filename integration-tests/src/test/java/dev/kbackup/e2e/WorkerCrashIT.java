@@ -1,0 +1,195 @@
+package dev.kbackup.e2e;
+
+import dev.kbackup.format.BackupRecord;
+import dev.kbackup.layout.BackupCatalog;
+import dev.kbackup.layout.BackupLayout;
+import dev.kbackup.layout.Manifest;
+import dev.kbackup.restore.RestoreSourceConnector;
+import dev.kbackup.sink.BackupSinkConnector;
+import dev.kbackup.storage.ObjectStore;
+import dev.kbackup.storage.ObjectStores;
+import dev.kbackup.testing.Await;
+import dev.kbackup.testing.BackupContents;
+import dev.kbackup.testing.ConnectClusters;
+import dev.kbackup.testing.ContinuousProducer;
+import dev.kbackup.testing.S3ProxyFixture;
+import dev.kbackup.testing.WorkerProcess;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Connect workers as separate JVMs, killed with SIGKILL in the middle of the work (no task stop, no flush, uploads
+ * cut off mid-part): the backup still holds every offset exactly once, and an exactly-once restore still delivers
+ * every original offset exactly once to a read_committed consumer.
+ */
+class WorkerCrashIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(180);
+    private static final String GROUP = "kbackup-crash-it";
+    private static EmbeddedKafkaCluster kafka;
+    private static S3ProxyFixture s3;
+    private static ObjectStore store;
+    private static Path workDir;
+    private static final List<WorkerProcess> workers = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = ConnectClusters.startKafka();
+        s3 = S3ProxyFixture.start();
+        store = ObjectStores.open(s3.storageSettings(Map.of("storage.prefix", "crash")));
+        workDir = Files.createTempDirectory("kbackup-crash-it");
+        workers.add(startWorker("worker-a"));
+        workers.add(startWorker("worker-b"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        workers.forEach(WorkerProcess::close);
+        if (store != null) {
+            store.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+        if (kafka != null) {
+            kafka.stop();
+        }
+    }
+
+    @Test
+    void backupSurvivesWorkersKilledMidStream() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        ConnectClusters.createTopic(kafka, "crash", 4, Map.of());
+        BackupLayout layout = new BackupLayout("crash");
+        Map<String, String> config = backupConfig("crash", "crash");
+
+        try (ContinuousProducer producer = ContinuousProducer.start(bootstrap, "crash", 4, 1500)) {
+            workers.get(0).putConnector("crash", config);
+            awaitBackup(layout, 3000);
+            // SIGKILL the first worker; its tasks move to the second after the group notices.
+            workers.remove(0).kill();
+            awaitBackup(layout, 9000);
+            workers.add(startWorker("worker-c"));
+            awaitBackup(layout, 12_000);
+            workers.remove(0).kill();
+            awaitBackup(layout, 18_000);
+            workers.add(startWorker("worker-d"));
+            awaitBackup(layout, 21_000);
+        }
+        Await.until(TIMEOUT, "the backup to catch up", () -> BackupContents.read(store, layout).recordCount()
+                >= ConnectClusters.readAll(bootstrap, "crash", true, TIMEOUT).size());
+        BackupContents backup = BackupContents.read(store, layout);
+        assertEquals(Map.of(), backup.duplicateOffsets(), "no offset stored twice");
+        Map<Integer, List<Long>> expected = ConnectClusters.readAll(bootstrap, "crash", true, TIMEOUT).stream()
+                .collect(Collectors.groupingBy(ConsumerRecord::partition, TreeMap::new,
+                        Collectors.mapping(ConsumerRecord::offset, Collectors.toList())));
+        expected.forEach((partition, offsets) -> assertEquals(offsets, backup.records("crash", partition).stream()
+                .map(BackupRecord::offset).sorted().toList(), "crash-" + partition + ": every offset once"));
+    }
+
+    @Test
+    void exactlyOnceRestoreSurvivesAWorkerKilledMidRestore() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        ConnectClusters.createTopic(kafka, "ledger", 3, Map.of());
+        try (ContinuousProducer producer = ContinuousProducer.start(bootstrap, "ledger", 3, 3000)) {
+            Thread.sleep(4000);
+        }
+        List<ConsumerRecord<byte[], byte[]>> originals = ConnectClusters.readAll(bootstrap, "ledger", true, TIMEOUT);
+        BackupLayout layout = new BackupLayout("ledger");
+        workers.get(0).putConnector("ledger-backup", backupConfig("ledger", "ledger"));
+        awaitBackup(layout, originals.size());
+        Await.until(TIMEOUT, "the manifest to list the backup", () -> new BackupCatalog(store, layout)
+                .readManifest().map(Manifest::recordCount).orElse(0L) >= originals.size());
+
+        Map<String, String> restore = new HashMap<>(s3.connectorConfig());
+        restore.put("connector.class", RestoreSourceConnector.class.getName());
+        restore.put("tasks.max", "2");
+        converters(restore);
+        restore.put("backup.id", "ledger");
+        restore.put("storage.prefix", "crash");
+        restore.put("topic.mapping", "ledger:ledger-restored");
+        restore.put("restore.create.topics", "true");
+        restore.put("cluster.bootstrap.servers", bootstrap);
+        restore.put("transaction.boundary", "connector");
+        // Slow enough that the kill lands in the middle of the restore.
+        restore.put("restore.max.bytes.per.second", "150000");
+        workers.get(0).putConnector("ledger-restore", restore);
+        Await.until(TIMEOUT, "the restore to be under way",
+                () -> ConnectClusters.readAll(bootstrap, "ledger-restored", true, TIMEOUT).size() > 1000);
+        workers.remove(0).kill();
+        workers.add(startWorker("worker-e"));
+
+        Await.until(TIMEOUT, "the restore to finish", () -> ConnectClusters.readAll(bootstrap, "ledger-restored",
+                true, TIMEOUT).size() >= originals.size(), () -> "restored " + ConnectClusters.readAll(bootstrap,
+                "ledger-restored", true, TIMEOUT).size() + " of " + originals.size());
+        Map<Integer, List<Long>> restoredOffsets = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : ConnectClusters.readAll(bootstrap, "ledger-restored", true,
+                TIMEOUT)) {
+            restoredOffsets.computeIfAbsent(record.partition(), p -> new ArrayList<>()).add(originalOffset(record));
+        }
+        Map<Integer, List<Long>> originalOffsets = originals.stream().collect(Collectors.groupingBy(
+                ConsumerRecord::partition, TreeMap::new,
+                Collectors.mapping(ConsumerRecord::offset, Collectors.toList())));
+        assertEquals(originalOffsets, restoredOffsets,
+                "a read_committed consumer sees every original offset exactly once, in order");
+    }
+
+    private static long originalOffset(ConsumerRecord<byte[], byte[]> record) {
+        Header header = record.headers().lastHeader("x-original-offset");
+        return Long.parseLong(new String(header.value(), StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, String> backupConfig(String backupId, String topics) {
+        Map<String, String> config = new HashMap<>(s3.connectorConfig());
+        config.put("connector.class", BackupSinkConnector.class.getName());
+        config.put("tasks.max", "2");
+        config.put("topics", topics);
+        converters(config);
+        config.put("consumer.override.isolation.level", "read_committed");
+        config.put("backup.id", backupId);
+        config.put("storage.prefix", "crash");
+        config.put("segment.max.bytes", Long.toString(6L * 1024 * 1024));
+        config.put("s3.part.size.bytes", Integer.toString(5 * 1024 * 1024));
+        config.put("segment.block.bytes", Integer.toString(64 * 1024));
+        config.put("segment.max.interval.ms", "1000");
+        config.put("state.sync.interval.ms", "2000");
+        config.put("cluster.bootstrap.servers", kafka.bootstrapServers());
+        return config;
+    }
+
+    private static void converters(Map<String, String> config) {
+        config.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        config.put("header.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+    }
+
+    private static void awaitBackup(BackupLayout layout, long records) {
+        Await.until(TIMEOUT, "backup " + layout.backupId() + " to hold " + records + " records",
+                () -> BackupContents.read(store, layout).recordCount() >= records,
+                () -> "holds " + BackupContents.read(store, layout).recordCount());
+    }
+
+    private static WorkerProcess startWorker(String name) throws Exception {
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        return WorkerProcess.start(name, classpath, workDir.resolve(name), kafka.bootstrapServers(), GROUP, null,
+                Map.of("exactly.once.source.support", "enabled",
+                        "session.timeout.ms", "10000", "heartbeat.interval.ms", "2000"), "512m");
+    }
+}
