@@ -1,5 +1,6 @@
 package dev.kbackup.restore;
 
+import dev.kbackup.config.BackupIdConfig;
 import dev.kbackup.config.ClusterConfig;
 import dev.kbackup.format.TimeWindow;
 import dev.kbackup.layout.BackupLayout;
@@ -20,7 +21,7 @@ import java.util.regex.PatternSyntaxException;
 /** The restore connector's settings: one documented ConfigDef and typed accessors. */
 public class RestoreConfig extends AbstractConfig {
 
-    public static final String BACKUP_ID = "backup.id";
+    public static final String BACKUP_ID = BackupIdConfig.BACKUP_ID;
     public static final String TOPICS = "topics";
     public static final String TOPICS_REGEX = "topics.regex";
     public static final String TIME_START = "restore.time.start";
@@ -38,7 +39,6 @@ public class RestoreConfig extends AbstractConfig {
     /** Connect's own name key, present in every connector config. */
     static final String CONNECTOR_NAME = "name";
 
-    static final String GROUP_BACKUP = "Backup";
     static final String GROUP_SELECTION = "What to restore";
     static final String GROUP_TARGET = "Where to restore";
     static final String GROUP_PERFORMANCE = "Performance";
@@ -60,14 +60,11 @@ public class RestoreConfig extends AbstractConfig {
 
     public static ConfigDef configDef() {
         ConfigDef def = new ConfigDef();
-        int order = 0;
-        def.define(BACKUP_ID, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new BackupIdValidator(), Importance.HIGH,
-                "Name of the backup to restore, as the backup connector's backup.id. Its manifest must exist at "
-                        + "{storage.prefix}{backup.id}/manifest.json in the configured storage.",
-                GROUP_BACKUP, ++order, Width.MEDIUM, "Backup id");
+        BackupIdConfig.define(def, "Name of the backup to restore, as the backup connector's backup.id. Its "
+                + "manifest must exist at {storage.prefix}{backup.id}/manifest.json in the configured storage.");
         StorageConfig.define(def);
 
-        order = 0;
+        int order = 0;
         def.define(TOPICS, Type.LIST, "", Importance.HIGH,
                 "Backed-up topics to restore, comma-separated. Leave empty (and topics.regex unset) to restore every "
                         + "topic of the backup. Each listed topic must be in the backup.",
@@ -221,19 +218,6 @@ public class RestoreConfig extends AbstractConfig {
         return ClusterConfig.adminProperties(this, clientId);
     }
 
-    private static final class BackupIdValidator implements ConfigDef.Validator {
-        @Override
-        public void ensureValid(String name, Object value) {
-            BackupLayout.backupIdProblem((String) value).ifPresent(problem -> {
-                throw new ConfigException(problem);
-            });
-        }
-
-        @Override
-        public String toString() {
-            return "letters, digits, '.', '_' and '-', starting with a letter or digit";
-        }
-    }
 
     private static final class RegexValidator implements ConfigDef.Validator {
         @Override

@@ -11,7 +11,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
@@ -27,12 +27,9 @@ final class S3Clients {
     private S3Clients() {
     }
 
-    // The Apache 4 client is deprecated in favour of apache5-client, which the s3 module already brings at runtime;
-    // switching is a one-line change plus a compile-scope dependency on software.amazon.awssdk:apache5-client.
-    @SuppressWarnings("deprecation")
     static S3Client create(StorageSettings settings, AwsCredentialsProvider credentials) {
         S3ClientBuilder builder = S3Client.builder()
-                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(64))
+                .httpClientBuilder(Apache5HttpClient.builder().maxConnections(64))
                 .region(region(settings))
                 .forcePathStyle(settings.pathStyleAccess())
                 .credentialsProvider(credentials)

@@ -19,7 +19,7 @@ import dev.kbackup.storage.ObjectStores;
 import dev.kbackup.storage.StorageSettings;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
@@ -133,11 +133,10 @@ public final class S3ProxyFixture implements AutoCloseable {
     }
 
     /** A plain SDK client for looking behind the store's back, owned by the fixture: do not close it. */
-    @SuppressWarnings("deprecation") // ApacheHttpClient: see S3Clients
     public synchronized S3Client client() {
         if (client == null) {
             client = S3Client.builder()
-                    .httpClientBuilder(ApacheHttpClient.builder())
+                    .httpClientBuilder(Apache5HttpClient.builder())
                     .endpointOverride(endpoint)
                     .forcePathStyle(true)
                     .region(Region.of(REGION))
