@@ -38,10 +38,12 @@ class BackupSinkIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static S3ProxyFixture s3;
     private static EmbeddedConnectCluster connect;
+    private static java.nio.file.Path stateRoot;
 
     @BeforeAll
     static void start() throws Exception {
         s3 = S3ProxyFixture.start();
+        stateRoot = java.nio.file.Files.createTempDirectory("kbackup-sink-it");
         connect = ConnectClusters.start("backup-sink-it", 1, Map.of());
     }
 
@@ -159,6 +161,58 @@ class BackupSinkIT {
     }
 
     @Test
+    void aTaskWithAnEmptyStateDirRestoresItsSideStoreFromStorage() throws Exception {
+        ConnectClusters.createTopic(connect, "stateful", 2, Map.of());
+        KafkaTestData.produceMixed(connect.kafka().bootstrapServers(), "stateful", 2, 300, 8);
+        Map<String, String> config = backupConfig("stateful", "stateful");
+        java.nio.file.Path stateDir = java.nio.file.Path.of(config.get("state.dir"));
+        ObjectStore store = prefixedStore();
+        BackupLayout layout = new BackupLayout("stateful");
+        connect.configureConnector("stateful", config);
+        Await.until(TIMEOUT, "the backup", () -> BackupContents.read(store, layout).recordCount() == 300);
+        // Stopping uploads the side-store; then the worker's local copy is lost.
+        connect.deleteConnector("stateful");
+        java.nio.file.Path copy = java.nio.file.Files.createTempFile("stateful-copy", ".db");
+        Await.until(TIMEOUT, "the final side-store copy in storage", () -> {
+            byte[] bytes = store.readIfExists(layout.stateKey("stateful-task-0.db")).orElse(new byte[0]);
+            try {
+                java.nio.file.Files.write(copy, bytes);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return bytes.length > 0 && recordsBackedUp(copy) == 300;
+        });
+        deleteRecursively(stateDir);
+
+        connect.configureConnector("stateful", config);
+        java.nio.file.Path db = stateDir.resolve("stateful").resolve("stateful-task-0.db");
+        Await.until(TIMEOUT, "the side-store to be restored", () -> java.nio.file.Files.exists(db));
+        Await.until(TIMEOUT, "the restored side-store to show the earlier progress",
+                () -> recordsBackedUp(db) == 300, () -> "records_backed_up = " + recordsBackedUp(db));
+        connect.deleteConnector("stateful");
+    }
+
+    private static long recordsBackedUp(java.nio.file.Path db) {
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+             java.sql.ResultSet rs = connection.createStatement().executeQuery(
+                     "SELECT COALESCE(SUM(records_backed_up), 0) FROM partition_progress")) {
+            return rs.next() ? rs.getLong(1) : -1;
+        } catch (java.sql.SQLException e) {
+            return -1;
+        }
+    }
+
+    private static void deleteRecursively(java.nio.file.Path dir) throws java.io.IOException {
+        if (java.nio.file.Files.exists(dir)) {
+            try (var paths = java.nio.file.Files.walk(dir)) {
+                for (java.nio.file.Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.delete(path);
+                }
+            }
+        }
+    }
+
+    @Test
     void validateReportsEachBadSettingOnItsField() {
         Map<String, String> config = backupConfig("bad", "mixed");
         config.remove("backup.id");
@@ -188,6 +242,11 @@ class BackupSinkIT {
                 BackupSinkConnector.class.getName(), fileConfig));
         assertTrue(pathErrors.containsKey("filesystem.path"), pathErrors.toString());
 
+        Map<String, String> escaping = backupConfig("escape", "mixed");
+        escaping.put("backup.id", "../other-backup");
+        assertTrue(errors(connect.validateConnectorConfig(BackupSinkConnector.class.getName(), escaping))
+                .get("backup.id").contains("letters, digits"));
+
         Map<String, String> unknownType = backupConfig("tape", "mixed");
         unknownType.put("storage.type", "tape");
         assertTrue(errors(connect.validateConnectorConfig(BackupSinkConnector.class.getName(), unknownType))
@@ -214,7 +273,7 @@ class BackupSinkIT {
 
     private static Map<String, String> backupConfig(String backupId, String topics) {
         return BackupConfigs.backup(s3.connectorConfig(), backupId, topics, connect.kafka().bootstrapServers(),
-                java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "kbackup-it-" + backupId));
+                stateRoot.resolve(backupId));
     }
 
     private static void sleep(long millis) {

@@ -93,7 +93,23 @@ final class RestoreHarness {
             }
             return true;
         }, () -> "status: " + connect.connectorStatus(connector));
+        // What the summaries count is acknowledged; wait until a new consumer is sure to see it too.
+        for (RestoreSummary summary : summaries) {
+            for (RestoreSummary.PartitionSummary partition : summary.partitions()) {
+                TopicPartition target = new TopicPartition(partition.targetTopic(), partition.targetPartition());
+                Await.until(timeout, target + " to show " + partition.records() + " records",
+                        () -> endOffset(target) >= partition.records());
+            }
+        }
         return summaries;
+    }
+
+    private long endOffset(TopicPartition partition) {
+        try {
+            return connect.kafka().endOffset(partition);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Waits until a task of the connector failed and returns its stack trace. */

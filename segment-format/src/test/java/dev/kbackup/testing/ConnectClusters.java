@@ -76,11 +76,16 @@ public final class ConnectClusters {
                                    Map<String, String> topicConfigs) {
         kafka.createTopic(topic, partitions, 1, topicConfigs);
         for (int partition = 0; partition < partitions; partition++) {
-            try {
-                kafka.endOffset(new TopicPartition(topic, partition));
-            } catch (Exception e) {
-                throw new AssertionError("Partition " + topic + "-" + partition + " has no leader", e);
-            }
+            TopicPartition tp = new TopicPartition(topic, partition);
+            // Metadata of a new topic reaches clients a moment after creation: ask until the leader answers.
+            Await.until(Duration.ofSeconds(30), "partition " + tp + " to have a leader", () -> {
+                try {
+                    kafka.endOffset(tp);
+                    return true;
+                } catch (Exception notYet) {
+                    return false;
+                }
+            });
         }
     }
 
