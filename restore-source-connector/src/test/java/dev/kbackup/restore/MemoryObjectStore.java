@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -128,6 +129,15 @@ final class MemoryObjectStore implements ObjectStore {
                 .filter(entry -> entry.getKey().startsWith(prefix))
                 .map(entry -> new ObjectInfo(entry.getKey(), entry.getValue().length, 0, "v"))
                 .iterator();
+    }
+
+    @Override
+    public List<String> listFolders(String prefix) {
+        return objects.keySet().stream().filter(key -> key.startsWith(prefix))
+                .map(key -> key.substring(prefix.length()))
+                .filter(rest -> rest.indexOf('/') > 0)
+                .map(rest -> rest.substring(0, rest.indexOf('/')))
+                .distinct().sorted().toList();
     }
 
     @Override

@@ -143,7 +143,8 @@ public final class BackupCatalog {
 
     /**
      * Every partition of the backup: the manifest's entries merged with every partition index (found by listing
-     * only the index folder), keyed by topic then partition.
+     * only the index folder), plus partitions that hold segments but no index yet (a backup task that died before
+     * its first publication), found by listing topic and partition folders. Keyed by topic then partition.
      */
     public Map<String, Map<Integer, PartitionIndex>> loadAll() {
         Map<String, Map<Integer, PartitionIndex>> all = new TreeMap<>();
@@ -165,7 +166,23 @@ public final class BackupCatalog {
                         .merge(index.partition(), index, PartitionIndex::merge);
             }
         }
+        addUnindexedPartitions(all);
         return all;
+    }
+
+    private void addUnindexedPartitions(Map<String, Map<Integer, PartitionIndex>> all) {
+        for (String topic : store.listFolders(layout.topicsPrefix())) {
+            for (String folder : store.listFolders(layout.topicsPrefix() + topic + "/")) {
+                Integer partition = BackupLayout.parsePartitionFolder(folder).orElse(null);
+                if (partition == null || all.getOrDefault(topic, Map.of()).containsKey(partition)) {
+                    continue;
+                }
+                PartitionIndex found = withUnindexedSegments(PartitionIndex.empty(topic, partition));
+                if (!found.segments().isEmpty()) {
+                    all.computeIfAbsent(topic, t -> new TreeMap<>()).put(partition, found);
+                }
+            }
+        }
     }
 
     private static void sleepQuietly(long millis) {

@@ -23,6 +23,7 @@ public final class BackupLayout {
 
     private static final Pattern BACKUP_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
+    private static final Pattern PARTITION_FOLDER = Pattern.compile("partition=(\\d{1,9})");
     private static final Pattern SEGMENT_KEY = Pattern.compile(
             ".*/topics/([A-Za-z0-9._-]+)/partition=(\\d+)/segment-(\\d{20})\\.(zst|lz4|bin)");
 
@@ -70,7 +71,18 @@ public final class BackupLayout {
 
     /** Every segment key of the partition starts with this. */
     public String partitionSegmentsPrefix(String topic, int partition) {
-        return root + "/topics/" + checkTopic(topic) + "/partition=" + checkPartition(partition) + "/segment-";
+        return topicsPrefix() + checkTopic(topic) + "/partition=" + checkPartition(partition) + "/segment-";
+    }
+
+    /** The folder holding one folder per backed-up topic. */
+    public String topicsPrefix() {
+        return root + "/topics/";
+    }
+
+    /** The partition a folder name such as {@code partition=3} stands for, or empty. */
+    public static Optional<Integer> parsePartitionFolder(String folder) {
+        Matcher matcher = PARTITION_FOLDER.matcher(folder);
+        return matcher.matches() ? Optional.of(Integer.parseInt(matcher.group(1))) : Optional.empty();
     }
 
     public String partitionIndexKey(String topic, int partition) {

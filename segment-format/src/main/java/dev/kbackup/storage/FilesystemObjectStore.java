@@ -18,8 +18,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,6 +148,28 @@ public final class FilesystemObjectStore implements ObjectStore {
                 return Optional.empty();
             }
             throw failure("stat", key, e);
+        }
+    }
+
+    @Override
+    public List<String> listFolders(String prefix) {
+        String folder = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        invalidKeyReason(folder).ifPresent(reason -> {
+            throw new StorageException("Cannot list folders of '" + prefix + "' in " + description + ": " + reason,
+                    null, false);
+        });
+        Path directory = root.resolve(folder);
+        if (!Files.isDirectory(directory, NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        try (Stream<Path> children = Files.list(directory)) {
+            return children.filter(child -> Files.isDirectory(child, NOFOLLOW_LINKS))
+                    .map(child -> child.getFileName().toString())
+                    .filter(name -> !name.startsWith("."))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw failure("list folders of", prefix, e);
         }
     }
 

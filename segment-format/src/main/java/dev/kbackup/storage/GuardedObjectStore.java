@@ -3,6 +3,7 @@ package dev.kbackup.storage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -77,6 +78,11 @@ public final class GuardedObjectStore implements ObjectStore {
                 return observe(pages::next);
             }
         };
+    }
+
+    @Override
+    public List<String> listFolders(String prefix) {
+        return call(() -> delegate.listFolders(prefix));
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.kbackup.storage;
 
 import java.io.InputStream;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -43,6 +44,12 @@ public interface ObjectStore extends AutoCloseable {
      * beginning), in lexicographic key order, fetching one page at a time as the iterator advances.
      */
     Iterator<ObjectInfo> list(String prefix, String startAfter);
+
+    /**
+     * The distinct next path elements below {@code prefix} (which ends with '/') that hold objects, sorted: for
+     * {@code b1/topics/} the topic names. One request per page of folders, however many objects they hold.
+     */
+    List<String> listFolders(String prefix);
 
     /** Deletes an object; deleting a missing object is not an error. */
     void delete(String key);

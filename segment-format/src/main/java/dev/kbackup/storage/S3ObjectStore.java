@@ -314,6 +314,29 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     /** Lists one ListObjectsV2 page at a time, as the caller advances. */
+    @Override
+    public List<String> listFolders(String keyPrefix) {
+        String folder = keyPrefix.endsWith("/") ? keyPrefix : keyPrefix + "/";
+        List<String> names = new java.util.ArrayList<>();
+        String token = null;
+        try {
+            do {
+                String continuation = token;
+                ListObjectsV2Response response = s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix + folder)
+                        .delimiter("/").continuationToken(continuation).maxKeys(listPageSize));
+                response.commonPrefixes().forEach(common -> {
+                    String name = common.prefix().substring(prefix.length() + folder.length());
+                    names.add(name.endsWith("/") ? name.substring(0, name.length() - 1) : name);
+                });
+                token = Boolean.TRUE.equals(response.isTruncated()) ? response.nextContinuationToken() : null;
+            } while (token != null);
+        } catch (SdkException e) {
+            throw S3Failures.translate(description, "ListObjectsV2", "folders of '" + folder + "'", e);
+        }
+        names.sort(String::compareTo);
+        return names;
+    }
+
     private final class Listing implements Iterator<ObjectInfo> {
         private final String keyPrefix;
         private final String startAfter;

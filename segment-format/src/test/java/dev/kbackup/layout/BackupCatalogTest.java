@@ -107,6 +107,20 @@ class BackupCatalogTest {
     }
 
     @Test
+    void loadAllFindsPartitionsThatHoldSegmentsButWereNeverIndexed() {
+        catalog.publishManifest(List.of(new PartitionIndex("orders", 0, NOW, List.of(segment("orders", 0, 0, 9)))),
+                SourceCluster.UNKNOWN, NOW);
+        SegmentInfo orphan = segment("orders", 5, 0, 3);
+        SegmentInfo newTopic = segment("refunds", 0, 7, 8);
+
+        Map<String, Map<Integer, PartitionIndex>> all = catalog.loadAll();
+
+        assertEquals(List.of(orphan.key()), keys(all.get("orders").get(5)));
+        assertEquals(List.of(newTopic.key()), keys(all.get("refunds").get(0)));
+        assertEquals(2, all.get("orders").size());
+    }
+
+    @Test
     void segmentKeysSortInOffsetOrderAndParseBack() {
         String small = layout.segmentKey("orders", 7, 99, Codec.ZSTD);
         String large = layout.segmentKey("orders", 7, 1_000, Codec.ZSTD);

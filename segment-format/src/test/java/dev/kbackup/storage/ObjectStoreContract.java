@@ -72,6 +72,18 @@ abstract class ObjectStoreContract {
     }
 
     @Test
+    void listsTheFoldersBelowAPrefixWithoutTheirObjects() {
+        for (String key : List.of("topics/orders/partition=0/segment-1", "topics/orders/partition=10/segment-2",
+                "topics/audit/partition=3/segment-1", "topics/loose-object", "other/partition=9/x")) {
+            store().put(base + key, new byte[] {1}, WriteMode.CREATE_NEW);
+        }
+        assertEquals(List.of("audit", "orders"), store().listFolders(base + "topics/"));
+        assertEquals(List.of("partition=0", "partition=10"), store().listFolders(base + "topics/orders/"));
+        assertEquals(List.of(), store().listFolders(base + "topics/orders/partition=0/"));
+        assertEquals(List.of(), store().listFolders(base + "nothing-here/"));
+    }
+
+    @Test
     void streamsALargeObjectWrittenInSmallRandomPiecesAndReadsItBackExactly() throws IOException {
         int size = 50 * 1024 * 1024 + 12_345;
         byte[] data = new byte[size];
