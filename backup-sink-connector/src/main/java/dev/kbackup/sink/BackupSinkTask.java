@@ -130,7 +130,7 @@ public class BackupSinkTask extends SinkTask {
                 config.blockBytes(), budget, new PipelineListener(), "kbackup-segments-" + config.connectorName()
                 + "-" + config.taskNumber());
         metrics = new BackupSinkMetrics(pluginMetrics(), "kbackup-sink:" + config.connectorName() + ":"
-                + config.taskNumber() + ":", () -> encoderBytes + budget.pipelineBytes(),
+                + config.taskNumber() + ":", this::heldBytes,
                 () -> heldBytesHighWater,
                 () -> (int) writers.values().stream().filter(PartitionWriter::hasOpenSegment).count(),
                 () -> store.breaker().state().ordinal());
@@ -248,7 +248,7 @@ public class BackupSinkTask extends SinkTask {
                 recordsSinceCheckpoint.merge(partition, 1L, Long::sum);
             }
             encoderBytes += writer.encoderBytes() - before;
-            long held = encoderBytes + budget.pipelineBytes();
+            long held = heldBytes();
             if (held > heldBytesHighWater) {
                 heldBytesHighWater = held;
             }
@@ -286,9 +286,7 @@ public class BackupSinkTask extends SinkTask {
         for (TopicPartition partition : partitions) {
             PartitionWriter writer = writers.get(partition);
             if (writer != null) {
-                long before = writer.encoderBytes();
-                writer.roll();
-                encoderBytes += writer.encoderBytes() - before;
+                roll(writer);
             }
         }
         awaitPipeline();
@@ -350,44 +348,72 @@ public class BackupSinkTask extends SinkTask {
     }
 
     /**
-     * Brings held memory under the budget: closes the largest open segment early, and if uploads are behind, waits
-     * for them. Returns false if a storage failure surfaced meanwhile (the caller rewinds); throws a retriable
-     * error if uploads stay behind.
+     * Brings held memory under the budget. Rolling a segment moves its open block into the pipeline, so the held
+     * total drops only once the pipeline has written it: roll just enough of the largest open blocks to cover the
+     * excess, then wait for the pipeline. Upload parts of open segments leave only when their segment completes,
+     * so if waiting is not enough, the segment holding most of them is completed early. Returns false if a storage
+     * failure surfaced meanwhile (the caller rewinds); throws a retriable error if uploads stay behind.
      */
     private boolean relieveMemoryPressure() {
-        while (encoderBytes + budget.pipelineBytes() > budget.limit()) {
+        long excess = heldBytes() - budget.limit();
+        while (excess > 0) {
             PartitionWriter largest = null;
             for (PartitionWriter writer : writers.values()) {
-                if (writer.hasOpenSegment() && (largest == null || writer.heldBytes() > largest.heldBytes())) {
+                if (writer.encoderBytes() > 0 && (largest == null || writer.encoderBytes() > largest.encoderBytes())) {
                     largest = writer;
                 }
             }
-            if (largest != null && largest.encoderBytes() > 0) {
-                long before = largest.encoderBytes();
-                largest.roll();
-                encoderBytes += largest.encoderBytes() - before;
-                continue;
+            if (largest == null) {
+                break;
             }
-            if (largest != null) {
-                largest.roll();
-            }
+            excess -= roll(largest);
+        }
+        long deadline = clock.millis() + BACKPRESSURE_WAIT_MS;
+        while (heldBytes() > budget.limit()) {
+            long left = deadline - clock.millis();
             try {
-                if (budget.awaitPipelineAtMost(budget.limit() - encoderBytes, BACKPRESSURE_WAIT_MS)) {
-                    continue;
+                if (left > 0 && budget.awaitPipelineAtMost(budget.limit() - encoderBytes, Math.min(left, 1000))) {
+                    return true;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                left = 0;
+            }
+            PartitionWriter holder = null;
+            for (PartitionWriter writer : writers.values()) {
+                if (writer.hasOpenSegment() && (holder == null || writer.pipelineBytes() > holder.pipelineBytes())) {
+                    holder = writer;
+                }
+            }
+            if (left > 0 && holder != null && holder.pipelineBytes() > 0) {
+                roll(holder);
+                continue;
+            }
+            if (left > 0) {
+                continue;
             }
             drainEvents();
             if (rewindPending) {
                 return false;
             }
             context.timeout(config.storageRetryBackoff().toMillis());
-            throw new RetriableException("Uploads to " + store.describe() + " are behind: "
-                    + (encoderBytes + budget.pipelineBytes()) + " bytes held against a buffer.memory.bytes budget of "
-                    + budget.limit() + "; records will be delivered again shortly");
+            throw new RetriableException("Uploads to " + store.describe() + " are behind: " + heldBytes()
+                    + " bytes held against a buffer.memory.bytes budget of " + budget.limit()
+                    + "; records will be delivered again shortly");
         }
         return true;
+    }
+
+    /** Rolls a writer's open segment; returns the open-block bytes that moved to the pipeline. */
+    private long roll(PartitionWriter writer) {
+        long before = writer.encoderBytes();
+        writer.roll();
+        encoderBytes += writer.encoderBytes() - before;
+        return before;
+    }
+
+    private long heldBytes() {
+        return encoderBytes + budget.pipelineBytes();
     }
 
     /** Seeks every partition to the first offset it does not hold; the records of the current batch come again. */

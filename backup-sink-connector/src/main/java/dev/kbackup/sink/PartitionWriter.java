@@ -159,7 +159,12 @@ final class PartitionWriter {
 
     /** Heap bytes held for this partition: the open block and what the pipeline holds of its segment. */
     long heldBytes() {
-        return encoder.retainedBytes() + (segment == null ? 0 : segment.held.get());
+        return encoder.retainedBytes() + pipelineBytes();
+    }
+
+    /** Heap bytes the pipeline holds for the open segment: queued blocks and the upload's unsent part. */
+    long pipelineBytes() {
+        return segment == null ? 0 : segment.held.get();
     }
 
     /** Heap bytes of the open block only, which the task thread owns. */

@@ -1,5 +1,7 @@
 package dev.kbackup.format;
 
+import dev.kbackup.HeapCost;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -88,9 +90,9 @@ public final class BlockEncoder {
         return size;
     }
 
-    /** Heap bytes held, including unused capacity. */
-    public int retainedBytes() {
-        return buffer == null ? 0 : buffer.length;
+    /** Heap bytes held, including unused capacity, as the heap counts them ({@link HeapCost}). */
+    public long retainedBytes() {
+        return buffer == null ? 0 : HeapCost.ofArray(buffer.length);
     }
 
     public int recordCount() {

@@ -1,5 +1,7 @@
 package dev.kbackup.format;
 
+import dev.kbackup.HeapCost;
+
 /**
  * An encoded, not yet compressed block: {@code data[0, length)} holds {@code recordCount} records in the segment
  * record encoding, plus the statistics its header and the footer index need.
@@ -7,8 +9,8 @@ package dev.kbackup.format;
 public record RawBlock(byte[] data, int length, int recordCount, long firstOffset, long lastOffset,
                        long minTimestamp, long maxTimestamp) {
 
-    /** Heap bytes this block holds (its buffer may be larger than its content). */
+    /** Heap bytes this block holds (its buffer may be larger than its content), as the heap counts them. */
     public long retainedBytes() {
-        return data.length;
+        return HeapCost.ofArray(data.length);
     }
 }

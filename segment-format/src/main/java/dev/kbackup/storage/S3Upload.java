@@ -1,5 +1,7 @@
 package dev.kbackup.storage;
 
+import dev.kbackup.HeapCost;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -83,10 +85,12 @@ final class S3Upload extends ObjectUpload {
         return written;
     }
 
-    /** The part being filled plus the part being sent, if any. */
+    /** The heap the part buffers take: the one being filled, the one being sent and the spare, as G1 counts them. */
     @Override
     public long bufferedBytes() {
-        return (long) filled + inFlightLength;
+        return (buffer.length == 0 ? 0 : HeapCost.ofArray(buffer.length))
+                + (inFlightBuffer == null ? 0 : HeapCost.ofArray(inFlightBuffer.length))
+                + (spare == null ? 0 : HeapCost.ofArray(spare.length));
     }
 
     @Override

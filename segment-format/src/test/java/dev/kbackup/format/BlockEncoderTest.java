@@ -1,0 +1,39 @@
+package dev.kbackup.format;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BlockEncoderTest {
+
+    private static final int TARGET = 1024 * 1024;
+
+    @Test
+    void aBlockCutAtItsTargetHoldsLittleMoreThanTheTargetNotTwice() {
+        BlockEncoder encoder = new BlockEncoder(TARGET);
+        long offset = 0;
+        while (encoder.sizeInBytes() < TARGET) {
+            encoder.append(record(offset++, 1100));
+        }
+        RawBlock block = encoder.seal();
+        assertTrue(block.data().length <= TARGET + 64 * 1024, "buffer of " + block.data().length + " bytes");
+    }
+
+    @Test
+    void aRecycledBufferCarriesTheNextBlock() {
+        BlockEncoder encoder = new BlockEncoder(TARGET);
+        encoder.append(record(0, 1100));
+        RawBlock first = encoder.seal();
+        encoder.recycle(first.data());
+        encoder.append(record(1, 1100));
+        assertSame(first.data(), encoder.seal().data());
+    }
+
+    private static BackupRecord record(long offset, int valueBytes) {
+        return new BackupRecord(offset, 1_000 + offset, TimestampKind.CREATE_TIME, "key".getBytes(),
+                new byte[valueBytes], List.of(BackupHeader.utf8("trace-id", "abc")));
+    }
+}
