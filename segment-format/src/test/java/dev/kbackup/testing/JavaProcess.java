@@ -68,6 +68,18 @@ public final class JavaProcess implements AutoCloseable {
         return process.pid();
     }
 
+    public Path log() {
+        return log;
+    }
+
+    /** Fails with the log's location if the process has died. */
+    public void checkAlive() {
+        if (!process.isAlive()) {
+            throw new IllegalStateException(name + " (pid " + pid() + ") exited with " + process.exitValue()
+                    + "; see " + log);
+        }
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

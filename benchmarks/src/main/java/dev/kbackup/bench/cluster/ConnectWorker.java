@@ -1,0 +1,195 @@
+package dev.kbackup.bench.cluster;
+
+import dev.kbackup.testing.JavaProcess;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A distributed Connect worker in its own JVM, so that its heap and CPU are its own: our connectors and the null
+ * sink are on its classpath and found through META-INF/services. Reached through its REST API and over JMX.
+ */
+public final class ConnectWorker implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final int[] ports = Ports.free(2);
+    private final int restPort = ports[0];
+    private final int jmxPort = ports[1];
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final String heap;
+    private JavaProcess process;
+    private WorkerJmx jmx;
+
+    private ConnectWorker(String heap) {
+        this.heap = heap;
+    }
+
+    /**
+     * @param jfrFile      if not null, the worker records a JFR profile ("profile" settings) into this file when it
+     *                     exits
+     * @param extraOptions more JVM options, after the benchmark's own
+     */
+    public static ConnectWorker start(Path workDir, String classpath, String bootstrapServers, String heap,
+                                      String groupId, Path log4jConfig, Path jfrFile, List<String> extraOptions)
+            throws Exception {
+        ConnectWorker worker = new ConnectWorker(heap);
+        worker.launch(workDir, classpath, bootstrapServers, groupId, log4jConfig, jfrFile, extraOptions);
+        return worker;
+    }
+
+    private void launch(Path workDir, String classpath, String bootstrapServers, String groupId, Path log4jConfig,
+                        Path jfrFile, List<String> extraOptions) throws Exception {
+        Files.createDirectories(workDir);
+        Path config = workDir.resolve("connect-distributed.properties");
+        Files.writeString(config, String.join("\n",
+                "bootstrap.servers=" + bootstrapServers,
+                "group.id=" + groupId,
+                "config.storage.topic=" + groupId + "-configs",
+                "offset.storage.topic=" + groupId + "-offsets",
+                "status.storage.topic=" + groupId + "-status",
+                "config.storage.replication.factor=1",
+                "offset.storage.replication.factor=1",
+                "status.storage.replication.factor=1",
+                "offset.storage.partitions=5",
+                "status.storage.partitions=1",
+                "key.converter=org.apache.kafka.connect.converters.ByteArrayConverter",
+                "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter",
+                "header.converter=org.apache.kafka.connect.converters.ByteArrayConverter",
+                "plugin.discovery=service_load",
+                "connector.client.config.override.policy=All",
+                "offset.flush.interval.ms=1000",
+                "listeners=http://127.0.0.1:" + restPort,
+                "rest.advertised.host.name=127.0.0.1",
+                ""));
+        List<String> jvm = new ArrayList<>(List.of("-Xms" + heap, "-Xmx" + heap, "-XX:+UseG1GC",
+                "-Dlog4j2.configurationFile=" + log4jConfig.toUri(),
+                "-Dcom.sun.management.jmxremote",
+                "-Dcom.sun.management.jmxremote.port=" + jmxPort,
+                "-Dcom.sun.management.jmxremote.rmi.port=" + jmxPort,
+                "-Dcom.sun.management.jmxremote.host=127.0.0.1",
+                "-Djava.rmi.server.hostname=127.0.0.1",
+                "-Dcom.sun.management.jmxremote.authenticate=false",
+                "-Dcom.sun.management.jmxremote.ssl=false"));
+        if (jfrFile != null) {
+            jvm.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + jfrFile);
+        }
+        jvm.addAll(extraOptions);
+        process = JavaProcess.start("connect-worker", classpath, jvm,
+                "org.apache.kafka.connect.cli.ConnectDistributed", List.of(config.toString()),
+                workDir.resolve("worker.log"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (true) {
+            process.checkAlive();
+            try {
+                HttpResponse<String> plugins = http.send(request("/connector-plugins").GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (plugins.statusCode() == 200 && plugins.body().contains("BackupSinkConnector")) {
+                    break;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("The Connect worker's REST API did not come up within 180 s; see "
+                        + process.log());
+            }
+            Thread.sleep(500);
+        }
+        jmx = WorkerJmx.connect(jmxPort);
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public String heap() {
+        return heap;
+    }
+
+    public WorkerJmx jmx() {
+        return jmx;
+    }
+
+    public void checkAlive() {
+        process.checkAlive();
+    }
+
+    public void createConnector(String name, Map<String, String> config) throws Exception {
+        send(request("/connectors/" + name + "/config")
+                .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(config)))
+                .header("Content-Type", "application/json").build(), "create connector " + name);
+    }
+
+    /**
+     * Restarts one task in place: the worker stops it (a sink task closes its partitions, which flushes what it
+     * holds) and starts it again, without the group rebalance that stopping the connector would cost.
+     */
+    public void restartTask(String name, int task) throws Exception {
+        send(request("/connectors/" + name + "/tasks/" + task + "/restart")
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), "restart task " + task + " of " + name);
+    }
+
+    public void deleteConnector(String name) throws Exception {
+        send(request("/connectors/" + name).DELETE().build(), "delete connector " + name);
+    }
+
+    /** The connector's state and its tasks' states, e.g. "RUNNING [RUNNING, RUNNING]"; fails on a failed task. */
+    public String status(String name) throws Exception {
+        HttpResponse<String> response = http.send(request("/connectors/" + name + "/status").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 404) {
+            return "MISSING";
+        }
+        JsonNode status = JSON.readTree(response.body());
+        List<String> tasks = new ArrayList<>();
+        for (JsonNode task : status.path("tasks")) {
+            if ("FAILED".equals(task.path("state").asText())) {
+                throw new IllegalStateException("Task " + task.path("id").asText() + " of " + name + " failed: "
+                        + task.path("trace").asText());
+            }
+            tasks.add(task.path("state").asText());
+        }
+        if ("FAILED".equals(status.path("connector").path("state").asText())) {
+            throw new IllegalStateException("Connector " + name + " failed: "
+                    + status.path("connector").path("trace").asText());
+        }
+        return status.path("connector").path("state").asText() + " " + tasks;
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + restPort + path))
+                .timeout(Duration.ofSeconds(60));
+    }
+
+    private void send(HttpRequest request, String what) throws Exception {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() >= 300) {
+            throw new IllegalStateException("Could not " + what + ": HTTP " + response.statusCode() + " "
+                    + response.body());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (jmx != null) {
+            jmx.close();
+        }
+        if (process != null) {
+            process.close();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.kbackup.bench.cluster;
+
+import dev.kbackup.testing.JavaProcess;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** One combined KRaft broker and controller in its own JVM, on loopback ports. */
+public final class KafkaBroker implements AutoCloseable {
+
+    private final int[] ports = Ports.free(2);
+    private final int port = ports[0];
+    private final int controllerPort = ports[1];
+    private JavaProcess process;
+    private Admin admin;
+
+    public static KafkaBroker start(Path workDir, String classpath, String heap, Path log4jConfig) throws Exception {
+        KafkaBroker broker = new KafkaBroker();
+        broker.launch(workDir, classpath, heap, log4jConfig);
+        return broker;
+    }
+
+    private void launch(Path workDir, String classpath, String heap, Path log4jConfig) throws Exception {
+        Files.createDirectories(workDir);
+        Path config = workDir.resolve("server.properties");
+        Files.writeString(config, String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + workDir.resolve("data"),
+                "auto.create.topics.enable=false",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=5",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "transaction.state.log.num.partitions=5",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                // generated data carries timestamps from 2026-01-01: time retention must not delete it
+                "log.retention.ms=-1",
+                ""));
+        List<String> jvm = List.of("-Xms" + heap, "-Xmx" + heap, "-XX:+UseG1GC",
+                "-Dlog4j2.configurationFile=" + log4jConfig.toUri());
+        JavaProcess.run("kafka-storage format", classpath, jvm, "kafka.tools.StorageTool",
+                List.of("format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c", config.toString()),
+                workDir.resolve("storage-format.log"), Duration.ofSeconds(120));
+        process = JavaProcess.start("broker", classpath, jvm, "kafka.Kafka", List.of(config.toString()),
+                workDir.resolve("broker.log"));
+        Map<String, Object> props = new HashMap<>();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        admin = Admin.create(props);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            process.checkAlive();
+            try {
+                admin.describeCluster().clusterId().get(5, TimeUnit.SECONDS);
+                return;
+            } catch (Exception e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("The broker did not answer within 120 s; see " + process.log(), e);
+                }
+                Thread.sleep(250);
+            }
+        }
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Admin admin() {
+        return admin;
+    }
+
+    /** Creates a topic and waits until every partition has a leader, so that producing at once loses nothing. */
+    public void createTopic(String topic, int partitions) throws Exception {
+        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                endOffsets(topic, partitions);
+                return;
+            } catch (Exception e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Topic " + topic + " has partitions without a leader", e);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /** Sum of the end offsets of the topic's partitions. */
+    public long endOffsets(String topic, int partitions) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        return admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).values().stream()
+                .mapToLong(info -> info.offset()).sum();
+    }
+
+    @Override
+    public void close() {
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(5));
+        }
+        if (process != null) {
+            process.close();
+        }
+    }
+}

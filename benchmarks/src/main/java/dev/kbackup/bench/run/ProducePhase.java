@@ -1,0 +1,122 @@
+package dev.kbackup.bench.run;
+
+import dev.kbackup.bench.cluster.ConnectWorker;
+import dev.kbackup.bench.cluster.KafkaBroker;
+import dev.kbackup.bench.cluster.ProcessCpu;
+import dev.kbackup.bench.data.DataFile;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The restore side: a plain producer writing the data set into a new topic (the ceiling), then the restore source
+ * writing the backup of the same data set into another new topic.
+ */
+final class ProducePhase {
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(30);
+
+    private final ConnectWorker worker;
+    private final KafkaBroker broker;
+    private final Map<String, String> s3Config;
+
+    ProducePhase(ConnectWorker worker, KafkaBroker broker, Map<String, String> s3Config) {
+        this.worker = worker;
+        this.broker = broker;
+        this.s3Config = s3Config;
+    }
+
+    Figures.ProduceRun producerCeiling(DataFile data, int partitions) throws Exception {
+        String topic = "ceiling-" + data.dataSet().id();
+        broker.createTopic(topic, partitions);
+        Map<String, Double> cpu = cpu();
+        long start = System.nanoTime();
+        double seconds = TopicLoader.load(broker.bootstrapServers(), data, topic, partitions);
+        Map<String, Double> cores = cpuSince(cpu);
+        return new Figures.ProduceRun("restore-ceiling", data.dataSet().id(), "kafka-producer", 1, data.records(),
+                data.payloadBytes(), seconds, data.payloadBytes() / 1e6 / seconds, data.records() / seconds, null,
+                Map.of("acks", "all", "linger.ms", Integer.toString(TopicLoader.LINGER_MS), "batch.size",
+                        Integer.toString(TopicLoader.BATCH_BYTES), "compression.type", "none"), cores);
+    }
+
+    /**
+     * Restores backup {@code backupId} of {@code sourceTopic} into a new topic; the rate runs from the first record
+     * acknowledged to the last (the restore's own records-restored-total).
+     */
+    Figures.ProduceRun restore(String label, String backupId, DataFile data, String sourceTopic, int partitions,
+                               int tasks, Map<String, String> producerOverrides, Figures.ProduceRun ceiling)
+            throws Exception {
+        String target = label + "-" + data.dataSet().id();
+        String name = "restore-" + label + "-" + data.dataSet().id();
+        Map<String, String> config = new HashMap<>(s3Config);
+        config.put("connector.class", "dev.kbackup.restore.RestoreSourceConnector");
+        config.put("tasks.max", Integer.toString(tasks));
+        config.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        config.put("header.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        config.put("backup.id", backupId);
+        config.put("storage.prefix", SinkPhase.STORAGE_PREFIX);
+        config.put("topics", sourceTopic);
+        config.put("topic.mapping", sourceTopic + ":" + target);
+        config.put("restore.create.topics", "true");
+        config.put("cluster.bootstrap.servers", broker.bootstrapServers());
+        config.putAll(producerOverrides);
+        Map<String, Double> cpu = cpu();
+        long created = System.nanoTime();
+        worker.createConnector(name, config);
+        long deadline = created + TIMEOUT.toNanos();
+        long first = 0;
+        long lastStatusCheck = created;
+        long done;
+        while (true) {
+            double restored = worker.jmx().sum(name, tasks, "records-restored-total").orElse(0);
+            long now = System.nanoTime();
+            if (restored > 0 && first == 0) {
+                first = now;
+            }
+            if (restored >= data.records()) {
+                done = now;
+                break;
+            }
+            if (now > deadline) {
+                throw new IllegalStateException(name + " restored " + (long) restored + " of " + data.records()
+                        + " records in " + TIMEOUT);
+            }
+            if (now - lastStatusCheck > 2_000_000_000L) {
+                worker.checkAlive();
+                worker.status(name);
+                lastStatusCheck = now;
+            }
+            Thread.sleep(SinkPhase.POLL_MS);
+        }
+        Map<String, Double> cores = cpuSince(cpu);
+        long inTarget = broker.endOffsets(target, partitions);
+        if (inTarget != data.records()) {
+            throw new IllegalStateException(target + " holds " + inTarget + " records, expected " + data.records());
+        }
+        worker.deleteConnector(name);
+        double seconds = (done - first) / 1e9;
+        double mbPerSecond = data.payloadBytes() / 1e6 / seconds;
+        Map<String, String> settings = new LinkedHashMap<>();
+        producerOverrides.forEach(settings::put);
+        return new Figures.ProduceRun(label, data.dataSet().id(), "restore-source", tasks, data.records(),
+                data.payloadBytes(), seconds, mbPerSecond, data.records() / seconds,
+                ceiling == null ? null : mbPerSecond / ceiling.mbPerSecond(), settings, cores);
+    }
+
+    private Map<String, Double> cpu() {
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        cpu.put("worker", ProcessCpu.seconds(worker.pid()));
+        cpu.put("broker", ProcessCpu.seconds(broker.pid()));
+        cpu.put("driver+s3proxy", ProcessCpu.seconds(ProcessHandle.current().pid()));
+        return cpu;
+    }
+
+    private Map<String, Double> cpuSince(Map<String, Double> before) {
+        Map<String, Double> used = new LinkedHashMap<>();
+        cpu().forEach((process, now) -> used.put(process, now - before.get(process)));
+        return used;
+    }
+}
