@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -48,6 +49,8 @@ final class StateSync implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService publishers;
     private volatile boolean manifestWritten;
+    /** The last index this task published per partition, checked against the manifest on idle runs. */
+    private final Map<TopicPartition, PartitionIndex> lastPublished = new HashMap<>();
 
     StateSync(BackupCatalog catalog, ObjectStore store, StateStore state, StateStore.JobStatus job,
               SourceCluster source, String stateKey, Duration interval, Clock clock, String threadName) {
@@ -123,11 +126,34 @@ final class StateSync implements AutoCloseable {
         if (!indexes.isEmpty() || !manifestWritten) {
             catalog.publishManifest(indexes, source, now);
             manifestWritten = true;
+        } else {
+            republishLostEntries(now);
         }
+        indexes.forEach(index -> lastPublished.put(new TopicPartition(index.topic(), index.partition()), index));
         state.published(done, now.toEpochMilli(), job.backupId(), job.connector(), job.task());
         uploadSideStore();
         if (failure != null) {
             throw failure;
+        }
+    }
+
+    /**
+     * The manifest is replaced whole and stores offer no compare-and-swap everywhere, so a task that wrote it
+     * concurrently with this one may have dropped this task's entries after this task checked them. Idle runs
+     * read it back and add them again, so it never stays short of what the partition indexes hold.
+     */
+    private void republishLostEntries(Instant now) {
+        if (lastPublished.isEmpty()) {
+            return;
+        }
+        List<PartitionIndex> missing = catalog.readManifest()
+                .map(manifest -> lastPublished.values().stream().filter(index -> !manifest.covers(index)).toList())
+                .orElseGet(() -> List.copyOf(lastPublished.values()));
+        if (!missing.isEmpty()) {
+            log.info("Manifest of backup {} in {} lacked the entries of {} partitions written by this task (a "
+                    + "concurrent writer replaced it); adding them again", job.backupId(), store.describe(),
+                    missing.size());
+            catalog.publishManifest(missing, source, now);
         }
     }
 
