@@ -29,6 +29,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -57,6 +58,8 @@ public class BackupSinkTask extends SinkTask {
     private static final Logger log = LoggerFactory.getLogger(BackupSinkTask.class);
     private static final long CLOSE_TIMEOUT_MS = 60_000;
     private static final long BACKPRESSURE_WAIT_MS = 5_000;
+    /** Closing segments early frees this share of the budget beyond the excess, so the next put does not close more. */
+    private static final long RELIEF_MARGIN_DIVISOR = 16;
     private static final Set<String> INTERNAL_TOPICS = Set.of("__consumer_offsets", "__transaction_state");
 
     private final Clock clock;
@@ -348,68 +351,80 @@ public class BackupSinkTask extends SinkTask {
     }
 
     /**
-     * Brings held memory under the budget. Rolling a segment moves its open block into the pipeline, so the held
-     * total drops only once the pipeline has written it: roll just enough of the largest open blocks to cover the
-     * excess, then wait for the pipeline. Upload parts of open segments leave only when their segment completes,
-     * so if waiting is not enough, the segment holding most of them is completed early. Returns false if a storage
-     * failure surfaced meanwhile (the caller rewinds); throws a retriable error if uploads stay behind.
+     * Brings held memory under the budget. While the pipeline has work queued, its progress frees memory, so the
+     * task waits: closing segments then would only cut them small. Once the pipeline is idle, what is left sits in
+     * open blocks and unsent upload parts that only completing their segments frees: the segments holding the most
+     * are closed, enough to cover the excess and a margin. Returns false if a storage failure surfaced meanwhile
+     * (the caller rewinds); throws a retriable error if uploads stay behind.
      */
     private boolean relieveMemoryPressure() {
-        long excess = heldBytes() - budget.limit();
-        while (excess > 0) {
-            PartitionWriter largest = null;
-            for (PartitionWriter writer : writers.values()) {
-                if (writer.encoderBytes() > 0 && (largest == null || writer.encoderBytes() > largest.encoderBytes())) {
-                    largest = writer;
-                }
-            }
-            if (largest == null) {
-                break;
-            }
-            excess -= roll(largest);
-        }
         long deadline = clock.millis() + BACKPRESSURE_WAIT_MS;
         while (heldBytes() > budget.limit()) {
             long left = deadline - clock.millis();
+            if (left <= 0) {
+                drainEvents();
+                if (rewindPending) {
+                    return false;
+                }
+                context.timeout(config.storageRetryBackoff().toMillis());
+                throw new RetriableException("Uploads to " + store.describe() + " are behind: " + heldBytes()
+                        + " bytes held against a buffer.memory.bytes budget of " + budget.limit()
+                        + "; records will be delivered again shortly");
+            }
+            // Queued blocks free their memory as the pipeline compresses and uploads them: wait for that first.
             try {
-                if (left > 0 && budget.awaitPipelineAtMost(budget.limit() - encoderBytes, Math.min(left, 1000))) {
+                if (budget.awaitPipelineAtMost(budget.limit() - encoderBytes, Math.min(left, 1000))) {
                     return true;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                left = 0;
-            }
-            PartitionWriter holder = null;
-            for (PartitionWriter writer : writers.values()) {
-                if (writer.hasOpenSegment() && (holder == null || writer.pipelineBytes() > holder.pipelineBytes())) {
-                    holder = writer;
-                }
-            }
-            if (left > 0 && holder != null && holder.pipelineBytes() > 0) {
-                roll(holder);
+                deadline = 0;
                 continue;
             }
-            if (left > 0) {
+            if (budget.pipelineBusy()) {
                 continue;
             }
             drainEvents();
             if (rewindPending) {
                 return false;
             }
-            context.timeout(config.storageRetryBackoff().toMillis());
-            throw new RetriableException("Uploads to " + store.describe() + " are behind: " + heldBytes()
-                    + " bytes held against a buffer.memory.bytes budget of " + budget.limit()
-                    + "; records will be delivered again shortly");
+            // What is left sits in open blocks and unsent parts, which only closing their segments frees.
+            if (closeLargestSegments(heldBytes() - budget.limit() + budget.limit() / RELIEF_MARGIN_DIVISOR) == 0) {
+                log.warn("{} bytes held against a buffer.memory.bytes budget of {} with no segment open to close",
+                        heldBytes(), budget.limit());
+                return true;
+            }
         }
         return true;
     }
 
-    /** Rolls a writer's open segment; returns the open-block bytes that moved to the pipeline. */
-    private long roll(PartitionWriter writer) {
+    /** Closes the open segments holding the most memory until they cover {@code bytes}; returns how many. */
+    private int closeLargestSegments(long bytes) {
+        List<PartitionWriter> open = new ArrayList<>();
+        for (PartitionWriter writer : writers.values()) {
+            if (writer.heldBytes() > 0) {
+                open.add(writer);
+            }
+        }
+        open.sort(Comparator.comparingLong(PartitionWriter::heldBytes).reversed());
+        long covered = 0;
+        int closed = 0;
+        for (PartitionWriter writer : open) {
+            if (covered >= bytes) {
+                break;
+            }
+            covered += writer.heldBytes();
+            roll(writer);
+            closed++;
+        }
+        return closed;
+    }
+
+    /** Rolls a writer's open segment, moving its open block to the pipeline. */
+    private void roll(PartitionWriter writer) {
         long before = writer.encoderBytes();
         writer.roll();
         encoderBytes += writer.encoderBytes() - before;
-        return before;
     }
 
     private long heldBytes() {

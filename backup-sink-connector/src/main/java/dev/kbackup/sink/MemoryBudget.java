@@ -1,13 +1,15 @@
 package dev.kbackup.sink;
 
 /**
- * Heap bytes held by the segment pipeline (blocks waiting to be compressed, upload parts being filled). The task
- * adds the bytes in its open blocks to decide when to close a segment early or wait for uploads to catch up.
+ * Heap bytes held by the segment pipeline (blocks waiting to be compressed, upload parts being filled), and whether
+ * it still has work queued. The task adds the bytes in its open blocks to decide whether to wait for the pipeline
+ * or to close segments early.
  */
 final class MemoryBudget {
 
     private final long limit;
     private long pipelineBytes;
+    private int queuedWork;
 
     MemoryBudget(long limit) {
         this.limit = limit;
@@ -30,16 +32,35 @@ final class MemoryBudget {
         return pipelineBytes;
     }
 
-    /** Waits until the pipeline holds at most {@code bytes}; true if it does before the timeout. */
+    /** The pipeline accepted a piece of work (a block, a completion, an abort). */
+    synchronized void workQueued() {
+        queuedWork++;
+    }
+
+    /** The pipeline finished a piece of work it had accepted. */
+    synchronized void workDone() {
+        queuedWork--;
+        notifyAll();
+    }
+
+    /** Whether the pipeline has work left whose progress will free memory without closing segments. */
+    synchronized boolean pipelineBusy() {
+        return queuedWork > 0;
+    }
+
+    /**
+     * Waits until the pipeline holds at most {@code bytes}, the timeout passes, or the pipeline runs out of work
+     * (after which waiting frees nothing more). True if it holds at most {@code bytes}.
+     */
     synchronized boolean awaitPipelineAtMost(long bytes, long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (pipelineBytes > bytes) {
+        while (pipelineBytes > bytes && queuedWork > 0) {
             long left = deadline - System.currentTimeMillis();
             if (left <= 0) {
-                return false;
+                break;
             }
             wait(left);
         }
-        return true;
+        return pipelineBytes <= bytes;
     }
 }

@@ -81,7 +81,7 @@ final class SegmentPipeline implements AutoCloseable {
         long bytes = block.retainedBytes();
         budget.add(bytes);
         segment.held.addAndGet(bytes);
-        thread.execute(() -> {
+        run(() -> {
             try {
                 if (!closing && isCurrent(segment)) {
                     segment.write(block);
@@ -97,7 +97,7 @@ final class SegmentPipeline implements AutoCloseable {
 
     /** Queues the segment's completion: footer, last part, then the conditional create. */
     void finish(Segment segment) {
-        thread.execute(() -> {
+        run(() -> {
             if (closing || !isCurrent(segment) || segment.writer == null) {
                 segment.abort();
                 return;
@@ -122,7 +122,24 @@ final class SegmentPipeline implements AutoCloseable {
 
     /** Queues dropping the segment's upload. */
     void abort(Segment segment) {
-        thread.execute(segment::abort);
+        run(segment::abort);
+    }
+
+    /** Runs work on the pipeline thread, counted as queued in the budget until it is done. */
+    private void run(Runnable work) {
+        budget.workQueued();
+        try {
+            thread.execute(() -> {
+                try {
+                    work.run();
+                } finally {
+                    budget.workDone();
+                }
+            });
+        } catch (RuntimeException e) {
+            budget.workDone();
+            throw e;
+        }
     }
 
     /** Lets new segments of {@code partition} through again after the task rewound it. */

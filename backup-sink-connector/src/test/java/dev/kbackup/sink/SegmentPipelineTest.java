@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The pipeline and partition writers against a real S3 API, with faults injected in front of it. */
@@ -171,6 +172,7 @@ class SegmentPipelineTest {
             pipeline.close();
             store.close();
             assertEquals(0, budget.pipelineBytes(), "every held byte was released");
+            assertFalse(budget.pipelineBusy(), "every piece of queued work was counted as done");
         }
     }
 }

@@ -10,6 +10,8 @@ import dev.kbackup.testing.ContinuousProducer;
 import dev.kbackup.testing.FaultInjectingProxy;
 import dev.kbackup.testing.KafkaTestData;
 import dev.kbackup.testing.S3ProxyFixture;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,6 +21,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -98,6 +101,61 @@ class StorageOutageIT {
         assertTrue(faults.requestsFailed() > 0);
         assertTrue(metric("outage", "rewinds-total") >= 1.0, "records were read again after failed uploads");
         connect.deleteConnector("outage");
+        store.close();
+    }
+
+    @Test
+    void slowStorageHoldsTheTaskBackWithoutClosingSegmentsEarly() throws Exception {
+        // Not a @TempDir: tasks that are still stopping may hold files in it when the test ends.
+        Path state = java.nio.file.Files.createTempDirectory("kbackup-state");
+        String bootstrap = connect.kafka().bootstrapServers();
+        ConnectClusters.createTopic(connect, "slow", 1, Map.of());
+        int records = 5000;
+        int valueBytes = 8 * 1024;
+        try (KafkaProducer<byte[], byte[]> producer = KafkaTestData.producer(bootstrap, Map.of())) {
+            Random random = new Random(11);
+            for (int i = 0; i < records; i++) {
+                byte[] value = new byte[valueBytes];
+                random.nextBytes(value);
+                producer.send(new ProducerRecord<>("slow", 0, null, value));
+            }
+        }
+        long segmentMaxBytes = 16L * 1024 * 1024;
+        long budget = 24L * 1024 * 1024;
+        Map<String, String> config = BackupConfigs.backup(s3.connectorConfig(faults.endpoint()), "slow", "slow",
+                bootstrap, state);
+        config.put("compression.type", "none");
+        config.put("buffer.memory.bytes", Long.toString(budget));
+        config.put("segment.block.bytes", Integer.toString(64 * 1024));
+        config.put("segment.max.bytes", Long.toString(segmentMaxBytes));
+        config.put("segment.max.interval.ms", "600000");
+        config.put("s3.part.size.bytes", Integer.toString(5 * 1024 * 1024));
+        BackupLayout layout = new BackupLayout("slow");
+        ObjectStore store = ObjectStores.open(s3.storageSettings(Map.of("storage.prefix", "it")));
+
+        // Every request to storage takes 250 ms: the pipeline falls behind and the budget fills up.
+        faults.delayMillis(250);
+        connect.configureConnector("slow", config);
+        Await.until(TIMEOUT, "two segments stored",
+                () -> BackupContents.read(store, layout).segmentKeys("slow", 0).size() >= 2);
+        BackupContents firstTwo = BackupContents.read(store, layout);
+        long fullSegmentRecords = segmentMaxBytes / (valueBytes + 64);
+        assertTrue(firstTwo.recordCount() >= 2 * fullSegmentRecords, "waiting for storage must not cut segments "
+                + "short: " + firstTwo.segmentKeys("slow", 0) + " hold " + firstTwo.recordCount() + " records");
+        faults.delayMillis(0);
+        connect.restartConnectorAndTasks("slow", false, true, false);
+        Await.until(TIMEOUT, "the backup to hold every record",
+                () -> BackupConfigs.holdsAll(BackupContents.read(store, layout), bootstrap, "slow"));
+
+        BackupContents backup = BackupContents.read(store, layout);
+        BackupConfigs.assertExactlyOnce(backup, bootstrap, "slow");
+        // 41 MB of records in 16 MiB segments: two full ones and the rest, closed by the restart.
+        long expectedSegments = (records * (long) valueBytes + segmentMaxBytes - 1) / segmentMaxBytes;
+        assertEquals(expectedSegments, backup.segmentKeys("slow", 0).size(),
+                "waiting for storage must not cut segments short: " + backup.segmentKeys("slow", 0));
+        assertTrue(metric("slow", "buffered-bytes-max") <= budget + 2 * 64 * 1024,
+                "held at most the budget plus a block, held " + metric("slow", "buffered-bytes-max"));
+        connect.deleteConnector("slow");
         store.close();
     }
 
