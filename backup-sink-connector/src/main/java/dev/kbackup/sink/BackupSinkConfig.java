@@ -100,8 +100,9 @@ public final class BackupSinkConfig extends AbstractConfig {
         def.define(BUFFER_MEMORY_BYTES, Type.LONG, 256L * 1024 * 1024, Range.atLeast(1024 * 1024),
                 Importance.MEDIUM,
                 "The task's budget for data it holds but has not yet uploaded (open blocks, queued blocks, "
-                        + "upload parts). When it is reached the largest open segment is closed early; when uploads "
-                        + "cannot keep up, put() waits and then asks Connect to redeliver later.",
+                        + "upload parts), counted as the heap holds it. When it is reached, put() waits for the "
+                        + "uploads to catch up and, if they stay behind, asks Connect to redeliver later; open "
+                        + "segments are closed early only when no upload in progress would free memory.",
                 RESILIENCE_GROUP, ++order, Width.SHORT, "Buffer memory");
         def.define(STORAGE_FAILURE_THRESHOLD, Type.INT, 5, Range.atLeast(1), Importance.LOW,
                 "Consecutive failed storage operations after which the task stops calling storage for "
