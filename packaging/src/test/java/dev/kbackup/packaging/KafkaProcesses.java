@@ -1,5 +1,7 @@
 package dev.kbackup.packaging;
 
+import dev.kbackup.testing.KraftServerProperties;
+
 import dev.kbackup.testing.JavaProcess;
 import dev.kbackup.testing.WorkerProcess;
 
@@ -62,29 +64,8 @@ final class KafkaProcesses implements AutoCloseable {
 
     /** Formats the log directory and starts the broker; returns once it answers admin requests. */
     void startBroker() throws Exception {
-        Path config = workDir.resolve("server.properties");
-        Files.writeString(config, String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPort,
-                "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "log.dirs=" + workDir.resolve("kafka-data"),
-                "num.partitions=1",
-                // as in production: a consumer polling a topic the restore has not created yet must not create it
-                "auto.create.topics.enable=false",
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=5",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "transaction.state.log.num.partitions=5",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                ""));
+        Path config = KraftServerProperties.write(workDir.resolve("server.properties"), brokerPort, controllerPort,
+                workDir.resolve("kafka-data"), "num.partitions=1");
         JavaProcess.run("kafka-storage format", classpath, jvmOptions("256m"), "kafka.tools.StorageTool",
                 List.of("format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c", config.toString()),
                 workDir.resolve("storage-format.log"), Duration.ofSeconds(60));

@@ -1,6 +1,7 @@
 package dev.kbackup.bench.cluster;
 
 import dev.kbackup.testing.JavaProcess;
+import dev.kbackup.testing.KraftServerProperties;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -34,29 +35,10 @@ public final class KafkaBroker implements AutoCloseable {
 
     private void launch(Path workDir, String classpath, String heap, Path log4jConfig) throws Exception {
         Files.createDirectories(workDir);
-        Path config = workDir.resolve("server.properties");
-        Files.writeString(config, String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
-                "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "log.dirs=" + workDir.resolve("data"),
-                "auto.create.topics.enable=false",
-                "offsets.topic.replication.factor=1",
-                "offsets.topic.num.partitions=5",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "transaction.state.log.num.partitions=5",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
+        Path config = KraftServerProperties.write(workDir.resolve("server.properties"), port, controllerPort,
+                workDir.resolve("data"),
                 // generated data carries timestamps from 2026-01-01: time retention must not delete it
-                "log.retention.ms=-1",
-                ""));
+                "log.retention.ms=-1");
         List<String> jvm = List.of("-Xms" + heap, "-Xmx" + heap, "-XX:+UseG1GC",
                 "-Dlog4j2.configurationFile=" + log4jConfig.toUri());
         JavaProcess.run("kafka-storage format", classpath, jvm, "kafka.tools.StorageTool",
