@@ -137,10 +137,6 @@ final class OffsetTranslationLog {
         return lastOffset;
     }
 
-    synchronized int syncCount() {
-        return syncs.size();
-    }
-
     /** The stored form, and whether it changed since the last call that said so. */
     synchronized OffsetMap snapshot(Instant now) {
         dirty = false;

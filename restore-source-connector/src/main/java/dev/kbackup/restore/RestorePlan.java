@@ -67,11 +67,6 @@ final class RestorePlan {
         return plans;
     }
 
-    /** Every backed-up partition of the selected topics, including those the window leaves empty. */
-    List<PartitionPlan> allPartitions() {
-        return all;
-    }
-
     /** The partitions that have something to restore. */
     List<PartitionPlan> work() {
         return all.stream().filter(plan -> !plan.isEmpty()).toList();

@@ -39,10 +39,6 @@ final class RestoredRecords {
         this.partitionBytes = utf8(source.partition());
     }
 
-    Map<String, Object> sourcePartition() {
-        return sourcePartition;
-    }
-
     SourceRecord toSourceRecord(BackupRecord record) {
         ConnectHeaders headers = new ConnectHeaders();
         for (BackupHeader header : record.headers()) {

@@ -22,10 +22,6 @@ final class TargetRouter {
         return new TopicPartition(topic, explicit.partition());
     }
 
-    TopicMapping topicMapping() {
-        return topics;
-    }
-
     PartitionMapping partitionMapping() {
         return partitions;
     }

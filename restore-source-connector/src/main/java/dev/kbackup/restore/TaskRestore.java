@@ -85,10 +85,6 @@ final class TaskRestore implements PartitionRestorer.Listener {
         bySource.put(partition.records().source(), partition);
     }
 
-    List<Partition> partitions() {
-        return partitions;
-    }
-
     /** Nanoseconds the throttle wants the task to wait before the next batch. */
     long throttleWaitNanos() {
         return throttle.waitNanos();

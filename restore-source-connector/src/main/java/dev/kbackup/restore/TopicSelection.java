@@ -31,10 +31,6 @@ final class TopicSelection {
         return missing;
     }
 
-    boolean isExplicit() {
-        return !names.isEmpty();
-    }
-
     @Override
     public String toString() {
         return !names.isEmpty() ? "topics " + names : regex != null ? "topics matching " + regex : "all topics";
