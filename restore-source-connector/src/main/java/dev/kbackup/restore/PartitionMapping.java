@@ -1,5 +1,6 @@
 package dev.kbackup.restore;
 
+import dev.kbackup.layout.BackupLayout;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
@@ -71,7 +72,7 @@ final class PartitionMapping {
             throw malformed(all, entry);
         }
         String topic = text.substring(0, slash).trim();
-        if (!TopicMapping.isLegalTopic(topic)) {
+        if (!BackupLayout.isLegalTopic(topic)) {
             throw new ConfigException(RestoreConfig.PARTITION_MAPPING, all, "entry '" + entry + "': '" + topic
                     + "' is not a legal topic name");
         }
@@ -93,20 +94,12 @@ final class PartitionMapping {
                 + "or orders/3:orders-archive/0");
     }
 
+    @SuppressWarnings("unchecked")
     static ConfigDef.Validator validator() {
-        return new ConfigDef.Validator() {
-            @Override
-            @SuppressWarnings("unchecked")
-            public void ensureValid(String name, Object value) {
-                if (value != null) {
-                    parse((List<String>) value);
-                }
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            if (value != null) {
+                parse((List<String>) value);
             }
-
-            @Override
-            public String toString() {
-                return "comma-separated topic/partition:targetPartition or topic/partition:targetTopic/targetPartition";
-            }
-        };
+        }, () -> "comma-separated topic/partition:targetPartition or topic/partition:targetTopic/targetPartition");
     }
 }

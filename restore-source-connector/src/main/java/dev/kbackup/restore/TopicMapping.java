@@ -1,5 +1,6 @@
 package dev.kbackup.restore;
 
+import dev.kbackup.layout.BackupLayout;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
@@ -7,13 +8,11 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /** Renames backed-up topics on restore: {@code orders:orders-restored,payments:payments-copy}. */
 final class TopicMapping {
 
     static final TopicMapping IDENTITY = new TopicMapping(Map.of());
-    private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
 
     private final Map<String, String> targets;
 
@@ -49,40 +48,20 @@ final class TopicMapping {
         return targets.getOrDefault(source, source);
     }
 
-    boolean isMapped(String source) {
-        return targets.containsKey(source);
-    }
-
-    Map<String, String> entries() {
-        return targets;
-    }
-
-    static boolean isLegalTopic(String topic) {
-        return TOPIC.matcher(topic).matches() && !topic.equals(".") && !topic.equals("..");
-    }
-
     private static String checkTopic(String topic, String entry, List<String> entries) {
-        if (!isLegalTopic(topic)) {
+        if (!BackupLayout.isLegalTopic(topic)) {
             throw new ConfigException(RestoreConfig.TOPIC_MAPPING, String.join(",", entries), "entry '" + entry
                     + "': '" + topic + "' is not a legal topic name (1-249 of letters, digits, '.', '_', '-')");
         }
         return topic;
     }
 
+    @SuppressWarnings("unchecked")
     static ConfigDef.Validator validator() {
-        return new ConfigDef.Validator() {
-            @Override
-            @SuppressWarnings("unchecked")
-            public void ensureValid(String name, Object value) {
-                if (value != null) {
-                    parse((List<String>) value);
-                }
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            if (value != null) {
+                parse((List<String>) value);
             }
-
-            @Override
-            public String toString() {
-                return "comma-separated sourceTopic:targetTopic pairs";
-            }
-        };
+        }, () -> "comma-separated sourceTopic:targetTopic pairs");
     }
 }

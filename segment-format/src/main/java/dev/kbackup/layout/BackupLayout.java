@@ -119,8 +119,13 @@ public final class BackupLayout {
     public record SegmentKey(String topic, int partition, long firstOffset, Codec codec) {
     }
 
+    /** Whether Kafka accepts {@code topic} as a topic name. */
+    public static boolean isLegalTopic(String topic) {
+        return topic != null && TOPIC.matcher(topic).matches() && !topic.equals(".") && !topic.equals("..");
+    }
+
     private static String checkTopic(String topic) {
-        if (topic == null || !TOPIC.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
+        if (!isLegalTopic(topic)) {
             throw new IllegalArgumentException("'" + topic + "' is not a legal Kafka topic name");
         }
         return topic;
