@@ -62,10 +62,6 @@ final class PartitionRestorer {
         this.lane = prefetcher.lane(plan.source().toString(), left, resumeAfter + 1, window);
     }
 
-    PartitionPlan plan() {
-        return plan;
-    }
-
     /** Offset of the last record handed out (or the resume point). */
     long lastOffset() {
         return lastOffset;
@@ -189,7 +185,11 @@ final class PartitionRestorer {
     }
 
     private void finishSegment() {
-        SegmentInfo segment = open.segment();
+        segmentDone(open.segment());
+    }
+
+    /** Nothing more is read from {@code segment}, whether it was read to its end or skipped. */
+    private void segmentDone(SegmentInfo segment) {
         closeOpen();
         remainingRecords -= segment.recordCount();
         remainingBytes -= segment.sizeBytes();
@@ -212,9 +212,7 @@ final class PartitionRestorer {
         long firstMissing = Math.max(lastOffset + 1, segment.firstOffset());
         if (policy == CorruptSegmentPolicy.SKIP) {
             listener.segmentSkipped(plan, segment, cause, firstMissing);
-            remainingRecords -= segment.recordCount();
-            remainingBytes -= segment.sizeBytes();
-            segmentEnded = true;
+            segmentDone(segment);
             return;
         }
         done = true;

@@ -434,7 +434,7 @@ final class SegmentPrefetcher implements AutoCloseable {
                 fetch.footer = footer;
                 fetch.firstBlock = footer.firstCandidateBlock(fetch.minOffset, fetch.window);
                 if (fetch.firstBlock >= 0) {
-                    fetch.lastBlock = lastCandidateBlock(footer, fetch.minOffset, fetch.window);
+                    fetch.lastBlock = footer.lastCandidateBlock(fetch.minOffset, fetch.window);
                     fetch.nextFetch = footer.blocks().get(fetch.firstBlock).position();
                     fetch.readPosition = fetch.nextFetch;
                     BlockIndexEntry last = footer.blocks().get(fetch.lastBlock);
@@ -443,17 +443,6 @@ final class SegmentPrefetcher implements AutoCloseable {
             }
             lock.notifyAll();
         }
-    }
-
-    /** Index of the last block that can hold a record at or above {@code minOffset} inside {@code window}. */
-    static int lastCandidateBlock(SegmentFooter footer, long minOffset, TimeWindow window) {
-        for (int i = footer.blocks().size() - 1; i >= 0; i--) {
-            BlockIndexEntry block = footer.blocks().get(i);
-            if (block.lastOffset() >= minOffset && window.overlaps(block.minTimestamp(), block.maxTimestamp())) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private void fetchChunk(Work work) {

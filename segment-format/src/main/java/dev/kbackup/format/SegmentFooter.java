@@ -21,12 +21,25 @@ public record SegmentFooter(String topic, int partition, Codec codec, long recor
      */
     public int firstCandidateBlock(long minOffset, TimeWindow window) {
         for (int i = 0; i < blocks.size(); i++) {
-            BlockIndexEntry block = blocks.get(i);
-            if (block.lastOffset() >= minOffset && window.overlaps(block.minTimestamp(), block.maxTimestamp())) {
+            if (isCandidate(blocks.get(i), minOffset, window)) {
                 return i;
             }
         }
         return -1;
+    }
+
+    /** Index of the last block that can hold a record at or above {@code minOffset} inside {@code window}, or -1. */
+    public int lastCandidateBlock(long minOffset, TimeWindow window) {
+        for (int i = blocks.size() - 1; i >= 0; i--) {
+            if (isCandidate(blocks.get(i), minOffset, window)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isCandidate(BlockIndexEntry block, long minOffset, TimeWindow window) {
+        return block.lastOffset() >= minOffset && window.overlaps(block.minTimestamp(), block.maxTimestamp());
     }
 
     /** Byte position where the footer starts, which is where the last block ends. */

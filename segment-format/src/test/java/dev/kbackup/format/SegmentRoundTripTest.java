@@ -102,7 +102,7 @@ class SegmentRoundTripTest {
 
     @ParameterizedTest
     @EnumSource(Codec.class)
-    void footerIndexFindsTheFirstBlockForAnOffsetOrTime(Codec codec) {
+    void footerIndexFindsTheFirstAndLastBlockForAnOffsetOrTime(Codec codec) {
         List<BackupRecord> records = new RandomRecords(5).records(0, 3000);
         Written written = write(codec, records, 2048);
         SegmentFooter footer = readFooter(written.bytes);
@@ -120,8 +120,17 @@ class SegmentRoundTripTest {
                 assertTrue(!window.overlaps(skipped.minTimestamp(), skipped.maxTimestamp()));
             }
             assertTrue(timeBlock >= 0 && timeBlock <= block(footer, wanted.offset()));
+
+            int lastTimeBlock = footer.lastCandidateBlock(0, window);
+            assertTrue(lastTimeBlock >= block(footer, wanted.offset()), "the block holding the record is included");
+            for (int later = lastTimeBlock + 1; later < footer.blocks().size(); later++) {
+                BlockIndexEntry skipped = footer.blocks().get(later);
+                assertTrue(!window.overlaps(skipped.minTimestamp(), skipped.maxTimestamp()));
+            }
         }
+        assertEquals(footer.blocks().size() - 1, footer.lastCandidateBlock(0, TimeWindow.ALL));
         assertEquals(-1, footer.firstCandidateBlock(records.get(records.size() - 1).offset() + 1, TimeWindow.ALL));
+        assertEquals(-1, footer.lastCandidateBlock(records.get(records.size() - 1).offset() + 1, TimeWindow.ALL));
     }
 
     private static int block(SegmentFooter footer, long offset) {
