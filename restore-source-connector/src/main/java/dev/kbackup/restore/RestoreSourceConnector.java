@@ -2,6 +2,7 @@ package dev.kbackup.restore;
 
 import dev.kbackup.Version;
 import dev.kbackup.layout.BackupCatalog;
+import dev.kbackup.layout.Manifest;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectStores;
 import org.apache.kafka.common.TopicPartition;
@@ -48,11 +49,11 @@ public class RestoreSourceConnector extends SourceConnector {
         RestoreConfig config = new RestoreConfig(props);
         try (ObjectStore store = ObjectStores.open(config.storageSettings())) {
             BackupCatalog catalog = new BackupCatalog(store, config.layout());
-            if (catalog.readManifest().isEmpty()) {
-                throw new ConnectException("Backup '" + config.backupId() + "' does not exist in " + store.describe()
-                        + ": no manifest at " + config.layout().manifestKey());
-            }
-            plan = RestorePlan.build(catalog.loadAll(), config.topicSelection(), config.router(), config.window());
+            Manifest manifest = catalog.readManifest().orElseThrow(() -> new ConnectException("Backup '"
+                    + config.backupId() + "' does not exist in " + store.describe() + ": no manifest at "
+                    + config.layout().manifestKey()));
+            plan = RestorePlan.build(catalog.loadAll(manifest), config.topicSelection(), config.router(),
+                    config.window());
         }
         Map<TopicPartition, List<TopicPartition>> collisions = plan.collisions();
         if (!collisions.isEmpty()) {

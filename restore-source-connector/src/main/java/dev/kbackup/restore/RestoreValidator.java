@@ -4,6 +4,7 @@ import dev.kbackup.config.ClusterConfig;
 import dev.kbackup.config.ConnectorValidation;
 import dev.kbackup.layout.BackupCatalog;
 import dev.kbackup.layout.BackupLayout;
+import dev.kbackup.layout.Manifest;
 import dev.kbackup.layout.PartitionIndex;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.StorageConfig;
@@ -84,14 +85,15 @@ final class RestoreValidator {
         try (ObjectStore store = storeOpener.apply(settings)) {
             described = store.describe();
             BackupCatalog backups = new BackupCatalog(store, layout);
-            if (backups.readManifest().isEmpty()) {
+            Optional<Manifest> manifest = backups.readManifest();
+            if (manifest.isEmpty()) {
                 validation.addError(RestoreConfig.BACKUP_ID, "Backup '" + config.backupId() + "' does not "
                         + "exist in " + store.describe() + ": there is no manifest at " + layout.manifestKey()
                         + ". Check backup.id, storage.prefix and the bucket or path against the backup connector's "
                         + "settings");
                 return;
             }
-            catalog = backups.loadAll();
+            catalog = backups.loadAll(manifest.get());
             String restoresRoot = new RestoreKeys(layout, config.connectorName()).root();
             Optional<String> notWritable = StorageProbe.checkWritable(store, restoresRoot);
             if (notWritable.isPresent()) {

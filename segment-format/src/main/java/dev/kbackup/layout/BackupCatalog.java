@@ -42,14 +42,15 @@ public final class BackupCatalog {
     }
 
     public Optional<Manifest> readManifest() {
-        String key = layout.manifestKey();
-        return store.readIfExists(key).map(bytes -> Json.read(bytes, Manifest.class, store.describe() + "/" + key));
+        return readJson(layout.manifestKey(), Manifest.class);
     }
 
     public Optional<PartitionIndex> readIndex(String topic, int partition) {
-        String key = layout.partitionIndexKey(topic, partition);
-        return store.readIfExists(key).map(bytes -> Json.read(bytes, PartitionIndex.class,
-                store.describe() + "/" + key));
+        return readJson(layout.partitionIndexKey(topic, partition), PartitionIndex.class);
+    }
+
+    private <T> Optional<T> readJson(String key, Class<T> type) {
+        return store.readIfExists(key).map(bytes -> Json.read(bytes, type, store.describe() + "/" + key));
     }
 
     /**
@@ -147,9 +148,15 @@ public final class BackupCatalog {
      * its first publication), found by listing topic and partition folders. Keyed by topic then partition.
      */
     public Map<String, Map<Integer, PartitionIndex>> loadAll() {
+        return loadAll(readManifest().orElse(null));
+    }
+
+    /** {@link #loadAll()} starting from a manifest the caller has already read ({@code null} if there is none). */
+    public Map<String, Map<Integer, PartitionIndex>> loadAll(Manifest manifest) {
         Map<String, Map<Integer, PartitionIndex>> all = new TreeMap<>();
-        readManifest().ifPresent(manifest -> manifest.topics().forEach((topic, partitions) ->
-                all.put(topic, new TreeMap<>(partitions))));
+        if (manifest != null) {
+            manifest.topics().forEach((topic, partitions) -> all.put(topic, new TreeMap<>(partitions)));
+        }
         Iterator<ObjectInfo> indexes = store.list(layout.indexPrefix(), null);
         List<String> keys = new ArrayList<>();
         indexes.forEachRemaining(object -> {
@@ -158,13 +165,8 @@ public final class BackupCatalog {
             }
         });
         for (String key : keys) {
-            PartitionIndex index = store.readIfExists(key)
-                    .map(bytes -> Json.read(bytes, PartitionIndex.class, store.describe() + "/" + key))
-                    .orElse(null);
-            if (index != null) {
-                all.computeIfAbsent(index.topic(), topic -> new TreeMap<>())
-                        .merge(index.partition(), index, PartitionIndex::merge);
-            }
+            readJson(key, PartitionIndex.class).ifPresent(index -> all.computeIfAbsent(index.topic(),
+                    topic -> new TreeMap<>()).merge(index.partition(), index, PartitionIndex::merge));
         }
         addUnindexedPartitions(all);
         return all;
