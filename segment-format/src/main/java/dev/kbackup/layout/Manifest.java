@@ -51,7 +51,7 @@ public record Manifest(int formatVersion, String backupId, Instant createdAt, In
     /** True if every segment of {@code index} is listed here. */
     public boolean covers(PartitionIndex index) {
         return partition(index.topic(), index.partition())
-                .map(mine -> index.segments().stream().allMatch(segment -> mine.contains(segment.key())))
+                .map(mine -> mine.containsAll(index))
                 .orElse(index.segments().isEmpty());
     }
 

@@ -10,6 +10,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The complete segments of one topic-partition, ordered by first offset. Entries are facts about immutable
@@ -48,6 +50,12 @@ public record PartitionIndex(String topic, int partition, Instant updatedAt, Lis
 
     public boolean contains(String key) {
         return segments.stream().anyMatch(segment -> segment.key().equals(key));
+    }
+
+    /** Whether every segment of {@code other} is listed here; one pass over each, for indexes of any length. */
+    public boolean containsAll(PartitionIndex other) {
+        Set<String> keys = segments.stream().map(SegmentInfo::key).collect(Collectors.toSet());
+        return other.segments().stream().allMatch(segment -> keys.contains(segment.key()));
     }
 
     @JsonProperty
