@@ -41,13 +41,4 @@ public record SegmentFooter(String topic, int partition, Codec codec, long recor
     private static boolean isCandidate(BlockIndexEntry block, long minOffset, TimeWindow window) {
         return block.lastOffset() >= minOffset && window.overlaps(block.minTimestamp(), block.maxTimestamp());
     }
-
-    /** Byte position where the footer starts, which is where the last block ends. */
-    public long blocksEnd() {
-        if (blocks.isEmpty()) {
-            return SegmentFormat.HEADER_SIZE;
-        }
-        BlockIndexEntry last = blocks.get(blocks.size() - 1);
-        return last.position() + last.length();
-    }
 }

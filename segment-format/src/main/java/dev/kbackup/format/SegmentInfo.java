@@ -15,10 +15,4 @@ public record SegmentInfo(String key, String topic, int partition, Codec codec, 
     public double compressionRatio() {
         return sizeBytes == 0 ? 0 : (double) uncompressedBytes / sizeBytes;
     }
-
-    /** The same metadata under another object key. */
-    public SegmentInfo withKey(String newKey) {
-        return new SegmentInfo(newKey, topic, partition, codec, firstOffset, lastOffset, recordCount, minTimestamp,
-                maxTimestamp, sizeBytes, uncompressedBytes, crc32c, blockCount);
-    }
 }

@@ -92,10 +92,6 @@ public final class SegmentReader implements AutoCloseable {
         return records;
     }
 
-    public Codec codec() {
-        return codec;
-    }
-
     /**
      * Reads and checks the next block, or reads and checks the footer and returns null when there is no next block.
      * The block's records are decoded only if {@link #records()} is called, so a block outside a wanted range costs
@@ -144,11 +140,6 @@ public final class SegmentReader implements AutoCloseable {
     /** Index of the block last returned by {@link #nextBlock()}. */
     public int blockIndex() {
         return firstBlock + seen.size() - 1;
-    }
-
-    /** Byte position of the block last returned by {@link #nextBlock()}. */
-    public long blockPosition() {
-        return currentPosition;
     }
 
     /** Decompresses and decodes the block last returned by {@link #nextBlock()}. */

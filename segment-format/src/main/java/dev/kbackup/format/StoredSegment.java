@@ -9,7 +9,7 @@ import java.io.UncheckedIOException;
 
 /**
  * A segment object in storage, read with ranged requests: the footer comes from the object's tail (one request
- * when it fits in the first {@value #TAIL_READ_BYTES} bytes), and reading can start at any block.
+ * when it fits in the first {@value #TAIL_READ_BYTES} bytes).
  */
 public final class StoredSegment {
 
@@ -28,28 +28,12 @@ public final class StoredSegment {
         this.size = size;
     }
 
-    public String key() {
-        return key;
-    }
-
-    public long size() {
-        return size;
-    }
-
     /** Reads and checks the footer (once; later calls return the same footer). */
     public SegmentFooter footer() {
         if (footer == null) {
             footer = readFooter();
         }
         return footer;
-    }
-
-    /** Streams the segment from block {@code blockIndex} to its end; every block and the footer are checked. */
-    public SegmentReader openAtBlock(int blockIndex) {
-        SegmentFooter known = footer();
-        long start = known.blocks().get(blockIndex).position();
-        InputStream in = new BufferedInputStream(store.readRange(key, start, size), STREAM_BUFFER_BYTES);
-        return SegmentReader.openAtBlock(in, key, known, blockIndex);
     }
 
     /** Streams the whole segment from its first byte. */

@@ -22,10 +22,6 @@ public record TimeWindow(long start, long end) {
         return max >= start && min < end;
     }
 
-    public boolean isUnbounded() {
-        return start == Long.MIN_VALUE && end == Long.MAX_VALUE;
-    }
-
     @Override
     public String toString() {
         return "[" + (start == Long.MIN_VALUE ? "-inf" : Instant.ofEpochMilli(start).toString()) + ", "

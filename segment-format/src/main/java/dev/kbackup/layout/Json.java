@@ -22,10 +22,6 @@ public final class Json {
     private Json() {
     }
 
-    public static ObjectMapper mapper() {
-        return MAPPER;
-    }
-
     public static byte[] write(Object value) {
         try {
             return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);

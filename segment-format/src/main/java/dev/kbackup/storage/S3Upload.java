@@ -40,7 +40,6 @@ final class S3Upload extends ObjectUpload {
     private final List<CompletedPart> parts = new ArrayList<>();
     private Future<CompletedPart> inFlight;
     private byte[] inFlightBuffer;
-    private int inFlightLength;
     private State state = State.OPEN;
     private ObjectInfo completed;
 
@@ -158,7 +157,6 @@ final class S3Upload extends ObjectUpload {
             byte[] data = buffer;
             int length = filled;
             inFlightBuffer = data;
-            inFlightLength = length;
             inFlight = store.partUploads().submit(() -> store.uploadPart(key, id, partNumber, data, length));
             buffer = spare != null ? spare : new byte[partSize];
             spare = null;
@@ -187,7 +185,6 @@ final class S3Upload extends ObjectUpload {
         } finally {
             spare = inFlightBuffer;
             inFlightBuffer = null;
-            inFlightLength = 0;
             inFlight = null;
         }
     }
