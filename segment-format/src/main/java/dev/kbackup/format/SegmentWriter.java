@@ -85,8 +85,6 @@ public final class SegmentWriter {
                     + " does not follow offset " + index.get(index.size() - 1).lastOffset() + " in segment " + name);
         }
         BlockCompressor.Bytes payload = compressor.compress(block.data(), block.length());
-        CRC32C crc = new CRC32C();
-        crc.update(payload.array(), 0, payload.length());
         blockHeader.clear();
         blockHeader.put((byte) SegmentFormat.BLOCK_MARKER)
                 .put((byte) compressor.codec().id())
@@ -97,10 +95,8 @@ public final class SegmentWriter {
                 .putLong(block.lastOffset())
                 .putLong(block.minTimestamp())
                 .putLong(block.maxTimestamp())
-                .putInt((int) crc.getValue());
-        crc.reset();
-        crc.update(blockHeader.array(), 0, blockHeader.position());
-        blockHeader.putInt((int) crc.getValue());
+                .putInt(FooterCodec.crc(payload.array(), 0, payload.length()));
+        blockHeader.putInt(FooterCodec.crc(blockHeader.array(), 0, blockHeader.position()));
 
         long blockPosition = position;
         write(blockHeader.array(), 0, SegmentFormat.BLOCK_HEADER_SIZE);
@@ -113,19 +109,9 @@ public final class SegmentWriter {
         maxTimestamp = Math.max(maxTimestamp, block.maxTimestamp());
     }
 
-    /** Bytes written to the stream so far. */
-    public long bytesWritten() {
-        return position;
-    }
-
     /** Records written or waiting in the current block. */
     public long recordCount() {
         return recordCount + encoder.recordCount();
-    }
-
-    /** Uncompressed bytes waiting in the block that {@link #append} is filling. */
-    public int pendingBlockBytes() {
-        return encoder.sizeInBytes();
     }
 
     /**
@@ -170,9 +156,7 @@ public final class SegmentWriter {
                 .putShort((short) SegmentFormat.VERSION)
                 .put((byte) compressor.codec().id())
                 .put((byte) 0);
-        CRC32C crc = new CRC32C();
-        crc.update(header.array(), 0, header.position());
-        header.putInt((int) crc.getValue());
+        header.putInt(FooterCodec.crc(header.array(), 0, header.position()));
         write(header.array(), 0, SegmentFormat.HEADER_SIZE);
     }
 
