@@ -113,15 +113,12 @@ public final class GuardedObjectStore implements ObjectStore {
             T result = operation.get();
             breaker.onSuccess();
             return result;
-        } catch (StorageException e) {
-            if (e.isRetriable()) {
+        } catch (RuntimeException e) {
+            if (isStoreFailure(e)) {
                 breaker.onFailure(e);
             } else {
                 breaker.onSuccess();
             }
-            throw e;
-        } catch (RuntimeException e) {
-            breaker.onFailure(e);
             throw e;
         }
     }
@@ -130,15 +127,17 @@ public final class GuardedObjectStore implements ObjectStore {
     private void observeFailures(Runnable operation) {
         try {
             operation.run();
-        } catch (StorageException e) {
-            if (e.isRetriable()) {
+        } catch (RuntimeException e) {
+            if (isStoreFailure(e)) {
                 breaker.onFailure(e);
             }
             throw e;
-        } catch (RuntimeException e) {
-            breaker.onFailure(e);
-            throw e;
         }
+    }
+
+    /** A non-retriable storage error (a missing object, access denied) is an answer from a healthy store. */
+    private static boolean isStoreFailure(RuntimeException e) {
+        return !(e instanceof StorageException storage) || storage.isRetriable();
     }
 
     private static String describe(Throwable failure) {
