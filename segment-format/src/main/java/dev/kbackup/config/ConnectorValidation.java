@@ -9,6 +9,7 @@ import dev.kbackup.storage.StorageProbe;
 import dev.kbackup.storage.StorageSettings;
 import dev.kbackup.storage.StorageType;
 import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
 
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -28,10 +30,7 @@ public final class ConnectorValidation {
     public static final String BYTE_ARRAY_CONVERTER = "org.apache.kafka.connect.converters.ByteArrayConverter";
     public static final List<String> CONVERTER_KEYS = List.of("key.converter", "value.converter", "header.converter");
 
-    private static final List<String> STORAGE_KEYS = List.of(StorageConfig.STORAGE_TYPE, StorageConfig.STORAGE_PREFIX,
-            StorageConfig.S3_BUCKET, StorageConfig.S3_REGION, StorageConfig.S3_ENDPOINT,
-            StorageConfig.S3_PATH_STYLE_ACCESS, StorageConfig.S3_ACCESS_KEY_ID, StorageConfig.S3_SECRET_ACCESS_KEY,
-            StorageConfig.S3_PART_SIZE_BYTES, StorageConfig.FILESYSTEM_PATH);
+    private static final Set<String> STORAGE_KEYS = StorageConfig.define(new ConfigDef()).names();
 
     private final Map<String, ConfigValue> values = new LinkedHashMap<>();
     private final List<ConfigValue> extra = new ArrayList<>();
