@@ -1,21 +1,16 @@
 package dev.kbackup.sink;
 
-import dev.kbackup.format.BackupRecord;
-import dev.kbackup.testing.BackupContents;
 import dev.kbackup.testing.ConnectClusters;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-/** Connector configs and exactly-once checks shared by the sink's integration tests. */
+/** Connector configs and metric reads shared by the sink's integration tests. */
 final class BackupConfigs {
 
     private BackupConfigs() {
@@ -29,9 +24,7 @@ final class BackupConfigs {
         config.put("connector.class", BackupSinkConnector.class.getName());
         config.put("tasks.max", "1");
         config.put("topics", topics);
-        config.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        config.put("header.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        config.putAll(ConnectClusters.BYTE_ARRAY_CONVERTERS);
         config.put("consumer.override.isolation.level", "read_committed");
         config.put("backup.id", backupId);
         config.put("storage.prefix", "it");
@@ -46,25 +39,21 @@ final class BackupConfigs {
     }
 
     /**
-     * Asserts that the backup holds each offset a read_committed consumer sees in {@code topic}, exactly once.
+     * A connector metric ({@code kafka.connect:type=plugins,connector=...}) from this JVM's platform MBean server, or
+     * -1 when no such MBean has the attribute as a double.
      */
-    static void assertExactlyOnce(BackupContents backup, String bootstrapServers, String topic) {
-        List<ConsumerRecord<byte[], byte[]>> expected = ConnectClusters.readAll(bootstrapServers, topic, true,
-                Duration.ofSeconds(60));
-        Map<Integer, List<Long>> wanted = new TreeMap<>(expected.stream().collect(Collectors.groupingBy(
-                ConsumerRecord::partition, Collectors.mapping(ConsumerRecord::offset, Collectors.toList()))));
-        assertEquals(Map.of(), backup.duplicateOffsets(), "offsets stored twice");
-        wanted.forEach((partition, offsets) -> {
-            List<Long> stored = backup.records(topic, partition).stream().map(BackupRecord::offset).sorted()
-                    .collect(Collectors.toList());
-            assertEquals(offsets.size(), stored.size(), topic + "-" + partition + ": record count");
-            assertEquals(offsets, stored, topic + "-" + partition + ": offsets");
-        });
-    }
-
-    /** Whether the backup already holds as many records as a consumer sees. */
-    static boolean holdsAll(BackupContents backup, String bootstrapServers, String topic) {
-        return backup.recordCount() >= ConnectClusters.readAll(bootstrapServers, topic, true,
-                Duration.ofSeconds(60)).size();
+    static double metric(String connector, String attribute) {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        try {
+            for (ObjectName name : server.queryNames(new ObjectName("kafka.connect:type=plugins,connector="
+                    + connector + ",*"), null)) {
+                if (server.getAttribute(name, attribute) instanceof Double value) {
+                    return value;
+                }
+            }
+            return -1;
+        } catch (JMException e) {
+            return -1;
+        }
     }
 }

@@ -7,6 +7,7 @@ import dev.kbackup.testing.Await;
 import dev.kbackup.testing.BackupContents;
 import dev.kbackup.testing.ConnectClusters;
 import dev.kbackup.testing.ContinuousProducer;
+import dev.kbackup.testing.KafkaTestData;
 import dev.kbackup.testing.S3ProxyFixture;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.WorkerHandle;
@@ -77,8 +78,8 @@ class BackupSinkResilienceIT {
             awaitProgress(layout, 18_000);
         }
         Await.until(TIMEOUT, "the backup to catch up",
-                () -> BackupConfigs.holdsAll(BackupContents.read(store, layout), bootstrap, "restarts"));
-        BackupConfigs.assertExactlyOnce(BackupContents.read(store, layout), bootstrap, "restarts");
+                () -> KafkaTestData.holdsAll(BackupContents.read(store, layout), bootstrap, "restarts"));
+        KafkaTestData.assertExactlyOnce(BackupContents.read(store, layout), bootstrap, "restarts");
         connect.deleteConnector("restarts");
     }
 
@@ -105,9 +106,9 @@ class BackupSinkResilienceIT {
             awaitProgress(layout, 13_000);
         }
         Await.until(TIMEOUT, "the backup to catch up",
-                () -> BackupConfigs.holdsAll(BackupContents.read(store, layout), bootstrap, "rebalanced"));
+                () -> KafkaTestData.holdsAll(BackupContents.read(store, layout), bootstrap, "rebalanced"));
         BackupContents backup = BackupContents.read(store, layout);
-        BackupConfigs.assertExactlyOnce(backup, bootstrap, "rebalanced");
+        KafkaTestData.assertExactlyOnce(backup, bootstrap, "rebalanced");
         assertTrue(backup.segmentKeys("rebalanced", 0).size() > 1, "several segments were written");
         connect.deleteConnector("rebalanced");
     }

@@ -14,13 +14,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,8 +65,8 @@ class ManyPartitionsIT {
                                 BackupContents.read(store, layout)));
                 BackupContents backup = BackupContents.read(store, layout);
                 assertEquals(expected, backup.recordCount());
-                BackupConfigs.assertExactlyOnce(backup, bootstrap, "wide");
-                double highWater = metric("wide", "buffered-bytes-max");
+                KafkaTestData.assertExactlyOnce(backup, bootstrap, "wide");
+                double highWater = BackupConfigs.metric("wide", "buffered-bytes-max");
                 assertTrue(highWater > 0 && highWater <= BUDGET + 2L * BLOCK,
                         "held at most the budget plus a block, held " + highWater);
                 assertEquals("RUNNING", connect.connectorStatus("wide").tasks().get(0).state());
@@ -107,16 +104,5 @@ class ManyPartitionsIT {
             }
             producer.flush();
         }
-    }
-
-    private static double metric(String connector, String attribute) throws Exception {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        for (ObjectName name : server.queryNames(new ObjectName("kafka.connect:type=plugins,connector=" + connector
-                + ",*"), null)) {
-            if (server.getAttribute(name, attribute) instanceof Double value) {
-                return value;
-            }
-        }
-        return -1;
     }
 }

@@ -17,14 +17,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -95,11 +92,12 @@ class StorageOutageIT {
             Thread.sleep(5000);
         }
         Await.until(TIMEOUT, "the backup to catch up after the outage",
-                () -> BackupConfigs.holdsAll(BackupContents.read(store, layout), bootstrap, "outage"));
-        BackupConfigs.assertExactlyOnce(BackupContents.read(store, layout), bootstrap, "outage");
+                () -> KafkaTestData.holdsAll(BackupContents.read(store, layout), bootstrap, "outage"));
+        KafkaTestData.assertExactlyOnce(BackupContents.read(store, layout), bootstrap, "outage");
         assertTrue(breakerOpened.get(), "the circuit breaker opened during the outage");
         assertTrue(faults.requestsFailed() > 0);
-        assertTrue(metric("outage", "rewinds-total") >= 1.0, "records were read again after failed uploads");
+        assertTrue(BackupConfigs.metric("outage", "rewinds-total") >= 1.0,
+                "records were read again after failed uploads");
         connect.deleteConnector("outage");
         store.close();
     }
@@ -145,16 +143,16 @@ class StorageOutageIT {
         faults.delayMillis(0);
         connect.restartConnectorAndTasks("slow", false, true, false);
         Await.until(TIMEOUT, "the backup to hold every record",
-                () -> BackupConfigs.holdsAll(BackupContents.read(store, layout), bootstrap, "slow"));
+                () -> KafkaTestData.holdsAll(BackupContents.read(store, layout), bootstrap, "slow"));
 
         BackupContents backup = BackupContents.read(store, layout);
-        BackupConfigs.assertExactlyOnce(backup, bootstrap, "slow");
+        KafkaTestData.assertExactlyOnce(backup, bootstrap, "slow");
         // 41 MB of records in 16 MiB segments: two full ones and the rest, closed by the restart.
         long expectedSegments = (records * (long) valueBytes + segmentMaxBytes - 1) / segmentMaxBytes;
         assertEquals(expectedSegments, backup.segmentKeys("slow", 0).size(),
                 "waiting for storage must not cut segments short: " + backup.segmentKeys("slow", 0));
-        assertTrue(metric("slow", "buffered-bytes-max") <= budget + 2 * 64 * 1024,
-                "held at most the budget plus a block, held " + metric("slow", "buffered-bytes-max"));
+        double highWater = BackupConfigs.metric("slow", "buffered-bytes-max");
+        assertTrue(highWater <= budget + 2 * 64 * 1024, "held at most the budget plus a block, held " + highWater);
         connect.deleteConnector("slow");
         store.close();
     }
@@ -186,28 +184,13 @@ class StorageOutageIT {
         faults.heal();
 
         Await.until(TIMEOUT, "the backup to catch up once storage answers",
-                () -> BackupConfigs.holdsAll(BackupContents.read(store, layout), bootstrap, "late"));
-        BackupConfigs.assertExactlyOnce(BackupContents.read(store, layout), bootstrap, "late");
+                () -> KafkaTestData.holdsAll(BackupContents.read(store, layout), bootstrap, "late"));
+        KafkaTestData.assertExactlyOnce(BackupContents.read(store, layout), bootstrap, "late");
         connect.deleteConnector("late");
         store.close();
     }
 
     private static double breakerState(String connector) {
-        return metric(connector, "storage-circuit-state");
-    }
-
-    private static double metric(String connector, String attribute) {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        try {
-            for (ObjectName name : server.queryNames(new ObjectName("kafka.connect:type=plugins,connector="
-                    + connector + ",*"), null)) {
-                if (server.getAttribute(name, attribute) instanceof Double value) {
-                    return value;
-                }
-            }
-            return -1;
-        } catch (javax.management.JMException e) {
-            return -1;
-        }
+        return BackupConfigs.metric(connector, "storage-circuit-state");
     }
 }

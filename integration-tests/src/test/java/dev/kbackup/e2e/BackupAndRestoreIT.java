@@ -1,6 +1,5 @@
 package dev.kbackup.e2e;
 
-import dev.kbackup.format.BackupHeader;
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.restore.RestoreSourceConnector;
@@ -13,7 +12,6 @@ import dev.kbackup.testing.ConnectClusters;
 import dev.kbackup.testing.KafkaTestData;
 import dev.kbackup.testing.S3ProxyFixture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,8 +101,8 @@ class BackupAndRestoreIT {
             Map<Integer, List<ConsumerRecord<byte[], byte[]>>> restored = byPartition(
                     ConnectClusters.readAll(bootstrap, target, true, TIMEOUT));
             for (int partition = 0; partition < partitionsOf(topic); partition++) {
-                assertRestoredAsBackedUp(topic + "-" + partition, backup.records(topic, partition),
-                        restored.getOrDefault(partition, List.of()), topic, partition);
+                KafkaTestData.assertRestored(backup.records(topic, partition),
+                        restored.getOrDefault(partition, List.of()), topic, partition, true);
             }
             if (!topic.equals("compacted")) {
                 assertBackupEqualsKafka(backup, topic);
@@ -141,8 +138,8 @@ class BackupAndRestoreIT {
         for (int partition = 0; partition < 4; partition++) {
             List<BackupRecord> inWindow = backup.records("orders", partition).stream()
                     .filter(r -> r.timestamp() >= start && r.timestamp() < end).toList();
-            assertRestoredAsBackedUp("orders-" + partition, inWindow, restored.getOrDefault(partition, List.of()),
-                    "orders", partition);
+            KafkaTestData.assertRestored(inWindow, restored.getOrDefault(partition, List.of()), "orders", partition,
+                    true);
         }
         connect.deleteConnector("restore-window");
     }
@@ -153,7 +150,7 @@ class BackupAndRestoreIT {
         config.put("connector.class", BackupSinkConnector.class.getName());
         config.put("tasks.max", "2");
         config.put("topics", String.join(",", TOPICS));
-        converters(config);
+        config.putAll(ConnectClusters.BYTE_ARRAY_CONVERTERS);
         config.put("consumer.override.isolation.level", "read_committed");
         config.put("backup.id", backupId);
         config.put("storage.prefix", "e2e");
@@ -185,43 +182,12 @@ class BackupAndRestoreIT {
         config.put("name", name);
         config.put("connector.class", RestoreSourceConnector.class.getName());
         config.put("tasks.max", "2");
-        converters(config);
+        config.putAll(ConnectClusters.BYTE_ARRAY_CONVERTERS);
         config.put("backup.id", backupId);
         config.put("storage.prefix", "e2e");
         config.put("restore.create.topics", "true");
         config.put("cluster.bootstrap.servers", bootstrap);
         return config;
-    }
-
-    private static void converters(Map<String, String> config) {
-        config.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        config.put("header.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-    }
-
-    /** Same key, value, timestamp and headers in the same order, plus correct x-original-* headers. */
-    private static void assertRestoredAsBackedUp(String where, List<BackupRecord> backedUp,
-                                                 List<ConsumerRecord<byte[], byte[]>> restored, String topic,
-                                                 int partition) {
-        assertEquals(backedUp.size(), restored.size(), where + ": record count");
-        for (int i = 0; i < backedUp.size(); i++) {
-            BackupRecord original = backedUp.get(i);
-            ConsumerRecord<byte[], byte[]> copy = restored.get(i);
-            String at = where + " record " + i + " (original offset " + original.offset() + ")";
-            assertArrayEquals(original.key(), copy.key(), at + ": key");
-            assertArrayEquals(original.value(), copy.value(), at + ": value");
-            assertEquals(original.timestamp(), copy.timestamp(), at + ": timestamp");
-            List<BackupHeader> headers = new ArrayList<>();
-            for (Header header : copy.headers()) {
-                headers.add(new BackupHeader(header.key(), header.value()));
-            }
-            List<BackupHeader> expected = new ArrayList<>(original.headers());
-            expected.add(BackupHeader.utf8("x-original-topic", topic));
-            expected.add(BackupHeader.utf8("x-original-partition", Integer.toString(partition)));
-            expected.add(BackupHeader.utf8("x-original-offset", Long.toString(original.offset())));
-            expected.add(BackupHeader.utf8("x-original-timestamp", Long.toString(original.timestamp())));
-            assertEquals(expected, headers, at + ": headers");
-        }
     }
 
     private static void assertBackupEqualsKafka(BackupContents backup, String topic) {

@@ -1,6 +1,5 @@
 package dev.kbackup.e2e;
 
-import dev.kbackup.format.BackupRecord;
 import dev.kbackup.layout.BackupCatalog;
 import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.layout.Manifest;
@@ -12,16 +11,15 @@ import dev.kbackup.testing.Await;
 import dev.kbackup.testing.BackupContents;
 import dev.kbackup.testing.ConnectClusters;
 import dev.kbackup.testing.ContinuousProducer;
+import dev.kbackup.testing.KafkaTestData;
 import dev.kbackup.testing.S3ProxyFixture;
 import dev.kbackup.testing.WorkerProcess;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,15 +91,9 @@ class WorkerCrashIT {
             workers.add(startWorker("worker-d"));
             awaitBackup(layout, 21_000);
         }
-        Await.until(TIMEOUT, "the backup to catch up", () -> BackupContents.read(store, layout).recordCount()
-                >= ConnectClusters.readAll(bootstrap, "crash", true, TIMEOUT).size());
-        BackupContents backup = BackupContents.read(store, layout);
-        assertEquals(Map.of(), backup.duplicateOffsets(), "no offset stored twice");
-        Map<Integer, List<Long>> expected = ConnectClusters.readAll(bootstrap, "crash", true, TIMEOUT).stream()
-                .collect(Collectors.groupingBy(ConsumerRecord::partition, TreeMap::new,
-                        Collectors.mapping(ConsumerRecord::offset, Collectors.toList())));
-        expected.forEach((partition, offsets) -> assertEquals(offsets, backup.records("crash", partition).stream()
-                .map(BackupRecord::offset).sorted().toList(), "crash-" + partition + ": every offset once"));
+        Await.until(TIMEOUT, "the backup to catch up",
+                () -> KafkaTestData.holdsAll(BackupContents.read(store, layout), bootstrap, "crash"));
+        KafkaTestData.assertExactlyOnce(BackupContents.read(store, layout), bootstrap, "crash");
     }
 
     @Test
@@ -121,7 +113,7 @@ class WorkerCrashIT {
         Map<String, String> restore = new HashMap<>(s3.connectorConfig());
         restore.put("connector.class", RestoreSourceConnector.class.getName());
         restore.put("tasks.max", "2");
-        converters(restore);
+        restore.putAll(ConnectClusters.BYTE_ARRAY_CONVERTERS);
         restore.put("backup.id", "ledger");
         restore.put("storage.prefix", "crash");
         restore.put("topic.mapping", "ledger:ledger-restored");
@@ -142,7 +134,8 @@ class WorkerCrashIT {
         Map<Integer, List<Long>> restoredOffsets = new TreeMap<>();
         for (ConsumerRecord<byte[], byte[]> record : ConnectClusters.readAll(bootstrap, "ledger-restored", true,
                 TIMEOUT)) {
-            restoredOffsets.computeIfAbsent(record.partition(), p -> new ArrayList<>()).add(originalOffset(record));
+            restoredOffsets.computeIfAbsent(record.partition(), p -> new ArrayList<>())
+                    .add(KafkaTestData.originalOffset(record));
         }
         Map<Integer, List<Long>> originalOffsets = originals.stream().collect(Collectors.groupingBy(
                 ConsumerRecord::partition, TreeMap::new,
@@ -151,17 +144,12 @@ class WorkerCrashIT {
                 "a read_committed consumer sees every original offset exactly once, in order");
     }
 
-    private static long originalOffset(ConsumerRecord<byte[], byte[]> record) {
-        Header header = record.headers().lastHeader("x-original-offset");
-        return Long.parseLong(new String(header.value(), StandardCharsets.UTF_8));
-    }
-
     private static Map<String, String> backupConfig(String backupId, String topics) {
         Map<String, String> config = new HashMap<>(s3.connectorConfig());
         config.put("connector.class", BackupSinkConnector.class.getName());
         config.put("tasks.max", "2");
         config.put("topics", topics);
-        converters(config);
+        config.putAll(ConnectClusters.BYTE_ARRAY_CONVERTERS);
         config.put("consumer.override.isolation.level", "read_committed");
         config.put("backup.id", backupId);
         config.put("storage.prefix", "crash");
@@ -172,12 +160,6 @@ class WorkerCrashIT {
         config.put("state.sync.interval.ms", "2000");
         config.put("cluster.bootstrap.servers", kafka.bootstrapServers());
         return config;
-    }
-
-    private static void converters(Map<String, String> config) {
-        config.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        config.put("header.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
     }
 
     private static void awaitBackup(BackupLayout layout, long records) {

@@ -191,7 +191,7 @@ class PluginInstallIT {
         config.put("connector.class", SINK);
         config.put("tasks.max", "2");
         config.put("topics", topics);
-        converters(config);
+        config.putAll(ConnectClusters.BYTE_ARRAY_CONVERTERS);
         config.put("consumer.override.isolation.level", "read_committed");
         config.put("backup.id", backupId);
         config.put("storage.prefix", "it");
@@ -205,19 +205,13 @@ class PluginInstallIT {
         Map<String, String> config = new HashMap<>(s3.connectorConfig());
         config.put("connector.class", SOURCE);
         config.put("tasks.max", "2");
-        converters(config);
+        config.putAll(ConnectClusters.BYTE_ARRAY_CONVERTERS);
         config.put("backup.id", backupId);
         config.put("storage.prefix", "it");
         config.put("topic.mapping", mapping);
         config.put("restore.create.topics", "true");
         config.put("cluster.bootstrap.servers", kafka.bootstrapServers());
         return config;
-    }
-
-    private static void converters(Map<String, String> config) {
-        config.put("key.converter", BYTES);
-        config.put("value.converter", BYTES);
-        config.put("header.converter", BYTES);
     }
 
     private static Map<Integer, List<ConsumerRecord<byte[], byte[]>>> byPartition(String topic) {

@@ -2,10 +2,9 @@ package dev.kbackup.restore;
 
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.Codec;
-import dev.kbackup.layout.BackupLayout;
-import dev.kbackup.layout.Json;
 import dev.kbackup.testing.Await;
 import dev.kbackup.testing.ConnectClusters;
+import dev.kbackup.testing.KafkaTestData;
 import dev.kbackup.testing.RandomRecords;
 import dev.kbackup.testing.S3ProxyFixture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -81,10 +80,10 @@ class RestoreExactlyOnceIT {
         List<ConsumerRecord<byte[], byte[]>> committed = harness.readAll("payments-eos", true);
         for (int p = 0; p < 2; p++) {
             List<ConsumerRecord<byte[], byte[]>> restored = harness.partition(committed, p);
-            List<Long> originals = restored.stream().map(RestoreHarness::originalOffset).toList();
+            List<Long> originals = restored.stream().map(KafkaTestData::originalOffset).toList();
             assertEquals(partitions.get(p).stream().map(BackupRecord::offset).toList(), originals,
                     "partition " + p + ": each original offset exactly once, in order");
-            RestoreHarness.assertRestored(partitions.get(p), restored, "payments", p, true);
+            KafkaTestData.assertRestored(partitions.get(p), restored, "payments", p, true);
             assertTranslationsExact(p, restored);
         }
     }
@@ -92,13 +91,12 @@ class RestoreExactlyOnceIT {
     /** Outside ranges the map admits it could not record, it translates every original offset exactly. */
     private static void assertTranslationsExact(int partition, List<ConsumerRecord<byte[], byte[]>> restored) {
         TopicPartition source = new TopicPartition("payments", partition);
-        String key = new RestoreKeys(new BackupLayout("eos"), "restore-eos").offsetMapKey(source);
-        OffsetMap map = Json.read(harness.store().readIfExists(key).orElseThrow(), OffsetMap.class, key);
+        OffsetMap map = harness.offsetMap("eos", "restore-eos", source);
         OffsetTranslationLog translation = OffsetTranslationLog.resume("eos", source,
                 new TopicPartition("payments-eos", partition), map, -1);
         int checked = 0;
         for (ConsumerRecord<byte[], byte[]> record : restored) {
-            long original = RestoreHarness.originalOffset(record);
+            long original = KafkaTestData.originalOffset(record);
             boolean unsynced = map.unsyncedRanges().stream().anyMatch(r -> original >= r.from() && original <= r.to());
             if (!unsynced) {
                 assertEquals(record.offset(), translation.translate(original), "translation of " + original);

@@ -1,23 +1,20 @@
 package dev.kbackup.restore;
 
-import dev.kbackup.format.BackupHeader;
-import dev.kbackup.format.BackupRecord;
 import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.layout.Json;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectStores;
 import dev.kbackup.testing.Await;
+import dev.kbackup.testing.ConnectClusters;
 import dev.kbackup.testing.S3ProxyFixture;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,14 +24,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 /** What the restore integration tests share: connector configs, waiting for a restore, and content checks. */
 final class RestoreHarness {
 
     static final String PREFIX = "backups";
-    static final String BYTE_ARRAY_CONVERTER = "org.apache.kafka.connect.converters.ByteArrayConverter";
 
     private final EmbeddedConnectCluster connect;
     private final S3ProxyFixture s3;
@@ -62,9 +55,7 @@ final class RestoreHarness {
         config.put("tasks.max", "2");
         config.put(RestoreConfig.BACKUP_ID, backupId);
         config.put("storage.prefix", PREFIX);
-        config.put("key.converter", BYTE_ARRAY_CONVERTER);
-        config.put("value.converter", BYTE_ARRAY_CONVERTER);
-        config.put("header.converter", BYTE_ARRAY_CONVERTER);
+        config.putAll(ConnectClusters.BYTE_ARRAY_CONVERTERS);
         config.put("cluster.bootstrap.servers", connect.kafka().bootstrapServers());
         return config;
     }
@@ -173,42 +164,13 @@ final class RestoreHarness {
         }
     }
 
+    /** The offset map that restore {@code connector} of {@code backupId} stored for {@code source}. */
+    OffsetMap offsetMap(String backupId, String connector, TopicPartition source) {
+        String key = new RestoreKeys(new BackupLayout(backupId), connector).offsetMapKey(source);
+        return Json.read(store.readIfExists(key).orElseThrow(), OffsetMap.class, key);
+    }
+
     List<ConsumerRecord<byte[], byte[]>> partition(List<ConsumerRecord<byte[], byte[]>> records, int partition) {
         return records.stream().filter(r -> r.partition() == partition).toList();
-    }
-
-    /**
-     * Asserts that {@code restored} holds exactly {@code expected}, in order: key, value, headers (the original ones,
-     * then the x-original-* headers if {@code originalHeaders}) and timestamp, byte for byte.
-     */
-    static void assertRestored(List<BackupRecord> expected, List<ConsumerRecord<byte[], byte[]>> restored,
-                               String sourceTopic, int sourcePartition, boolean originalHeaders) {
-        assertEquals(expected.size(), restored.size(), "record count of " + sourceTopic + "-" + sourcePartition);
-        for (int i = 0; i < expected.size(); i++) {
-            BackupRecord want = expected.get(i);
-            ConsumerRecord<byte[], byte[]> got = restored.get(i);
-            String where = sourceTopic + "-" + sourcePartition + " offset " + want.offset();
-            assertArrayEquals(want.key(), got.key(), "key of " + where);
-            assertArrayEquals(want.value(), got.value(), "value of " + where);
-            assertEquals(want.timestamp(), got.timestamp(), "timestamp of " + where);
-            List<BackupHeader> headers = new ArrayList<>();
-            for (Header header : got.headers()) {
-                headers.add(new BackupHeader(header.key(), header.value()));
-            }
-            List<BackupHeader> wanted = new ArrayList<>(want.headers());
-            if (originalHeaders) {
-                wanted.add(BackupHeader.utf8("x-original-topic", sourceTopic));
-                wanted.add(BackupHeader.utf8("x-original-partition", Integer.toString(sourcePartition)));
-                wanted.add(BackupHeader.utf8("x-original-offset", Long.toString(want.offset())));
-                wanted.add(BackupHeader.utf8("x-original-timestamp", Long.toString(want.timestamp())));
-            }
-            assertEquals(wanted, headers, "headers of " + where);
-        }
-    }
-
-    /** The x-original-offset header of a restored record. */
-    static long originalOffset(ConsumerRecord<byte[], byte[]> record) {
-        Header header = record.headers().lastHeader("x-original-offset");
-        return Long.parseLong(new String(header.value(), StandardCharsets.UTF_8));
     }
 }

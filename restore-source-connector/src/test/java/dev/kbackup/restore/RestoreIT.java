@@ -6,11 +6,10 @@ import dev.kbackup.format.Codec;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.StoredSegment;
 import dev.kbackup.format.TimeWindow;
-import dev.kbackup.layout.BackupLayout;
-import dev.kbackup.layout.Json;
 import dev.kbackup.storage.WriteMode;
 import dev.kbackup.testing.Await;
 import dev.kbackup.testing.ConnectClusters;
+import dev.kbackup.testing.KafkaTestData;
 import dev.kbackup.testing.RandomRecords;
 import dev.kbackup.testing.S3ProxyFixture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -38,7 +37,7 @@ import java.util.stream.Collectors;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
-import static dev.kbackup.restore.RestoreHarness.assertRestored;
+import static dev.kbackup.testing.KafkaTestData.assertRestored;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -115,7 +114,7 @@ class RestoreIT {
         assertEquals(lz4.get(lz4.size() - 1).offset(), first.lastOffset());
         assertEquals(lz4.size(), first.records());
 
-        OffsetMap map = offsetMap("codecs", "restore-codecs", new TopicPartition("lz4-topic", 1));
+        OffsetMap map = harness.offsetMap("codecs", "restore-codecs", new TopicPartition("lz4-topic", 1));
         List<ConsumerRecord<byte[], byte[]>> restored = harness.partition(harness.readAll("lz4-restored", false), 1);
         OffsetTranslationLog translation = OffsetTranslationLog.resume("codecs", new TopicPartition("lz4-topic", 1),
                 new TopicPartition("lz4-restored", 1), map, -1);
@@ -313,7 +312,7 @@ class RestoreIT {
         long previous = -1;
         int rewinds = 0;
         for (ConsumerRecord<byte[], byte[]> record : restored) {
-            long original = RestoreHarness.originalOffset(record);
+            long original = KafkaTestData.originalOffset(record);
             seen.add(original);
             if (original <= previous) {
                 rewinds++;
@@ -462,12 +461,6 @@ class RestoreIT {
                     + (header.value() == null ? 0 : header.value().length);
         }
         return size;
-    }
-
-    private static OffsetMap offsetMap(String backupId, String connector, TopicPartition source) {
-        String key = new RestoreKeys(new BackupLayout(backupId), connector)
-                .offsetMapKey(source);
-        return Json.read(harness.store().readIfExists(key).orElseThrow(), OffsetMap.class, key);
     }
 
     /** Sum of a task metric over the connector's tasks, read from JMX. */

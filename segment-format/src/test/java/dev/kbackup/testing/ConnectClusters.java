@@ -21,6 +21,12 @@ import java.util.Properties;
 /** Real KRaft brokers and Connect workers in this JVM, set up the way our integration tests need them. */
 public final class ConnectClusters {
 
+    /** Key, value and header converters that pass bytes through untouched, as every connector of ours needs. */
+    public static final Map<String, String> BYTE_ARRAY_CONVERTERS = Map.of(
+            "key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter",
+            "value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter",
+            "header.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+
     private ConnectClusters() {
     }
 

@@ -12,13 +12,17 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -131,6 +135,64 @@ public final class KafkaTestData {
             assertArrayEquals(want.value(), got.value(), at + ": value");
             assertEquals(want.headers(), got.headers(), at + ": headers");
         }
+    }
+
+    /**
+     * Asserts that {@code restored} holds exactly {@code expected}, in order: key, value, headers (the original ones,
+     * then the x-original-* headers if {@code originalHeaders}) and timestamp, byte for byte.
+     */
+    public static void assertRestored(List<BackupRecord> expected, List<ConsumerRecord<byte[], byte[]>> restored,
+                                      String sourceTopic, int sourcePartition, boolean originalHeaders) {
+        assertEquals(expected.size(), restored.size(), "record count of " + sourceTopic + "-" + sourcePartition);
+        for (int i = 0; i < expected.size(); i++) {
+            BackupRecord want = expected.get(i);
+            ConsumerRecord<byte[], byte[]> got = restored.get(i);
+            String where = sourceTopic + "-" + sourcePartition + " offset " + want.offset();
+            assertArrayEquals(want.key(), got.key(), "key of " + where);
+            assertArrayEquals(want.value(), got.value(), "value of " + where);
+            assertEquals(want.timestamp(), got.timestamp(), "timestamp of " + where);
+            List<BackupHeader> headers = new ArrayList<>();
+            for (Header header : got.headers()) {
+                headers.add(new BackupHeader(header.key(), header.value()));
+            }
+            List<BackupHeader> wanted = new ArrayList<>(want.headers());
+            if (originalHeaders) {
+                wanted.add(BackupHeader.utf8("x-original-topic", sourceTopic));
+                wanted.add(BackupHeader.utf8("x-original-partition", Integer.toString(sourcePartition)));
+                wanted.add(BackupHeader.utf8("x-original-offset", Long.toString(want.offset())));
+                wanted.add(BackupHeader.utf8("x-original-timestamp", Long.toString(want.timestamp())));
+            }
+            assertEquals(wanted, headers, "headers of " + where);
+        }
+    }
+
+    /** The x-original-offset header of a restored record. */
+    public static long originalOffset(ConsumerRecord<byte[], byte[]> record) {
+        Header header = record.headers().lastHeader("x-original-offset");
+        return Long.parseLong(new String(header.value(), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Asserts that the backup holds each offset a read_committed consumer sees in {@code topic}, exactly once.
+     */
+    public static void assertExactlyOnce(BackupContents backup, String bootstrapServers, String topic) {
+        List<ConsumerRecord<byte[], byte[]>> expected = ConnectClusters.readAll(bootstrapServers, topic, true,
+                Duration.ofSeconds(60));
+        Map<Integer, List<Long>> wanted = new TreeMap<>(expected.stream().collect(Collectors.groupingBy(
+                ConsumerRecord::partition, Collectors.mapping(ConsumerRecord::offset, Collectors.toList()))));
+        assertEquals(Map.of(), backup.duplicateOffsets(), "offsets stored twice");
+        wanted.forEach((partition, offsets) -> {
+            List<Long> stored = backup.records(topic, partition).stream().map(BackupRecord::offset).sorted()
+                    .collect(Collectors.toList());
+            assertEquals(offsets.size(), stored.size(), topic + "-" + partition + ": record count");
+            assertEquals(offsets, stored, topic + "-" + partition + ": offsets");
+        });
+    }
+
+    /** Whether the backup already holds as many records as a read_committed consumer sees in {@code topic}. */
+    public static boolean holdsAll(BackupContents backup, String bootstrapServers, String topic) {
+        return backup.recordCount() >= ConnectClusters.readAll(bootstrapServers, topic, true,
+                Duration.ofSeconds(60)).size();
     }
 
     private static Iterable<Header> kafkaHeaders(List<BackupHeader> headers) {

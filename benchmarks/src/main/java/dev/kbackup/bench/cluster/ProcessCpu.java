@@ -3,6 +3,8 @@ package dev.kbackup.bench.cluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** CPU time of a process from /proc (Linux), to show which process a phase kept busy. */
 public final class ProcessCpu {
@@ -23,5 +25,17 @@ public final class ProcessCpu {
         } catch (IOException | RuntimeException e) {
             return Double.NaN;
         }
+    }
+
+    /**
+     * CPU seconds used so far by each process of the benchmark stack, in report order: the Connect worker, the
+     * broker, and this JVM (the driver and S3Proxy). NaN for a process whose /proc is not readable.
+     */
+    public static Map<String, Double> stackSeconds(long workerPid, long brokerPid) {
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        cpu.put("worker", seconds(workerPid));
+        cpu.put("broker", seconds(brokerPid));
+        cpu.put("driver+s3proxy", seconds(ProcessHandle.current().pid()));
+        return cpu;
     }
 }

@@ -225,11 +225,7 @@ final class SinkPhase {
         }
 
         private Map<String, Double> cpu() {
-            Map<String, Double> cpu = new LinkedHashMap<>();
-            cpu.put("worker", ProcessCpu.seconds(worker.pid()));
-            cpu.put("broker", ProcessCpu.seconds(broker.pid()));
-            cpu.put("driver+s3proxy", ProcessCpu.seconds(ProcessHandle.current().pid()));
-            return cpu;
+            return ProcessCpu.stackSeconds(worker.pid(), broker.pid());
         }
     }
 }
