@@ -198,7 +198,8 @@ public class BackupSinkTask extends SinkTask {
                         + "storage and backing up again from offset {}", partition, local, durable, durable + 1);
             }
             PartitionWriter writer = new PartitionWriter(partition, durable, pipeline, layout, config.codec(),
-                    config.blockBytes(), config.segmentMaxBytes(), config.segmentMaxInterval().toMillis());
+                    config.blockBytes(), config.segmentMaxBytes(), config.segmentMaxInterval().toMillis(),
+                    delta -> encoderBytes += delta);
             writers.put(partition, writer);
             durableOffsets.put(partition, durable);
             progressedSinceCheckpoint.add(partition);
@@ -244,13 +245,11 @@ public class BackupSinkTask extends SinkTask {
                 continue;
             }
             BackupRecord backupRecord = SinkRecordConverter.toBackupRecord(record);
-            long before = writer.encoderBytes();
             if (writer.accept(backupRecord, now)) {
                 accepted++;
                 acceptedBytes += backupRecord.payloadBytes();
                 recordsSinceCheckpoint.merge(partition, 1L, Long::sum);
             }
-            encoderBytes += writer.encoderBytes() - before;
             long held = heldBytes();
             if (held > heldBytesHighWater) {
                 heldBytesHighWater = held;
@@ -263,9 +262,7 @@ public class BackupSinkTask extends SinkTask {
         }
         metrics.recordAccepted(accepted, acceptedBytes);
         for (PartitionWriter writer : writers.values()) {
-            long before = writer.encoderBytes();
             writer.rollIfOlderThanMax(now);
-            encoderBytes += writer.encoderBytes() - before;
         }
         maybeCheckpoint(now);
         requestWakeup(now);
@@ -289,7 +286,7 @@ public class BackupSinkTask extends SinkTask {
         for (TopicPartition partition : partitions) {
             PartitionWriter writer = writers.get(partition);
             if (writer != null) {
-                roll(writer);
+                writer.roll();
             }
         }
         awaitPipeline();
@@ -299,7 +296,6 @@ public class BackupSinkTask extends SinkTask {
         for (TopicPartition partition : partitions) {
             PartitionWriter writer = writers.remove(partition);
             if (writer != null) {
-                encoderBytes -= writer.encoderBytes();
                 writer.discard();
             }
             durableOffsets.remove(partition);
@@ -414,17 +410,10 @@ public class BackupSinkTask extends SinkTask {
                 break;
             }
             covered += writer.heldBytes();
-            roll(writer);
+            writer.roll();
             closed++;
         }
         return closed;
-    }
-
-    /** Rolls a writer's open segment, moving its open block to the pipeline. */
-    private void roll(PartitionWriter writer) {
-        long before = writer.encoderBytes();
-        writer.roll();
-        encoderBytes += writer.encoderBytes() - before;
     }
 
     private long heldBytes() {
@@ -484,7 +473,6 @@ public class BackupSinkTask extends SinkTask {
         if (event.segment() != null) {
             writer.markDurable(event.segment().lastOffset());
         }
-        encoderBytes -= writer.encoderBytes();
         writer.discard();
         pipeline.reset(event.partition());
         rewindPending = true;

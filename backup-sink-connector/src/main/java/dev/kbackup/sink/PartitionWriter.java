@@ -6,6 +6,8 @@ import dev.kbackup.format.Codec;
 import dev.kbackup.layout.BackupLayout;
 import org.apache.kafka.common.TopicPartition;
 
+import java.util.function.LongConsumer;
+
 /**
  * The backup of one topic-partition as the task thread sees it: the segment being filled, the highest offset
  * accepted, and the highest offset that is durably stored. States: idle (no open segment) and writing; a
@@ -21,6 +23,7 @@ final class PartitionWriter {
     private final long segmentMaxBytes;
     private final long segmentMaxAgeMillis;
     private final BlockEncoder encoder;
+    private final LongConsumer openBlockBytesChanged;
 
     private SegmentPipeline.Segment segment;
     private long segmentOpenedAt;
@@ -29,9 +32,13 @@ final class PartitionWriter {
     private long durable;
     private boolean awaitingFirstAfterSeek = true;
 
-    /** @param durableOffset the highest offset already in storage, or -1 */
+    /**
+     * @param durableOffset         the highest offset already in storage, or -1
+     * @param openBlockBytesChanged told of every change to the heap bytes of the open block, for the task's budget
+     */
     PartitionWriter(TopicPartition partition, long durableOffset, SegmentPipeline pipeline, BackupLayout layout,
-                    Codec codec, int blockBytes, long segmentMaxBytes, long segmentMaxAgeMillis) {
+                    Codec codec, int blockBytes, long segmentMaxBytes, long segmentMaxAgeMillis,
+                    LongConsumer openBlockBytesChanged) {
         this.partition = partition;
         this.pipeline = pipeline;
         this.layout = layout;
@@ -42,10 +49,7 @@ final class PartitionWriter {
         this.segmentMaxAgeMillis = segmentMaxAgeMillis;
         this.durable = durableOffset;
         this.lastAccepted = durableOffset;
-    }
-
-    TopicPartition partition() {
-        return partition;
+        this.openBlockBytesChanged = openBlockBytesChanged;
     }
 
     /**
@@ -56,6 +60,7 @@ final class PartitionWriter {
         if (record.offset() <= lastAccepted) {
             return false;
         }
+        long retainedBefore = encoder.retainedBytes();
         if (segment == null) {
             segment = pipeline.open(partition, layout.segmentKey(partition.topic(), partition.partition(),
                     record.offset(), codec));
@@ -69,6 +74,7 @@ final class PartitionWriter {
         if (encoder.sizeInBytes() >= blockBytes) {
             pipeline.append(segment, encoder.seal());
         }
+        reportOpenBlockChange(retainedBefore);
         if (segmentBytes >= segmentMaxBytes) {
             roll();
         }
@@ -89,16 +95,20 @@ final class PartitionWriter {
         if (segment == null) {
             return;
         }
+        long retainedBefore = encoder.retainedBytes();
         if (!encoder.isEmpty()) {
             pipeline.append(segment, encoder.seal());
         }
         pipeline.finish(segment);
         segment = null;
+        reportOpenBlockChange(retainedBefore);
     }
 
     /** Drops everything not yet durable; the partition will be read again from {@link #resumeOffset()}. */
     void discard() {
+        long retainedBefore = encoder.retainedBytes();
         encoder.clear();
+        reportOpenBlockChange(retainedBefore);
         if (segment != null) {
             pipeline.abort(segment);
             segment = null;
@@ -167,8 +177,10 @@ final class PartitionWriter {
         return segment == null ? 0 : segment.held.get();
     }
 
-    /** Heap bytes of the open block only, which the task thread owns. */
-    long encoderBytes() {
-        return encoder.retainedBytes();
+    private void reportOpenBlockChange(long retainedBefore) {
+        long delta = encoder.retainedBytes() - retainedBefore;
+        if (delta != 0) {
+            openBlockBytesChanged.accept(delta);
+        }
     }
 }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -132,6 +133,8 @@ class SegmentPipelineTest {
         final ObjectStore store;
         final BackupLayout layout;
         final MemoryBudget budget = new MemoryBudget(64L << 20);
+        /** The open-block bytes the writers report, as the task sums them. */
+        final AtomicLong openBlockBytes = new AtomicLong();
         final ConcurrentLinkedQueue<PipelineEvent> events = new ConcurrentLinkedQueue<>();
         final SegmentPipeline pipeline;
 
@@ -159,7 +162,7 @@ class SegmentPipelineTest {
 
         PartitionWriter writer(long durable, long segmentMaxBytes, long maxAgeMillis) {
             return new PartitionWriter(ORDERS_0, durable, pipeline, layout, Codec.ZSTD, 16 * 1024, segmentMaxBytes,
-                    maxAgeMillis);
+                    maxAgeMillis, openBlockBytes::addAndGet);
         }
 
         long lastCompletedOffset() {
@@ -173,6 +176,7 @@ class SegmentPipelineTest {
             store.close();
             assertEquals(0, budget.pipelineBytes(), "every held byte was released");
             assertFalse(budget.pipelineBusy(), "every piece of queued work was counted as done");
+            assertEquals(0, openBlockBytes.get(), "every open block was handed on or dropped, and reported so");
         }
     }
 }
