@@ -67,7 +67,6 @@ public class BackupSinkTask extends SinkTask {
     private final Map<TopicPartition, Long> durableOffsets = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<PipelineEvent> events = new ConcurrentLinkedQueue<>();
     private final List<SegmentInfo> completedSinceCheckpoint = new ArrayList<>();
-    private final Map<TopicPartition, Long> recordsSinceCheckpoint = new HashMap<>();
     private final Set<TopicPartition> progressedSinceCheckpoint = new HashSet<>();
     /** Assigned partitions whose resume point is not known yet because storage could not be read. */
     private final Set<TopicPartition> unopened = new HashSet<>();
@@ -248,7 +247,6 @@ public class BackupSinkTask extends SinkTask {
             if (writer.accept(backupRecord, now)) {
                 accepted++;
                 acceptedBytes += backupRecord.payloadBytes();
-                recordsSinceCheckpoint.merge(partition, 1L, Long::sum);
             }
             long held = heldBytes();
             if (held > heldBytesHighWater) {
@@ -487,15 +485,17 @@ public class BackupSinkTask extends SinkTask {
     private void checkpoint(long now) {
         List<StateStore.PartitionProgress> progress = new ArrayList<>();
         Map<TopicPartition, String> lastKeys = new HashMap<>();
+        Map<TopicPartition, Long> records = new HashMap<>();
         for (SegmentInfo segment : completedSinceCheckpoint) {
-            lastKeys.merge(new TopicPartition(segment.topic(), segment.partition()), segment.key(),
-                    (a, b) -> a.compareTo(b) >= 0 ? a : b);
+            TopicPartition partition = new TopicPartition(segment.topic(), segment.partition());
+            lastKeys.merge(partition, segment.key(), (a, b) -> a.compareTo(b) >= 0 ? a : b);
+            records.merge(partition, segment.recordCount(), Long::sum);
         }
         for (TopicPartition partition : progressedSinceCheckpoint) {
             PartitionWriter writer = writers.get(partition);
             if (writer != null) {
                 progress.add(new StateStore.PartitionProgress(partition, writer.durableOffset(),
-                        lastKeys.get(partition), recordsSinceCheckpoint.getOrDefault(partition, 0L)));
+                        lastKeys.get(partition), records.getOrDefault(partition, 0L)));
             }
         }
         long start = System.nanoTime();
@@ -504,7 +504,6 @@ public class BackupSinkTask extends SinkTask {
             metrics.recordCheckpoint(System.nanoTime() - start);
             completedSinceCheckpoint.clear();
             progressedSinceCheckpoint.clear();
-            recordsSinceCheckpoint.clear();
         } catch (RuntimeException e) {
             log.warn("Checkpoint to the side-store failed; storage still holds every completed segment and the "
                     + "next checkpoint retries: {}", e.toString());
