@@ -55,7 +55,7 @@ final class BackupSinkMetrics {
         checkpointLatency = latencySensor("checkpoint-latency",
                 "time to write a checkpoint to the local side-store", 1_000);
         gauge("compression-ratio", "uncompressed record bytes per stored byte, over all completed segments",
-                () -> storedWritten.get() == 0 ? 0.0 : (double) uncompressedWritten.get() / storedWritten.get());
+                this::compressionRatio);
         gauge("buffered-bytes", "heap bytes held for data not yet uploaded", () -> (double) bufferedBytes.get());
         gauge("buffered-bytes-max", "the most heap bytes held for data not yet uploaded since the task started",
                 () -> (double) bufferedBytesHighWater.get());

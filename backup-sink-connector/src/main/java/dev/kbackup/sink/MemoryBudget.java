@@ -8,7 +8,8 @@ package dev.kbackup.sink;
 final class MemoryBudget {
 
     private final long limit;
-    private long pipelineBytes;
+    /** Written under the lock (waiters are notified); read without it on every record the task accepts. */
+    private volatile long pipelineBytes;
     private int queuedWork;
 
     MemoryBudget(long limit) {
@@ -28,7 +29,7 @@ final class MemoryBudget {
         notifyAll();
     }
 
-    synchronized long pipelineBytes() {
+    long pipelineBytes() {
         return pipelineBytes;
     }
 

@@ -1,5 +1,6 @@
 package dev.kbackup.sink;
 
+import dev.kbackup.config.ConnectorValidation;
 import dev.kbackup.format.BackupHeader;
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.TimestampKind;
@@ -19,7 +20,6 @@ import java.util.List;
  */
 final class SinkRecordConverter {
 
-    static final String BYTE_ARRAY_CONVERTER = "org.apache.kafka.connect.converters.ByteArrayConverter";
 
     private SinkRecordConverter() {
     }
@@ -51,8 +51,8 @@ final class SinkRecordConverter {
         throw new ConnectException("The " + what + " of the record at " + record.originalTopic() + "-"
                 + record.originalKafkaPartition() + " offset " + record.originalKafkaOffset() + " arrived as " + found
                 + ", not raw bytes, so storing it would not keep the original bytes. Set " + converterKey + "="
-                + BYTE_ARRAY_CONVERTER + " in the connector config (key.converter, value.converter and "
-                + "header.converter must all be ByteArrayConverter) and restart the connector. Nothing was written "
-                + "for this record.");
+                + ConnectorValidation.BYTE_ARRAY_CONVERTER + " in the connector config (key.converter, "
+                + "value.converter and header.converter must all be ByteArrayConverter) and restart the connector. "
+                + "Nothing was written for this record.");
     }
 }
