@@ -14,26 +14,21 @@ import java.util.UUID;
  * A streaming write of one object to a hidden temporary file next to its target, made visible by
  * {@link FilesystemObjectStore#publish} on {@link #complete()} and deleted on abort or failure.
  */
-final class FilesystemUpload extends ObjectUpload {
+final class FilesystemUpload extends StoreUpload {
 
     private static final int BUFFER_BYTES = 64 * 1024;
 
-    private enum State { OPEN, COMPLETED, ABORTED }
-
     private final FilesystemObjectStore store;
-    private final String key;
     private final Path target;
     private final Path temp;
     private final WriteMode mode;
     private final FileChannel channel;
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
     private long written;
-    private State state = State.OPEN;
-    private ObjectInfo completed;
 
     FilesystemUpload(FilesystemObjectStore store, String key, Path target, WriteMode mode) {
+        super(store, key);
         this.store = store;
-        this.key = key;
         this.target = target;
         this.mode = mode;
         this.temp = target.resolveSibling(FilesystemObjectStore.TEMP_PREFIX + UUID.randomUUID()
@@ -78,45 +73,26 @@ final class FilesystemUpload extends ObjectUpload {
     }
 
     @Override
-    public ObjectInfo complete() {
-        if (state == State.COMPLETED) {
-            return completed;
-        }
-        ensureOpen();
+    ObjectInfo finish() {
         try {
             flushBuffer();
             channel.force(true);
             channel.close();
             store.publish(temp, target, key, mode);
-            completed = store.info(key, Files.readAttributes(target, BasicFileAttributes.class));
+            return store.info(key, Files.readAttributes(target, BasicFileAttributes.class));
         } catch (IOException e) {
-            abort();
             throw store.failure("write", key, e);
-        } catch (RuntimeException e) {
-            abort();
-            throw e;
         }
-        state = State.COMPLETED;
-        return completed;
     }
 
     @Override
-    public void abort() {
-        if (state != State.OPEN) {
-            return;
-        }
-        state = State.ABORTED;
+    void discard() {
         FilesystemObjectStore.closeQuietly(channel);
         try {
             Files.deleteIfExists(temp);
         } catch (IOException e) {
             // the hidden temporary file is never listed; nothing else refers to it
         }
-    }
-
-    @Override
-    public void close() {
-        abort();
     }
 
     private void flushBuffer() {
@@ -133,13 +109,6 @@ final class FilesystemUpload extends ObjectUpload {
         } catch (IOException e) {
             abort();
             throw store.failure("write", key, e);
-        }
-    }
-
-    private void ensureOpen() {
-        if (state != State.OPEN) {
-            throw new IllegalStateException("The upload of '" + key + "' to " + store.describe() + " is already "
-                    + (state == State.COMPLETED ? "complete" : "aborted"));
         }
     }
 }

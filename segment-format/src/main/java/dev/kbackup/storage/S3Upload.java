@@ -20,15 +20,12 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * object that fits in one part is sent with a single PutObject on {@link #complete()}; a multipart upload is started
  * only for larger ones, and aborted on {@link #abort()}, {@link #close()} or any failure.
  */
-final class S3Upload extends ObjectUpload {
+final class S3Upload extends StoreUpload {
 
     private static final Logger log = LoggerFactory.getLogger(S3Upload.class);
     private static final int INITIAL_BUFFER_BYTES = 256 * 1024;
 
-    private enum State { OPEN, COMPLETED, ABORTED }
-
     private final S3ObjectStore store;
-    private final String key;
     private final WriteMode mode;
     private final int partSize;
 
@@ -40,12 +37,10 @@ final class S3Upload extends ObjectUpload {
     private final List<CompletedPart> parts = new ArrayList<>();
     private Future<CompletedPart> inFlight;
     private byte[] inFlightBuffer;
-    private State state = State.OPEN;
-    private ObjectInfo completed;
 
     S3Upload(S3ObjectStore store, String key, WriteMode mode, int partSize) {
+        super(store, key);
         this.store = store;
-        this.key = key;
         this.mode = mode;
         this.partSize = partSize;
     }
@@ -93,34 +88,21 @@ final class S3Upload extends ObjectUpload {
     }
 
     @Override
-    public ObjectInfo complete() {
-        if (state == State.COMPLETED) {
-            return completed;
+    ObjectInfo finish() {
+        ObjectInfo completed;
+        if (uploadId == null) {
+            completed = store.putObject(key, buffer, filled, mode);
+        } else {
+            awaitInFlight();
+            parts.add(store.uploadPart(key, uploadId, parts.size() + 1, buffer, filled));
+            completed = store.completeMultipartUpload(key, uploadId, List.copyOf(parts), written, mode);
         }
-        ensureOpen();
-        try {
-            if (uploadId == null) {
-                completed = store.putObject(key, buffer, filled, mode);
-            } else {
-                awaitInFlight();
-                parts.add(store.uploadPart(key, uploadId, parts.size() + 1, buffer, filled));
-                completed = store.completeMultipartUpload(key, uploadId, List.copyOf(parts), written, mode);
-            }
-        } catch (RuntimeException e) {
-            abort();
-            throw e;
-        }
-        state = State.COMPLETED;
         releaseBuffers();
         return completed;
     }
 
     @Override
-    public void abort() {
-        if (state != State.OPEN) {
-            return;
-        }
-        state = State.ABORTED;
+    void discard() {
         if (inFlight != null) {
             try {
                 awaitInFlight();
@@ -138,11 +120,6 @@ final class S3Upload extends ObjectUpload {
             }
         }
         releaseBuffers();
-    }
-
-    @Override
-    public void close() {
-        abort();
     }
 
     /** Sends the full buffer as the next part (in the background) and switches to an empty buffer. */
@@ -193,13 +170,6 @@ final class S3Upload extends ObjectUpload {
         if (needed > buffer.length) {
             int grown = Math.max(needed, Math.max(INITIAL_BUFFER_BYTES, buffer.length * 2));
             buffer = Arrays.copyOf(buffer, Math.min(partSize, grown));
-        }
-    }
-
-    private void ensureOpen() {
-        if (state != State.OPEN) {
-            throw new IllegalStateException("The upload of '" + key + "' to " + store.describe() + " is already "
-                    + (state == State.COMPLETED ? "complete" : "aborted"));
         }
     }
 
