@@ -14,9 +14,25 @@ public interface BlockDecompressor extends AutoCloseable {
         }
 
         @Override
+        public void checkCanProduce(byte[] source, int sourceLength, int targetLength) {
+            if (sourceLength != targetLength) {
+                throw new IllegalArgumentException(
+                        "stored length " + sourceLength + " differs from declared length " + targetLength);
+            }
+        }
+
+        @Override
         public void close() {
         }
     };
+
+    /**
+     * Checks, before anything is allocated for it, that the frame {@code source[0, sourceLength)} can decompress to
+     * {@code targetLength} bytes at all, so a corrupt declared length costs no memory.
+     *
+     * @throws IllegalArgumentException if it cannot
+     */
+    void checkCanProduce(byte[] source, int sourceLength, int targetLength);
 
     /**
      * Fills {@code target[0, targetLength)} from the frame {@code source[0, sourceLength)}.

@@ -36,6 +36,12 @@ public final class SegmentFormat {
     /** Default target size of one uncompressed block: big enough for zstd to see the data's repetition. */
     public static final int DEFAULT_BLOCK_BYTES = 1024 * 1024;
 
+    /**
+     * Fewest bytes one encoded record takes: attributes, offset delta, timestamp delta, key, value and header count,
+     * one byte each. A block of n uncompressed bytes holds at most n / MIN_RECORD_BYTES records.
+     */
+    static final int MIN_RECORD_BYTES = 6;
+
     /** Attribute bit 0 of a record: its timestamp is LogAppendTime. */
     static final int ATTRIBUTE_LOG_APPEND_TIME = 0x01;
 

@@ -118,6 +118,10 @@ public final class SegmentReader implements AutoCloseable {
                     "found byte 0x%02x where a block (0x%02x) or the footer (0x%02x) should start",
                     marker, SegmentFormat.BLOCK_MARKER, SegmentFormat.FOOTER_MARKER));
         }
+        if (expectedFooter != null && blockIndex >= expectedFooter.blocks().size()) {
+            throw new CorruptSegmentException(name, blockIndex, position, "a block starts where the footer, which "
+                    + "lists " + expectedFooter.blocks().size() + " blocks, should be");
+        }
         BlockHeader header = readBlockHeader(blockIndex, position);
         payload = input.readGrowing(payload, header.compressedLength(), blockIndex, "payload of block " + blockIndex);
         if (FooterCodec.crc(payload, 0, header.compressedLength()) != header.payloadCrc()) {
@@ -149,10 +153,11 @@ public final class SegmentReader implements AutoCloseable {
         }
         if (currentRecords == null) {
             int blockIndex = blockIndex();
-            if (plain.length < current.uncompressedLength()) {
-                plain = new byte[current.uncompressedLength()];
-            }
             try {
+                decompressor.checkCanProduce(payload, current.compressedLength(), current.uncompressedLength());
+                if (plain.length < current.uncompressedLength()) {
+                    plain = new byte[current.uncompressedLength()];
+                }
                 decompressor.decompress(payload, current.compressedLength(), plain, current.uncompressedLength());
             } catch (IllegalArgumentException e) {
                 throw new CorruptSegmentException(name, blockIndex, currentPosition, e.getMessage(), e);
@@ -244,6 +249,9 @@ public final class SegmentReader implements AutoCloseable {
             problem = "record count " + recordCount;
         } else if (uncompressed < 0 || uncompressed > SegmentFormat.MAX_BLOCK_BYTES) {
             problem = "uncompressed length " + uncompressed + " is outside 0.." + SegmentFormat.MAX_BLOCK_BYTES;
+        } else if (recordCount > uncompressed / SegmentFormat.MIN_RECORD_BYTES) {
+            problem = "record count " + recordCount + " cannot fit in " + uncompressed + " uncompressed bytes (a record"
+                    + " takes at least " + SegmentFormat.MIN_RECORD_BYTES + ")";
         } else if (compressed < 0 || compressed > MAX_STORED_BLOCK_BYTES) {
             problem = "compressed length " + compressed + " is outside 0.." + MAX_STORED_BLOCK_BYTES;
         } else if (codec == Codec.NONE && compressed != uncompressed) {

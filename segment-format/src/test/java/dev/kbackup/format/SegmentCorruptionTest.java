@@ -6,6 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -104,6 +105,26 @@ class SegmentCorruptionTest {
             CorruptSegmentException e = assertCorrupt(hostile, "lengths " + Arrays.toString(lengths));
             assertEquals(0, e.block());
         }
+    }
+
+    @Test
+    void aRecordCountTheBlockCannotHoldIsRefusedBeforeAllocatingForIt() {
+        // Every checksum is right: the writer itself stores a block header claiming 2^31-1 records in a few bytes.
+        List<BackupRecord> records = new RandomRecords(3, 64, 0).records(100, 5);
+        BlockEncoder encoder = new BlockEncoder();
+        records.forEach(encoder::append);
+        RawBlock real = encoder.seal();
+        RawBlock hostile = new RawBlock(real.data(), real.length(), Integer.MAX_VALUE, real.firstOffset(),
+                real.firstOffset() + Integer.MAX_VALUE, real.minTimestamp(), real.maxTimestamp());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SegmentWriter writer = new SegmentWriter(NAME, "orders", 3, Codec.NONE.newCompressor(0), out, 1024);
+        writer.writeBlock(hostile);
+        writer.finish();
+
+        CorruptSegmentException e = assertCorrupt(out.toByteArray(), "record count 2^31-1");
+        assertEquals(0, e.block());
+        assertEquals(SegmentFormat.HEADER_SIZE, e.position());
+        assertTrue(e.getMessage().contains("record count 2147483647 cannot fit in " + real.length()), e.getMessage());
     }
 
     @Test
