@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -126,12 +127,82 @@ class FilesystemObjectStoreTest extends ObjectStoreContract {
     }
 
     @Test
-    void createNewStillRefusesExistingKeysWhereHardLinksAreUnsupported() {
-        store.disableHardLinks();
-        store.put("x", new byte[] {1}, WriteMode.CREATE_NEW);
-        assertThrows(ObjectExistsException.class, () -> store.put("x", new byte[] {2}, WriteMode.CREATE_NEW));
-        assertArrayEquals(new byte[] {1}, store.readIfExists("x").orElseThrow());
+    void aTransientLinkFailureFailsThatWriteOnlyAndNeverWeakensCreateOnly() {
+        FaultyHardLinks links = new FaultyHardLinks();
+        FilesystemObjectStore faulty = new FilesystemObjectStore(root, links);
+        faulty.put("segments/s1", "completed".getBytes(StandardCharsets.UTF_8), WriteMode.CREATE_NEW);
+
+        links.failNext(new FileSystemException("segments/s2", null, "No space left on device"));
+        StorageException full = assertThrows(StorageException.class,
+                () -> faulty.put("segments/s2", new byte[] {1}, WriteMode.CREATE_NEW));
+        assertFalse(full instanceof ObjectExistsException, full.toString());
+        assertTrue(full.isRetriable(), full.getMessage());
+        for (String part : List.of("'segments/s2'", faulty.describe(), "No space left on device", "free space")) {
+            assertTrue(full.getMessage().contains(part), "'" + part + "' in: " + full.getMessage());
+        }
+        assertEquals(Optional.empty(), faulty.stat("segments/s2"));
         assertEquals(List.of(), temporaryFiles());
+
+        // a zombie writing the completed segment again meets the same link primitive, which cannot replace
+        int linksBefore = links.calls;
+        assertThrows(ObjectExistsException.class,
+                () -> faulty.put("segments/s1", "zombie".getBytes(StandardCharsets.UTF_8), WriteMode.CREATE_NEW));
+        assertEquals(linksBefore + 1, links.calls, "create-only still publishes with a hard link");
+        assertEquals("completed", new String(faulty.readIfExists("segments/s1").orElseThrow(),
+                StandardCharsets.UTF_8));
+        faulty.put("segments/s2", new byte[] {2}, WriteMode.CREATE_NEW);
+        assertArrayEquals(new byte[] {2}, faulty.readIfExists("segments/s2").orElseThrow());
+        assertEquals(List.of(), temporaryFiles());
+    }
+
+    @Test
+    void createNewStillRefusesExistingKeysWhereHardLinksAreUnsupported() {
+        List<Exception> noLinksErrors = List.of(new UnsupportedOperationException("no links"),
+                new FileSystemException("x", null, "Operation not permitted"),
+                new FileSystemException("x", null, "Operation not supported"));
+        for (Exception unsupported : noLinksErrors) {
+            FaultyHardLinks links = new FaultyHardLinks();
+            FilesystemObjectStore noLinks = new FilesystemObjectStore(root, links);
+            String key = "no-links-" + noLinksErrors.indexOf(unsupported);
+            links.failAlways(unsupported);
+            noLinks.put(key, new byte[] {1}, WriteMode.CREATE_NEW);
+            assertThrows(ObjectExistsException.class, () -> noLinks.put(key, new byte[] {2}, WriteMode.CREATE_NEW));
+            assertArrayEquals(new byte[] {1}, noLinks.readIfExists(key).orElseThrow());
+            assertEquals(1, links.calls, "a filesystem without hard links is detected once");
+            assertEquals(List.of(), temporaryFiles());
+        }
+    }
+
+    /** link(2) as the store uses it, failing the next call or every call with a chosen error. */
+    private static final class FaultyHardLinks implements FilesystemObjectStore.HardLinks {
+        private Exception always;
+        private IOException next;
+        int calls;
+
+        void failNext(IOException failure) {
+            next = failure;
+        }
+
+        void failAlways(Exception failure) {
+            always = failure;
+        }
+
+        @Override
+        public void create(Path link, Path existing) throws IOException {
+            calls++;
+            if (always instanceof IOException io) {
+                throw io;
+            }
+            if (always instanceof RuntimeException unchecked) {
+                throw unchecked;
+            }
+            if (next != null) {
+                IOException failure = next;
+                next = null;
+                throw failure;
+            }
+            Files.createLink(link, existing);
+        }
     }
 
     @Test
