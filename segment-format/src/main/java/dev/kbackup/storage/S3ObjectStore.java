@@ -162,8 +162,8 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
-    /** For tests: whether create-only writes use If-None-Match (null until the first one). */
-    Boolean conditionalHeaderEnforced() {
+    /** For tests: which create-only writes use If-None-Match (null until the first one). */
+    S3ConditionalWrites.Decision conditionalWriteDecision() {
         return conditionalWrites.decision();
     }
 
@@ -173,9 +173,9 @@ public final class S3ObjectStore implements ObjectStore {
         String fullKey = prefix + key;
         RequestBody body = RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, length), length,
                 "application/octet-stream");
-        String eTag = writeChecked("PutObject", key, mode, ifNoneMatch -> s3.putObject(
-                b -> b.bucket(bucket).key(fullKey).ifNoneMatch(ifNoneMatch).checksumAlgorithm(ChecksumAlgorithm.CRC32),
-                body).eTag());
+        String eTag = writeChecked(S3ConditionalWrites.Write.PUT_OBJECT, "PutObject", key, mode,
+                ifNoneMatch -> s3.putObject(b -> b.bucket(bucket).key(fullKey).ifNoneMatch(ifNoneMatch)
+                        .checksumAlgorithm(ChecksumAlgorithm.CRC32), body).eTag());
         return new ObjectInfo(key, length, System.currentTimeMillis(), unquote(eTag));
     }
 
@@ -204,7 +204,8 @@ public final class S3ObjectStore implements ObjectStore {
 
     ObjectInfo completeMultipartUpload(String key, String uploadId, List<CompletedPart> parts, long size,
             WriteMode mode) {
-        String eTag = writeChecked("CompleteMultipartUpload", key, mode, ifNoneMatch -> s3.completeMultipartUpload(
+        String eTag = writeChecked(S3ConditionalWrites.Write.COMPLETE_MULTIPART_UPLOAD, "CompleteMultipartUpload",
+                key, mode, ifNoneMatch -> s3.completeMultipartUpload(
                 b -> b.bucket(bucket).key(prefix + key).uploadId(uploadId).ifNoneMatch(ifNoneMatch)
                         .multipartUpload(m -> m.parts(parts))).eTag());
         return new ObjectInfo(key, size, System.currentTimeMillis(), unquote(eTag));
@@ -228,11 +229,12 @@ public final class S3ObjectStore implements ObjectStore {
 
     /**
      * Runs a write that makes an object visible. For {@link WriteMode#CREATE_NEW} it passes {@code "*"} as
-     * If-None-Match if the store enforces it, else null after a HEAD check, and turns 412 into
+     * If-None-Match if the store enforces it on this kind of write, else null after a HEAD check, and turns 412 into
      * {@link ObjectExistsException}. A 409 ConditionalRequestConflict (a concurrent write) is re-checked with HEAD
      * and retried a few times.
      */
-    private <T> T writeChecked(String operation, String key, WriteMode mode, Function<String, T> write) {
+    private <T> T writeChecked(S3ConditionalWrites.Write kind, String operation, String key, WriteMode mode,
+                               Function<String, T> write) {
         if (mode == WriteMode.OVERWRITE) {
             try {
                 return write.apply(null);
@@ -240,7 +242,7 @@ public final class S3ObjectStore implements ObjectStore {
                 throw S3Failures.translate(description, operation, key, e);
             }
         }
-        boolean useHeader = conditionalWrites.headerEnforced(prefix + key);
+        boolean useHeader = conditionalWrites.headerEnforced(prefix + key, kind);
         for (int attempt = 1; ; attempt++) {
             if (!useHeader && stat(key).isPresent()) {
                 throw new ObjectExistsException(description, key);

@@ -79,7 +79,8 @@ public final class StorageConfig {
             + "made safe. 'enabled': send 'If-None-Match: *' and trust the store to refuse an existing key (AWS S3, "
             + "recent MinIO, S3Proxy). 'disabled': check with a HEAD request right before the write; this is not "
             + "atomic if two writers race on one key. 'auto': probe the store once with a small test object next to "
-            + "the first such write and use the header if the store enforces it, else the HEAD check.";
+            + "the first such write, written with PutObject and then completed over with a multipart upload, and use "
+            + "the header on each of the two kinds of write where the store enforces it, else the HEAD check.";
     private static final String S3_RETRY_MAX_ATTEMPTS_DOC = "Maximum number of attempts of one S3 request, the first "
             + "included. Throttling (503 SlowDown, 429), server errors (5xx) and network errors are retried with "
             + "exponential backoff and jitter; other errors are not.";

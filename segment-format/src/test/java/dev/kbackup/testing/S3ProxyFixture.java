@@ -75,6 +75,11 @@ public final class S3ProxyFixture implements AutoCloseable {
         return new S3ProxyFixture(new FilesystemNio2BlobStore(directory.toString()));
     }
 
+    /** S3Proxy over {@code blobStore}: a store that behaves like a particular S3 implementation, for instance. */
+    public static S3ProxyFixture start(BlobStore blobStore) throws Exception {
+        return new S3ProxyFixture(blobStore);
+    }
+
     public URI endpoint() {
         return endpoint;
     }
