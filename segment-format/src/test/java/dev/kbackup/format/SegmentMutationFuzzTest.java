@@ -65,6 +65,7 @@ class SegmentMutationFuzzTest {
             mutateBlockStatistics(compressor, blocks);
             mutateBlockBodies(compressor, blocks);
             mutateBlockHeaders(original);
+            mutateCompressedPayloads(original);
             mutateSegmentHeader(original);
             mutateFooterAndTrailer(original);
             flipAndTruncate(original);
@@ -149,6 +150,33 @@ class SegmentMutationFuzzTest {
                     put(mutated, start + field[0], field[1], value);
                     fixCrc(mutated, start, SegmentFormat.BLOCK_HEADER_SIZE - 4);
                     readBothWays(mutated, "block at byte " + start + " header byte " + field[0] + " = " + value);
+                }
+            }
+        }
+    }
+
+    /**
+     * Every byte of each block's stored payload (the codec's frame) set to boundary values and flipped, with the
+     * payload and header checksums made right again, so the decompressor itself meets the damage.
+     */
+    private void mutateCompressedPayloads(byte[] segment) {
+        List<BlockIndexEntry> blocks = SegmentRoundTripTest.readFooter(segment).blocks();
+        for (BlockIndexEntry block : List.of(blocks.get(0), blocks.get(blocks.size() - 1))) {
+            int start = (int) block.position();
+            int payload = start + SegmentFormat.BLOCK_HEADER_SIZE;
+            int length = block.length() - SegmentFormat.BLOCK_HEADER_SIZE;
+            for (int position = payload; position < payload + length; position++) {
+                for (int change = 0; change < 3; change++) {
+                    byte[] mutated = segment.clone();
+                    mutated[position] = switch (change) {
+                        case 0 -> 0;
+                        case 1 -> (byte) 0xFF;
+                        default -> (byte) (segment[position] ^ 0x10);
+                    };
+                    ByteBuffer.wrap(mutated).putInt(start + 46, crc(mutated, payload, length));
+                    fixCrc(mutated, start, SegmentFormat.BLOCK_HEADER_SIZE - 4);
+                    readBothWays(mutated, "block at byte " + start + " payload byte " + (position - payload)
+                            + " changed (" + change + ")");
                 }
             }
         }
