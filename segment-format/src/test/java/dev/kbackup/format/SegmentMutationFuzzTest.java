@@ -58,9 +58,11 @@ class SegmentMutationFuzzTest {
     @EnumSource(Codec.class)
     void onlyTheFormatsOwnExceptionComesOutOfAMutatedSegment(Codec codec) {
         try (BlockCompressor compressor = codec.newCompressor(3)) {
-            List<RawBlock> blocks = blocks();
+            List<BackupRecord> records = records();
+            List<RawBlock> blocks = blocks(records);
             byte[] original = write(compressor, blocks);
             assertEquals(Outcome.READ, readBothWays(original, "the unmutated segment"));
+            assertEquals(records, SegmentReader.readAll(new ByteArrayInputStream(original), KEY));
 
             mutateBlockStatistics(compressor, blocks);
             mutateBlockBodies(compressor, blocks);
@@ -241,14 +243,19 @@ class SegmentMutationFuzzTest {
 
     // ---- building segments ----
 
-    /** Blocks of records with null keys and values, null header values, non-ASCII header keys, both timestamp types. */
-    private static List<RawBlock> blocks() {
+    /** Records with null keys and values, null header values, non-ASCII header keys, both timestamp types. */
+    private static List<BackupRecord> records() {
         List<BackupRecord> records = new ArrayList<>();
         records.add(new BackupRecord(1000, 1_763_900_000_000L, TimestampKind.LOG_APPEND_TIME, null, null,
                 List.of(new BackupHeader("ключ", null), BackupHeader.utf8("trace-id", ""))));
         records.add(new BackupRecord(1001, 1_763_899_000_000L, TimestampKind.CREATE_TIME, new byte[0],
                 new byte[] {1, 2, 3}, List.of()));
         records.addAll(new RandomRecords(11, 48, 0).records(1003, 22));
+        return records;
+    }
+
+    /** The records in five blocks, the first a small one whose every byte is mutated. */
+    private static List<RawBlock> blocks(List<BackupRecord> records) {
         List<RawBlock> blocks = new ArrayList<>();
         BlockEncoder encoder = new BlockEncoder();
         for (int i = 0; i < records.size(); i++) {
