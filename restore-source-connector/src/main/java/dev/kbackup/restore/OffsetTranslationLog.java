@@ -20,6 +20,7 @@ final class OffsetTranslationLog {
     private final List<OffsetMap.Sync> syncs = new ArrayList<>();
     private final List<OffsetMap.Range> unsynced = new ArrayList<>();
     private long records;
+    private long recordsThisRun;
     private long bytes;
     private long firstOffset = -1;
     private long lastOffset = -1;
@@ -96,6 +97,7 @@ final class OffsetTranslationLog {
 
     private void count(long original, long payloadBytes) {
         records++;
+        recordsThisRun++;
         bytes += payloadBytes;
         firstOffset = firstOffset < 0 ? original : Math.min(firstOffset, original);
         dirty = true;
@@ -123,6 +125,16 @@ final class OffsetTranslationLog {
 
     synchronized long records() {
         return records;
+    }
+
+    /** Records restored since this log was created, not counting what earlier runs stored. */
+    synchronized long recordsThisRun() {
+        return recordsThisRun;
+    }
+
+    /** The target offset of the last sync point: the target partition held at least this offset. -1 if none. */
+    synchronized long lastSyncedTargetOffset() {
+        return syncs.isEmpty() ? -1 : syncs.get(syncs.size() - 1).targetOffset();
     }
 
     synchronized long bytes() {
