@@ -40,7 +40,7 @@ final class RestoreOffsets {
 
     /**
      * A stored resume point: the last original offset produced, and its scope, or null for an offset stored
-     * without one (set by hand through Connect's REST API, or written by a version that did not record it).
+     * without one (set by hand through Connect's REST API).
      */
     record Stored(long offset, Scope scope) {
 
@@ -53,8 +53,10 @@ final class RestoreOffsets {
     }
 
     static Map<String, Object> sourcePartition(String backupId, TopicPartition source) {
-        // one fixed key order: Connect serializes these maps as JSON and matches stored offsets by the bytes
-        Map<String, Object> partition = new LinkedHashMap<>(4);
+        // Connect matches stored offsets by the JSON bytes of this map. Its offset REST API (KIP-875) reads stored
+        // partitions back into a default HashMap and writes them again to delete or alter their offsets: a map
+        // built the same way has the same key order, so those bytes match ours and a DELETE really resets.
+        Map<String, Object> partition = new HashMap<>();
         partition.put(BACKUP_ID, backupId);
         partition.put(TOPIC, source.topic());
         partition.put(PARTITION, source.partition());

@@ -15,6 +15,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,6 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /** What the restore integration tests share: connector configs, waiting for a restore, and content checks. */
 final class RestoreHarness {
@@ -172,5 +177,41 @@ final class RestoreHarness {
 
     List<ConsumerRecord<byte[], byte[]>> partition(List<ConsumerRecord<byte[], byte[]>> records, int partition) {
         return records.stream().filter(r -> r.partition() == partition).toList();
+    }
+
+    /** Deletes the summaries of tasks {@code 0..tasks-1}, so that {@link #awaitCompletion} waits for new ones. */
+    void forgetSummaries(String connector, String backupId, int tasks) {
+        RestoreKeys keys = new RestoreKeys(new BackupLayout(backupId), connector);
+        for (int task = 0; task < tasks; task++) {
+            store.delete(keys.summaryKey(task));
+        }
+    }
+
+    /** What a person does to restore again (KIP-875): stop the connector, delete its offsets, resume it. */
+    void restartFromTheBeginning(String connector, Duration timeout) {
+        connect.stopConnector(connector);
+        Await.until(timeout, connector + " to stop", () -> {
+            ConnectorStateInfo status = connect.connectorStatus(connector);
+            return "STOPPED".equals(status.connector().state()) && status.tasks().isEmpty();
+        }, () -> "status: " + connect.connectorStatus(connector));
+        connect.resetConnectorOffsets(connector);
+        connect.resumeConnector(connector);
+    }
+
+    /** Sum of a task metric over the connector's tasks, read from JMX. */
+    static long metric(String connector, String name) {
+        try {
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            long sum = 0;
+            Set<ObjectName> names = server.queryNames(
+                    new ObjectName("kafka.connect:type=plugins,connector=" + connector + ",task=*"), null);
+            assertFalse(names.isEmpty(), "no plugin metrics for " + connector);
+            for (ObjectName objectName : names) {
+                sum += ((Number) server.getAttribute(objectName, name)).longValue();
+            }
+            return sum;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 }

@@ -2,9 +2,12 @@ package dev.kbackup.restore;
 
 import dev.kbackup.format.TimeWindow;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.json.JsonConverter;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,6 +20,20 @@ class RestoreOffsetsTest {
     private static final TopicPartition TARGET = new TopicPartition("orders-restored", 4);
     private static final Map<String, Object> PARTITION = RestoreOffsets.sourcePartition("b1",
             new TopicPartition("orders", 1));
+
+    @Test
+    void aSourcePartitionKeepsItsBytesThroughConnectsJsonRoundTripSoThatAnOffsetResetMatchesIt() {
+        // Connect's offset REST API deserializes stored keys and serializes them again to write its tombstones
+        try (JsonConverter converter = new JsonConverter()) {
+            converter.configure(Map.of("schemas.enable", "false", "converter.type", "key"));
+            byte[] written = converter.fromConnectData("offsets", null, List.of("restore-x", PARTITION));
+            Object readBack = converter.toConnectData("offsets", written).value();
+
+            byte[] rewritten = converter.fromConnectData("offsets", null, readBack);
+
+            assertEquals(new String(written, StandardCharsets.UTF_8), new String(rewritten, StandardCharsets.UTF_8));
+        }
+    }
 
     @Test
     void aSourceOffsetRecordsTheTargetAndTheWindowItIsRelativeTo() {
