@@ -65,8 +65,25 @@ final class RestoreHarness {
         return config;
     }
 
-    /** Waits until every task of the connector has written its summary; returns them. */
+    /**
+     * Waits until every task of the connector has written its summary and a new consumer sees in each target
+     * partition as many records as the summaries count; returns the summaries.
+     */
     List<RestoreSummary> awaitCompletion(String connector, String backupId, Duration timeout) {
+        List<RestoreSummary> summaries = awaitSummaries(connector, backupId, timeout);
+        // What the summaries count is acknowledged; wait until a new consumer is sure to see it too.
+        for (RestoreSummary summary : summaries) {
+            for (RestoreSummary.PartitionSummary partition : summary.partitions()) {
+                TopicPartition target = new TopicPartition(partition.targetTopic(), partition.targetPartition());
+                Await.until(timeout, target + " to show " + partition.records() + " records",
+                        () -> endOffset(target) >= partition.records());
+            }
+        }
+        return summaries;
+    }
+
+    /** Waits until every task of the connector has written its summary; returns them. */
+    List<RestoreSummary> awaitSummaries(String connector, String backupId, Duration timeout) {
         RestoreKeys keys = new RestoreKeys(new BackupLayout(backupId), connector);
         List<RestoreSummary> summaries = new ArrayList<>();
         Await.until(timeout, "restore " + connector + " to complete", () -> {
@@ -89,14 +106,6 @@ final class RestoreHarness {
             }
             return true;
         }, () -> "status: " + connect.connectorStatus(connector));
-        // What the summaries count is acknowledged; wait until a new consumer is sure to see it too.
-        for (RestoreSummary summary : summaries) {
-            for (RestoreSummary.PartitionSummary partition : summary.partitions()) {
-                TopicPartition target = new TopicPartition(partition.targetTopic(), partition.targetPartition());
-                Await.until(timeout, target + " to show " + partition.records() + " records",
-                        () -> endOffset(target) >= partition.records());
-            }
-        }
         return summaries;
     }
 

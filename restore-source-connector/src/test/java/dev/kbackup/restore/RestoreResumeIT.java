@@ -3,6 +3,7 @@ package dev.kbackup.restore;
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.Codec;
 import dev.kbackup.format.TimeWindow;
+import dev.kbackup.testing.Await;
 import dev.kbackup.testing.ConnectClusters;
 import dev.kbackup.testing.RandomRecords;
 import dev.kbackup.testing.S3ProxyFixture;
@@ -146,5 +147,40 @@ class RestoreResumeIT {
             assertRestored(originals.get(p), partition.subList(800, 1600), "ledger", p, true);
         }
         connect.deleteConnector("restore-recreate");
+    }
+
+    @Test
+    void aRestoreRecreatedAfterItsTargetTopicWasDeletedSaysTheTargetNoLongerHoldsWhatWasRestored() {
+        TestBackups backup = harness.backup("lost-target");
+        List<BackupRecord> records = new RandomRecords(820).records(0, 500);
+        backup.partition("audit", 0, records, Codec.ZSTD, 200, 4096);
+        backup.publish();
+        Map<String, String> config = harness.config("lost-target");
+        config.put("tasks.max", "1");
+        config.put(RestoreConfig.TOPIC_MAPPING, "audit:audit-lost");
+        config.put(RestoreConfig.CREATE_TOPICS, "true");
+        connect.configureConnector("restore-lost-target", config);
+        harness.awaitCompletion("restore-lost-target", "lost-target", TIMEOUT);
+        connect.deleteConnector("restore-lost-target");
+        connect.kafka().deleteTopic("audit-lost");
+        Await.until(TIMEOUT, "audit-lost to be deleted", () ->
+                connect.kafka().describeTopics("audit-lost").get("audit-lost").isEmpty());
+        harness.forgetSummaries("restore-lost-target", "lost-target", 1);
+
+        try (LogCaptureAppender logs = LogCaptureAppender.createAndRegister(TaskRestore.class)) {
+            connect.configureConnector("restore-lost-target", config);
+            // the summary counts what earlier runs wrote too, which the new target no longer holds
+            RestoreSummary again = harness.awaitSummaries("restore-lost-target", "lost-target", TIMEOUT).get(0);
+
+            String restoredUpTo = "restored up to original offset " + records.get(records.size() - 1).offset()
+                    + " into audit-lost-0";
+            List<String> shortfalls = logs.getMessages("WARN").stream()
+                    .filter(w -> w.contains(restoredUpTo) && w.contains("now ends at offset 0")).toList();
+            assertEquals(1, shortfalls.size(), logs.getMessages("WARN").toString());
+            assertTrue(shortfalls.get(0).contains("DELETE /connectors/restore-lost-target/offsets"), shortfalls.get(0));
+            assertEquals(1, again.partitionsAlreadyRestored());
+        }
+        assertEquals(0, harness.endOffset("audit-lost", 0));
+        connect.deleteConnector("restore-lost-target");
     }
 }
