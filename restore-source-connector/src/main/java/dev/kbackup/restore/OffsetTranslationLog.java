@@ -28,6 +28,7 @@ final class OffsetTranslationLog {
     private long runOriginal = -1;
     private long runTarget = -1;
     private boolean dirty;
+    private Instant storedAt;
 
     OffsetTranslationLog(String backupId, TopicPartition source, TopicPartition target) {
         this.backupId = backupId;
@@ -51,6 +52,7 @@ final class OffsetTranslationLog {
             log.bytes = stored.restoredBytes();
             log.firstOffset = stored.firstOffset();
             log.lastOffset = stored.lastOffset();
+            log.storedAt = stored.updatedAt();
         }
         if (resumeAfter > log.lastOffset) {
             log.unsynced.add(new OffsetMap.Range(log.lastOffset + 1, resumeAfter));
@@ -125,6 +127,11 @@ final class OffsetTranslationLog {
 
     synchronized long records() {
         return records;
+    }
+
+    /** When an earlier run last stored the log this one resumed from, or null if it resumed from none. */
+    synchronized Instant earlierRunStoredAt() {
+        return storedAt;
     }
 
     /** Records restored since this log was created, not counting what earlier runs stored. */

@@ -90,11 +90,12 @@ public class RestoreSourceTask extends SourceTask {
                         .orElse(null);
                 PartitionRestorer restorer = new PartitionRestorer(backupId, plan, prefetcher, resumeAfter, window,
                         config.corruptSegmentPolicy(), restore);
+                OffsetTranslationLog offsets = OffsetTranslationLog.resume(backupId, plan.source(), plan.target(),
+                        stored, resumeAfter);
                 restore.add(new TaskRestore.Partition(restorer,
                         new RestoredRecords(backupId, plan.source(), plan.target(), window, config.originalHeaders()),
-                        OffsetTranslationLog.resume(backupId, plan.source(), plan.target(), stored, resumeAfter),
-                        resumeAfter < 0 ? null : new TaskRestore.EarlierRun(resumeAfter,
-                                stored == null ? null : stored.updatedAt())));
+                        offsets, resumeAfter < 0 ? null
+                                : new TaskRestore.EarlierRun(resumeAfter, offsets.earlierRunStoredAt())));
                 log.debug("Restoring {} of backup {} into {}: {} segments, {}", plan.source(), backupId,
                         plan.target(), plan.segments().size(),
                         resumeAfter >= 0 ? "resuming after offset " + resumeAfter : "from the beginning");
