@@ -20,6 +20,7 @@ final class OffsetTranslationLog {
     private final List<OffsetMap.Sync> syncs = new ArrayList<>();
     private final List<OffsetMap.Range> unsynced = new ArrayList<>();
     private long records;
+    private long recordsThisRun;
     private long bytes;
     private long firstOffset = -1;
     private long lastOffset = -1;
@@ -27,6 +28,7 @@ final class OffsetTranslationLog {
     private long runOriginal = -1;
     private long runTarget = -1;
     private boolean dirty;
+    private Instant storedAt;
 
     OffsetTranslationLog(String backupId, TopicPartition source, TopicPartition target) {
         this.backupId = backupId;
@@ -50,6 +52,7 @@ final class OffsetTranslationLog {
             log.bytes = stored.restoredBytes();
             log.firstOffset = stored.firstOffset();
             log.lastOffset = stored.lastOffset();
+            log.storedAt = stored.updatedAt();
         }
         if (resumeAfter > log.lastOffset) {
             log.unsynced.add(new OffsetMap.Range(log.lastOffset + 1, resumeAfter));
@@ -96,6 +99,7 @@ final class OffsetTranslationLog {
 
     private void count(long original, long payloadBytes) {
         records++;
+        recordsThisRun++;
         bytes += payloadBytes;
         firstOffset = firstOffset < 0 ? original : Math.min(firstOffset, original);
         dirty = true;
@@ -123,6 +127,21 @@ final class OffsetTranslationLog {
 
     synchronized long records() {
         return records;
+    }
+
+    /** When an earlier run last stored the log this one resumed from, or null if it resumed from none. */
+    synchronized Instant earlierRunStoredAt() {
+        return storedAt;
+    }
+
+    /** Records restored since this log was created, not counting what earlier runs stored. */
+    synchronized long recordsThisRun() {
+        return recordsThisRun;
+    }
+
+    /** The target offset of the last sync point: the target partition held at least this offset. -1 if none. */
+    synchronized long lastSyncedTargetOffset() {
+        return syncs.isEmpty() ? -1 : syncs.get(syncs.size() - 1).targetOffset();
     }
 
     synchronized long bytes() {

@@ -62,12 +62,16 @@ final class RestoreMetrics implements SegmentPrefetcher.Listener, AutoCloseable 
                 "Time the task held back records to keep restore.max.bytes.per.second"), new CumulativeSum());
     }
 
-    /** Registers the gauges of what is left and whether the task is done. */
-    void gauges(LongSupplier recordsRemaining, LongSupplier bytesRemaining, LongSupplier complete) {
+    /** Registers the gauges of what is left, whether the task is done and what earlier runs had done already. */
+    void gauges(LongSupplier recordsRemaining, LongSupplier bytesRemaining, LongSupplier complete,
+                LongSupplier alreadyRestored) {
         gauge("records-remaining", "Records in segments not restored yet (an upper bound: the window may exclude "
                 + "some): the lag to completion", recordsRemaining);
         gauge("bytes-remaining", "Stored bytes of segments not restored yet", bytesRemaining);
         gauge("restore-complete", "1 once everything selected has been restored, else 0", complete);
+        gauge("partitions-already-restored", "Partitions that Connect's source offsets showed restored in full by "
+                + "an earlier run under this connector name, so this run wrote nothing for them (set on completion)",
+                alreadyRestored);
     }
 
     void restored(long recordCount, long byteCount) {

@@ -69,9 +69,12 @@ public class RestoreSourceTask extends SourceTask {
         try {
             BackupCatalog catalog = new BackupCatalog(store, config.layout());
             List<PartitionPlan> plans = RestorePlan.load(catalog, config.partitions(), router, window);
-            prepareTargets(plans);
-            Map<TopicPartition, Long> resume = RestoreOffsets.read(context.offsetStorageReader(), backupId,
-                    config.partitions());
+            // before touching any target: offsets written for another target or window stop the task here
+            ResumePoints resume = ResumePoints.check(backupId, config.connectorName(), plans, window,
+                    RestoreOffsets.read(context.offsetStorageReader(), backupId, config.partitions()));
+            Map<TopicPartition, Long> targetEndOffsets = prepareTargets(plans.stream()
+                    .filter(plan -> resume.resumeAfter(plan.source()) >= 0).map(PartitionPlan::target).toList(),
+                    plans);
             metrics = new RestoreMetrics(pluginMetrics(),
                     "kbackup-restore:" + config.connectorName() + ":" + config.taskIndex() + ":");
             prefetcher = new SegmentPrefetcher(store, config.prefetchBytes(), PREFETCH_THREADS,
@@ -81,24 +84,29 @@ public class RestoreSourceTask extends SourceTask {
                     new Throttle(config.maxBytesPerSecond(), System::nanoTime), config.batchMaxRecords(), metrics,
                     store, keys, window, Clock.systemUTC(), PERSIST_INTERVAL);
             for (PartitionPlan plan : plans) {
-                long resumeAfter = resume.getOrDefault(plan.source(), -1L);
+                long resumeAfter = resume.resumeAfter(plan.source());
                 OffsetMap stored = store.readIfExists(keys.offsetMapKey(plan.source()))
                         .map(bytes -> Json.read(bytes, OffsetMap.class, keys.offsetMapKey(plan.source())))
                         .orElse(null);
                 PartitionRestorer restorer = new PartitionRestorer(backupId, plan, prefetcher, resumeAfter, window,
                         config.corruptSegmentPolicy(), restore);
+                OffsetTranslationLog offsets = OffsetTranslationLog.resume(backupId, plan.source(), plan.target(),
+                        stored, resumeAfter);
                 restore.add(new TaskRestore.Partition(restorer,
-                        new RestoredRecords(backupId, plan.source(), plan.target(), config.originalHeaders()),
-                        OffsetTranslationLog.resume(backupId, plan.source(), plan.target(), stored, resumeAfter)));
+                        new RestoredRecords(backupId, plan.source(), plan.target(), window, config.originalHeaders()),
+                        offsets, resumeAfter < 0 ? null
+                                : new TaskRestore.EarlierRun(resumeAfter, offsets.earlierRunStoredAt())));
                 log.debug("Restoring {} of backup {} into {}: {} segments, {}", plan.source(), backupId,
                         plan.target(), plan.segments().size(),
                         resumeAfter >= 0 ? "resuming after offset " + resumeAfter : "from the beginning");
             }
             log.info("Task {} restores {} partitions of backup {} ({} of them resuming), {} records in {} segments at "
                     + "most", config.taskIndex(), plans.size(), backupId,
-                    plans.stream().filter(p -> resume.getOrDefault(p.source(), -1L) >= 0).count(),
+                    plans.stream().filter(p -> resume.resumeAfter(p.source()) >= 0).count(),
                     restore.recordsRemaining(), plans.stream().mapToInt(p -> p.segments().size()).sum());
-            metrics.gauges(restore::recordsRemaining, restore::bytesRemaining, () -> restore.isComplete() ? 1 : 0);
+            restore.checkTargets(targetEndOffsets);
+            metrics.gauges(restore::recordsRemaining, restore::bytesRemaining, () -> restore.isComplete() ? 1 : 0,
+                    restore::partitionsAlreadyRestored);
             transactions = transactionContext();
             transactionStartedMs = System.currentTimeMillis();
         } catch (RuntimeException e) {
@@ -215,14 +223,17 @@ public class RestoreSourceTask extends SourceTask {
         closeQuietly();
     }
 
-    private void prepareTargets(List<PartitionPlan> plans) {
+    /** Checks (and creates) the target topics; returns the end offsets of {@code resumedTargets}. */
+    private Map<TopicPartition, Long> prepareTargets(List<TopicPartition> resumedTargets, List<PartitionPlan> plans) {
         String servers = config.clusterBootstrapServers().orElseThrow(() -> new ConnectException(
                 ClusterConfig.BOOTSTRAP_SERVERS + " is not set: the restore needs it to check its target topics"));
         log.debug("Checking target topics on {}", servers);
         try (Admin admin = Admin.create(config.adminProperties(
                 "kbackup-restore-" + config.connectorName() + "-" + config.taskIndex()))) {
-            new TargetTopics(admin, config.createTopics(), config.createTopicsReplicationFactor())
-                    .prepare(plans, config.targetPartitionCounts(), config.window(), System.currentTimeMillis());
+            TargetTopics targets = new TargetTopics(admin, config.createTopics(),
+                    config.createTopicsReplicationFactor());
+            targets.prepare(plans, config.targetPartitionCounts(), config.window(), System.currentTimeMillis());
+            return targets.endOffsets(resumedTargets);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.kbackup.restore;
 
 import dev.kbackup.format.BackupHeader;
 import dev.kbackup.format.BackupRecord;
+import dev.kbackup.format.TimeWindow;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.header.ConnectHeaders;
@@ -26,14 +27,17 @@ final class RestoredRecords {
     private final TopicPartition source;
     private final TopicPartition target;
     private final Map<String, Object> sourcePartition;
+    private final RestoreOffsets.Scope scope;
     private final boolean originalHeaders;
     private final byte[] topicBytes;
     private final byte[] partitionBytes;
 
-    RestoredRecords(String backupId, TopicPartition source, TopicPartition target, boolean originalHeaders) {
+    RestoredRecords(String backupId, TopicPartition source, TopicPartition target, TimeWindow window,
+                    boolean originalHeaders) {
         this.source = source;
         this.target = target;
         this.sourcePartition = RestoreOffsets.sourcePartition(backupId, source);
+        this.scope = new RestoreOffsets.Scope(target, window);
         this.originalHeaders = originalHeaders;
         this.topicBytes = source.topic().getBytes(StandardCharsets.UTF_8);
         this.partitionBytes = utf8(source.partition());
@@ -50,7 +54,7 @@ final class RestoredRecords {
             headers.add(ORIGINAL_OFFSET, utf8(record.offset()), Schema.OPTIONAL_BYTES_SCHEMA);
             headers.add(ORIGINAL_TIMESTAMP, utf8(record.timestamp()), Schema.OPTIONAL_BYTES_SCHEMA);
         }
-        return new SourceRecord(sourcePartition, RestoreOffsets.sourceOffset(record.offset()), target.topic(),
+        return new SourceRecord(sourcePartition, RestoreOffsets.sourceOffset(record.offset(), scope), target.topic(),
                 target.partition(), Schema.OPTIONAL_BYTES_SCHEMA, record.key(), Schema.OPTIONAL_BYTES_SCHEMA,
                 record.value(), record.timestamp() >= 0 ? record.timestamp() : null, headers);
     }

@@ -6,8 +6,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -95,6 +97,26 @@ final class TargetTopics {
             }
         }
         checkRetention(oldestTimestamps(plans, window), nowMs);
+    }
+
+    /**
+     * The end offset of each of {@code partitions}, to compare with what an earlier run wrote there. Only a warning
+     * depends on it, so a failure to read them is logged and leaves them out.
+     */
+    Map<TopicPartition, Long> endOffsets(Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return Map.of();
+        }
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        partitions.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        try {
+            await(admin.listOffsets(latest).all()).forEach((partition, info) -> ends.put(partition, info.offset()));
+        } catch (ExecutionException | ConnectException e) {
+            log.warn("Could not read the end offsets of the target partitions {} (not checking that they still hold "
+                    + "what earlier runs restored): {}", partitions, e.getCause() == null ? e : e.getCause());
+        }
+        return ends;
     }
 
     /** Per target topic, the oldest timestamp the restore may write to it. */

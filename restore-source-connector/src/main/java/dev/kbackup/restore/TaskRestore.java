@@ -20,8 +20,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -33,8 +35,24 @@ final class TaskRestore implements PartitionRestorer.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(TaskRestore.class);
 
-    /** One restored partition: where its records come from, how they become SourceRecords, where they went. */
-    record Partition(PartitionRestorer restorer, RestoredRecords records, OffsetTranslationLog offsets) {
+    /**
+     * One restored partition: where its records come from, how they become SourceRecords, where they went, and
+     * what an earlier run under this connector name restored (null if this run starts at the beginning).
+     */
+    record Partition(PartitionRestorer restorer, RestoredRecords records, OffsetTranslationLog offsets,
+                     EarlierRun earlier) {
+
+        /** An earlier run restored everything there is, so this one wrote nothing. */
+        boolean alreadyRestored() {
+            return earlier != null && restorer.isDone() && offsets.recordsThisRun() == 0;
+        }
+    }
+
+    /**
+     * What an earlier run of the connector restored of a partition: up to which original offset (from Connect's
+     * source offsets) and when it last stored its offset map (null if unknown).
+     */
+    record EarlierRun(long restoredUpTo, Instant recordedAt) {
     }
 
     private final String backupId;
@@ -55,6 +73,8 @@ final class TaskRestore implements PartitionRestorer.Listener {
     private final AtomicLong acknowledged = new AtomicLong();
     private final AtomicLong skippedByWindow = new AtomicLong();
     private final List<RestoreSummary.SkippedSegment> skipped = Collections.synchronizedList(new ArrayList<>());
+    private final Set<TopicPartition> warnedAlreadyRestored = new HashSet<>();
+    private volatile int partitionsAlreadyRestored;
     private final Object persistLock = new Object();
     private Instant lastPersist;
     private int nextPartition;
@@ -83,8 +103,45 @@ final class TaskRestore implements PartitionRestorer.Listener {
     void add(Partition partition) {
         partitions.add(partition);
         bySource.put(partition.records().source(), partition);
+        if (partition.earlier() != null && partition.restorer().remainingRecords() == 0) {
+            warnAlreadyRestored(partition);
+        }
     }
 
+    /**
+     * Warns about each resumed partition whose target holds fewer records than an earlier run wrote into it.
+     *
+     * @param targetEndOffsets end offset of each target partition now (missing: unknown, not checked)
+     */
+    void checkTargets(Map<TopicPartition, Long> targetEndOffsets) {
+        for (Partition partition : partitions) {
+            Long end = targetEndOffsets.get(partition.offsets().target());
+            if (partition.earlier() == null || end == null) {
+                continue;
+            }
+            String shortfall = ResumePoints.targetShortfall(backupId, connector, partition.offsets().source(),
+                    partition.offsets().target(), partition.earlier().restoredUpTo(), end,
+                    partition.offsets().lastSyncedTargetOffset());
+            if (shortfall != null) {
+                log.warn(shortfall);
+            }
+        }
+    }
+
+    /** Tells, once per partition, that an earlier run restored everything of it and how to restore it again. */
+    private void warnAlreadyRestored(Partition partition) {
+        if (!warnedAlreadyRestored.add(partition.offsets().source())) {
+            return;
+        }
+        EarlierRun earlier = partition.earlier();
+        log.warn("Restore connector '{}' task {}: {} of backup {} was already restored by an earlier run under this "
+                        + "connector name: Connect's source offsets say original offsets up to {} were restored into "
+                        + "{} (offset map last stored at {}), and nothing after them is left in window {}. This run "
+                        + "restores nothing for it. To restore it again, {}.", connector, task,
+                partition.offsets().source(), backupId, earlier.restoredUpTo(), partition.offsets().target(),
+                earlier.recordedAt() == null ? "an unknown time" : earlier.recordedAt(), window,
+                RestoreOffsets.howToStartOver(connector));
+    }
     /** Nanoseconds the throttle wants the task to wait before the next batch. */
     long throttleWaitNanos() {
         return throttle.waitNanos();
@@ -193,22 +250,37 @@ final class TaskRestore implements PartitionRestorer.Listener {
         Instant now = clock.instant();
         List<RestoreSummary.PartitionSummary> perPartition = new ArrayList<>();
         long records = 0;
+        long recordsThisRun = 0;
         long bytes = 0;
+        int alreadyRestored = 0;
         for (Partition partition : partitions) {
             OffsetTranslationLog offsets = partition.offsets();
+            boolean done = partition.alreadyRestored();
+            if (done) {
+                warnAlreadyRestored(partition);
+                alreadyRestored++;
+            }
             perPartition.add(new RestoreSummary.PartitionSummary(offsets.source().topic(), offsets.source().partition(),
-                    offsets.target().topic(), offsets.target().partition(), offsets.records(), offsets.bytes(),
-                    offsets.firstOffset(), offsets.lastOffset()));
+                    offsets.target().topic(), offsets.target().partition(), offsets.records(),
+                    offsets.recordsThisRun(), offsets.bytes(), offsets.firstOffset(), offsets.lastOffset(),
+                    partition.earlier() == null ? -1 : partition.earlier().restoredUpTo(), done));
             records += offsets.records();
+            recordsThisRun += offsets.recordsThisRun();
             bytes += offsets.bytes();
         }
+        partitionsAlreadyRestored = alreadyRestored;
         RestoreSummary summary = new RestoreSummary(backupId, connector, task, startedAt, now,
-                Duration.between(startedAt, now).toMillis(), window.toString(), records, bytes, skippedByWindow.get(),
-                List.copyOf(skipped), perPartition);
+                Duration.between(startedAt, now).toMillis(), window.toString(), records, recordsThisRun, bytes,
+                skippedByWindow.get(), alreadyRestored, List.copyOf(skipped), perPartition);
         store.put(keys.summaryKey(task), Json.write(summary), WriteMode.OVERWRITE);
         log.info("{}\nSummary written to {} in {}", summary.describe(), keys.summaryKey(task), store.describe());
         complete = true;
         return summary;
+    }
+
+    /** Partitions an earlier run had restored in full, so this run wrote nothing for them (known on completion). */
+    long partitionsAlreadyRestored() {
+        return partitionsAlreadyRestored;
     }
 
     long recordsRemaining() {

@@ -8,6 +8,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class OffsetTranslationLogTest {
@@ -95,5 +96,24 @@ class OffsetTranslationLogTest {
         OffsetTranslationLog resumed = OffsetTranslationLog.resume("b1", SOURCE, new TopicPartition("x", 0),
                 first.snapshot(Instant.EPOCH), -1);
         assertTrue(resumed.snapshot(Instant.EPOCH).syncs().isEmpty());
+    }
+
+    @Test
+    void aResumedLogTellsWhatThisRunRestoredAndWhenTheEarlierRunLastStoredIt() {
+        OffsetTranslationLog first = new OffsetTranslationLog("b1", SOURCE, TARGET);
+        for (long original = 0; original < 10; original++) {
+            first.record(original, original, 1);
+        }
+        Instant storedAt = Instant.parse("2026-11-20T08:00:00Z");
+
+        OffsetTranslationLog resumed = OffsetTranslationLog.resume("b1", SOURCE, TARGET, first.snapshot(storedAt), 9);
+        resumed.record(10, 10, 1);
+
+        assertEquals(11, resumed.records());
+        assertEquals(1, resumed.recordsThisRun());
+        assertEquals(storedAt, resumed.earlierRunStoredAt());
+        assertEquals(10, resumed.lastSyncedTargetOffset(), "a resumed run starts a new sync point");
+        assertNull(OffsetTranslationLog.resume("b1", SOURCE, new TopicPartition("x", 0), first.snapshot(storedAt),
+                9).earlierRunStoredAt(), "a log of another target is not resumed from");
     }
 }

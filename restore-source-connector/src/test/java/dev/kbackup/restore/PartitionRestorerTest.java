@@ -6,6 +6,7 @@ import dev.kbackup.format.Codec;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.StoredSegment;
 import dev.kbackup.format.TimeWindow;
+import dev.kbackup.layout.PartitionIndex;
 import dev.kbackup.testing.RandomRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
@@ -16,6 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -116,6 +118,26 @@ class PartitionRestorerTest {
                 CorruptSegmentPolicy.FAIL));
 
         assertEquals(List.of(0L, 2L, 4L, 6L), restored.stream().map(BackupRecord::offset).toList());
+    }
+
+    @Test
+    void anOpenEndedWindowPlansAndRestoresRecordsStampedWithTheLargestTimestamp() {
+        long[] timestamps = {1000, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, 2000};
+        List<BackupRecord> records = new ArrayList<>();
+        for (int i = 0; i < timestamps.length; i++) {
+            records.add(new RandomRecords(i).record(i, timestamps[i]));
+        }
+        // the second segment holds only Long.MAX_VALUE records: planning must keep it too
+        List<SegmentInfo> segments = backups.partition("orders", 0, records, Codec.ZSTD, 2, 64);
+        TimeWindow window = WindowBounds.window("500", null);
+        PartitionPlan plan = PartitionPlan.of(new PartitionIndex("orders", 0, Instant.now(), segments),
+                new TargetRouter(TopicMapping.IDENTITY, PartitionMapping.NONE), window);
+
+        List<BackupRecord> restored = drain(restorer(plan, -1, window, CorruptSegmentPolicy.FAIL));
+
+        assertEquals(segments, plan.segments());
+        assertEquals(records, restored);
+        assertEquals(0, listener.skippedByWindow.get());
     }
 
     @Test

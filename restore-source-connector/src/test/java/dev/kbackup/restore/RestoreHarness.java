@@ -15,6 +15,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,6 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /** What the restore integration tests share: connector configs, waiting for a restore, and content checks. */
 final class RestoreHarness {
@@ -60,8 +65,25 @@ final class RestoreHarness {
         return config;
     }
 
-    /** Waits until every task of the connector has written its summary; returns them. */
+    /**
+     * Waits until every task of the connector has written its summary and a new consumer sees in each target
+     * partition as many records as the summaries count; returns the summaries.
+     */
     List<RestoreSummary> awaitCompletion(String connector, String backupId, Duration timeout) {
+        List<RestoreSummary> summaries = awaitSummaries(connector, backupId, timeout);
+        // What the summaries count is acknowledged; wait until a new consumer is sure to see it too.
+        for (RestoreSummary summary : summaries) {
+            for (RestoreSummary.PartitionSummary partition : summary.partitions()) {
+                TopicPartition target = new TopicPartition(partition.targetTopic(), partition.targetPartition());
+                Await.until(timeout, target + " to show " + partition.records() + " records",
+                        () -> endOffset(target) >= partition.records());
+            }
+        }
+        return summaries;
+    }
+
+    /** Waits until every task of the connector has written its summary; returns them. */
+    List<RestoreSummary> awaitSummaries(String connector, String backupId, Duration timeout) {
         RestoreKeys keys = new RestoreKeys(new BackupLayout(backupId), connector);
         List<RestoreSummary> summaries = new ArrayList<>();
         Await.until(timeout, "restore " + connector + " to complete", () -> {
@@ -84,14 +106,6 @@ final class RestoreHarness {
             }
             return true;
         }, () -> "status: " + connect.connectorStatus(connector));
-        // What the summaries count is acknowledged; wait until a new consumer is sure to see it too.
-        for (RestoreSummary summary : summaries) {
-            for (RestoreSummary.PartitionSummary partition : summary.partitions()) {
-                TopicPartition target = new TopicPartition(partition.targetTopic(), partition.targetPartition());
-                Await.until(timeout, target + " to show " + partition.records() + " records",
-                        () -> endOffset(target) >= partition.records());
-            }
-        }
         return summaries;
     }
 
@@ -172,5 +186,41 @@ final class RestoreHarness {
 
     List<ConsumerRecord<byte[], byte[]>> partition(List<ConsumerRecord<byte[], byte[]>> records, int partition) {
         return records.stream().filter(r -> r.partition() == partition).toList();
+    }
+
+    /** Deletes the summaries of tasks {@code 0..tasks-1}, so that {@link #awaitCompletion} waits for new ones. */
+    void forgetSummaries(String connector, String backupId, int tasks) {
+        RestoreKeys keys = new RestoreKeys(new BackupLayout(backupId), connector);
+        for (int task = 0; task < tasks; task++) {
+            store.delete(keys.summaryKey(task));
+        }
+    }
+
+    /** What a person does to restore again (KIP-875): stop the connector, delete its offsets, resume it. */
+    void restartFromTheBeginning(String connector, Duration timeout) {
+        connect.stopConnector(connector);
+        Await.until(timeout, connector + " to stop", () -> {
+            ConnectorStateInfo status = connect.connectorStatus(connector);
+            return "STOPPED".equals(status.connector().state()) && status.tasks().isEmpty();
+        }, () -> "status: " + connect.connectorStatus(connector));
+        connect.resetConnectorOffsets(connector);
+        connect.resumeConnector(connector);
+    }
+
+    /** Sum of a task metric over the connector's tasks, read from JMX. */
+    static long metric(String connector, String name) {
+        try {
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            long sum = 0;
+            Set<ObjectName> names = server.queryNames(
+                    new ObjectName("kafka.connect:type=plugins,connector=" + connector + ",task=*"), null);
+            assertFalse(names.isEmpty(), "no plugin metrics for " + connector);
+            for (ObjectName objectName : names) {
+                sum += ((Number) server.getAttribute(objectName, name)).longValue();
+            }
+            return sum;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 }

@@ -22,7 +22,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,8 +33,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 
 import static dev.kbackup.testing.KafkaTestData.assertRestored;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -123,7 +120,7 @@ class RestoreIT {
         }
         assertTrue(map.syncs().size() < lz4.size() / 4, "sync points only where the delta changes: "
                 + map.syncs().size());
-        assertEquals(total, metric("restore-codecs", "records-restored-total"));
+        assertEquals(total, RestoreHarness.metric("restore-codecs", "records-restored-total"));
         connect.deleteConnector("restore-codecs");
     }
 
@@ -264,7 +261,7 @@ class RestoreIT {
         List<RestoreSummary.SkippedSegment> skipped = summaries.get(0).skippedSegments();
         assertEquals(1, skipped.size());
         assertEquals(broken.key(), skipped.get(0).key());
-        assertEquals(1, metric("restore-corrupt-skip", "corrupt-segments-skipped-total"));
+        assertEquals(1, RestoreHarness.metric("restore-corrupt-skip", "corrupt-segments-skipped-total"));
         connect.deleteConnector("restore-corrupt-skip");
     }
 
@@ -461,22 +458,5 @@ class RestoreIT {
                     + (header.value() == null ? 0 : header.value().length);
         }
         return size;
-    }
-
-    /** Sum of a task metric over the connector's tasks, read from JMX. */
-    private static long metric(String connector, String name) {
-        try {
-            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            long sum = 0;
-            Set<ObjectName> names = server.queryNames(
-                    new ObjectName("kafka.connect:type=plugins,connector=" + connector + ",task=*"), null);
-            assertFalse(names.isEmpty(), "no plugin metrics for " + connector);
-            for (ObjectName objectName : names) {
-                sum += ((Number) server.getAttribute(objectName, name)).longValue();
-            }
-            return sum;
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
     }
 }

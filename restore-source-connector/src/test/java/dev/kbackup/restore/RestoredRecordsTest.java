@@ -2,6 +2,7 @@ package dev.kbackup.restore;
 
 import dev.kbackup.format.BackupHeader;
 import dev.kbackup.format.BackupRecord;
+import dev.kbackup.format.TimeWindow;
 import dev.kbackup.format.TimestampKind;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.data.Schema;
@@ -29,7 +30,8 @@ class RestoredRecordsTest {
                 new byte[0], List.of(new BackupHeader("dup", bytes("1")), new BackupHeader("dup", null),
                 new BackupHeader("e", new byte[0]), new BackupHeader("dup", bytes("3"))));
 
-        SourceRecord converted = new RestoredRecords("b1", SOURCE, TARGET, false).toSourceRecord(record);
+        SourceRecord converted = new RestoredRecords("b1", SOURCE, TARGET, new TimeWindow(1_000, 2_000), false)
+                .toSourceRecord(record);
 
         assertEquals("orders-restored", converted.topic());
         assertEquals(1, converted.kafkaPartition());
@@ -50,7 +52,8 @@ class RestoredRecordsTest {
         assertNull(values.get(1));
         assertArrayEquals(new byte[0], values.get(2));
         assertEquals(Map.of("backup.id", "b1", "topic", "orders", "partition", 3), converted.sourcePartition());
-        assertEquals(Map.of("offset", 42L), converted.sourceOffset());
+        assertEquals(Map.of("offset", 42L, "target.topic", "orders-restored", "target.partition", 1,
+                "window.start", 1_000L, "window.end", 2_000L), converted.sourceOffset());
     }
 
     @Test
@@ -58,7 +61,7 @@ class RestoredRecordsTest {
         BackupRecord record = new BackupRecord(9_000_000_000L, 17, TimestampKind.CREATE_TIME, bytes("k"), bytes("v"),
                 List.of(new BackupHeader("trace", bytes("t"))));
 
-        SourceRecord converted = new RestoredRecords("b1", SOURCE, TARGET, true).toSourceRecord(record);
+        SourceRecord converted = new RestoredRecords("b1", SOURCE, TARGET, TimeWindow.ALL, true).toSourceRecord(record);
 
         List<String> headers = new ArrayList<>();
         converted.headers().forEach(h -> headers.add(h.key() + "=" + (h.value() == null ? "null"

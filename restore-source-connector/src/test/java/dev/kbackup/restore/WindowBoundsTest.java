@@ -5,6 +5,7 @@ import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,18 @@ class WindowBoundsTest {
     void absentBoundsAreOpen() {
         assertEquals(TimeWindow.ALL, WindowBounds.window(null, ""));
         assertEquals(new TimeWindow(10, Long.MAX_VALUE), WindowBounds.window("10", null));
+    }
+
+    @Test
+    void anUnsetEndIsUnboundedUpToAndIncludingTheLargestTimestamp() {
+        TimeWindow open = WindowBounds.window("10", null);
+
+        assertTrue(open.contains(Long.MAX_VALUE), "a record stamped Long.MAX_VALUE is inside an open-ended window");
+        assertTrue(open.overlaps(Long.MAX_VALUE, Long.MAX_VALUE), "a segment of such records is planned");
+        assertTrue(TimeWindow.ALL.contains(Long.MAX_VALUE));
+        assertTrue(TimeWindow.ALL.contains(Long.MIN_VALUE));
+        assertFalse(new TimeWindow(10, 20).contains(20), "a set end stays exclusive");
+        assertFalse(new TimeWindow(10, 20).overlaps(20, Long.MAX_VALUE));
     }
 
     @Test

@@ -1,0 +1,131 @@
+package dev.kbackup.restore;
+
+import dev.kbackup.format.BackupRecord;
+import dev.kbackup.format.Codec;
+import dev.kbackup.format.SegmentInfo;
+import dev.kbackup.format.TimeWindow;
+import dev.kbackup.layout.BackupLayout;
+import dev.kbackup.testing.RandomRecords;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.LogCaptureAppender;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntToLongFunction;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TaskRestoreTest {
+
+    private static final Instant EARLIER_RUN = Instant.parse("2026-11-20T08:00:00Z");
+    private static final TimeWindow WINDOW = new TimeWindow(0, 2_000);
+
+    private final MemoryObjectStore store = new MemoryObjectStore();
+    private final TestBackups backups = TestBackups.in(store, "b1");
+    private final SegmentPrefetcher prefetcher = new SegmentPrefetcher(store, 4 * 1024 * 1024, 2, "test",
+            SegmentPrefetcher.NO_LISTENER);
+    private final RestoreMetrics metrics = new RestoreMetrics(null, "test:");
+
+    @AfterEach
+    void close() {
+        prefetcher.close();
+        metrics.close();
+    }
+
+    @Test
+    void partitionsThatAnEarlierRunRestoredInFullAreWarnedAboutAndShownInTheSummary() {
+        TaskRestore restore = new TaskRestore("b1", "restore-c", 0, Throttle.unlimited(), 1000, metrics, store,
+                new RestoreKeys(new BackupLayout("b1"), "restore-c"), WINDOW,
+                Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC), Duration.ofSeconds(10));
+        List<BackupRecord> inWindow = records(0, 100, i -> 1_000 + i);
+        List<BackupRecord> tailOutside = records(0, 100, i -> i < 50 ? 1_000 + i : 5_000);
+        try (LogCaptureAppender logs = LogCaptureAppender.createAndRegister(TaskRestore.class)) {
+            // orders-0: offsets say everything was restored; orders-1: only records outside the window are left
+            restore.add(partition(restore, "orders", 0, inWindow, 99));
+            restore.add(partition(restore, "orders", 1, tailOutside, 49));
+            restore.add(partition(restore, "orders", 2, inWindow, -1));
+            assertEquals(1, warnings(logs).size(), "orders-0 is known to be complete at once: " + warnings(logs));
+
+            List<SourceRecord> produced = new ArrayList<>();
+            while (!restore.everythingRead()) {
+                restore.nextBatch(produced);
+            }
+            produced.forEach(record -> restore.acknowledged(record, null));
+            RestoreSummary summary = restore.complete();
+
+            assertEquals(100, produced.size());
+            assertEquals(100, summary.recordsThisRun());
+            assertEquals(2, summary.partitionsAlreadyRestored());
+            assertEquals(2, restore.partitionsAlreadyRestored());
+            assertEquals(List.of(true, true, false), summary.partitions().stream()
+                    .map(RestoreSummary.PartitionSummary::alreadyRestored).toList());
+            assertEquals(List.of(99L, 49L, -1L), summary.partitions().stream()
+                    .map(RestoreSummary.PartitionSummary::resumedAfter).toList());
+            assertTrue(summary.describe().contains("2 of 3 partitions had already been restored by an earlier run"),
+                    summary.describe());
+            assertTrue(summary.describe().contains("DELETE /connectors/restore-c/offsets"), summary.describe());
+            List<String> warnings = warnings(logs);
+            assertEquals(2, warnings.size(), "one warning per partition: " + warnings);
+            assertTrue(warnings.get(0).contains("orders-0 of backup b1 was already restored by an earlier run"),
+                    warnings.get(0));
+            assertTrue(warnings.get(0).contains("original offsets up to 99 were restored into orders-0 (offset map "
+                    + "last stored at " + EARLIER_RUN + ")"), warnings.get(0));
+            assertTrue(warnings.get(0).contains("PUT /connectors/restore-c/stop"), warnings.get(0));
+            assertTrue(warnings.get(1).contains("orders-1 of backup b1 was already restored"), warnings.get(1));
+        }
+    }
+
+    @Test
+    void aRestoreWithoutEarlierRunsReportsNoPartitionAsAlreadyRestored() {
+        TaskRestore restore = new TaskRestore("b1", "restore-c", 0, Throttle.unlimited(), 1000, metrics, store,
+                new RestoreKeys(new BackupLayout("b1"), "restore-c"), WINDOW, Clock.systemUTC(),
+                Duration.ofSeconds(10));
+        restore.add(partition(restore, "orders", 0, records(0, 10, i -> 1_000 + i), -1));
+        List<SourceRecord> produced = new ArrayList<>();
+        while (!restore.everythingRead()) {
+            restore.nextBatch(produced);
+        }
+        produced.forEach(record -> restore.acknowledged(record, null));
+
+        RestoreSummary summary = restore.complete();
+
+        assertEquals(0, summary.partitionsAlreadyRestored());
+        assertEquals(10, summary.recordsThisRun());
+        assertFalse(summary.describe().contains("already been restored"), summary.describe());
+    }
+
+    private TaskRestore.Partition partition(TaskRestore restore, String topic, int partition,
+                                            List<BackupRecord> records, long resumeAfter) {
+        List<SegmentInfo> segments = backups.partition(topic, partition, records, Codec.LZ4, 1_000, 4096);
+        TopicPartition source = new TopicPartition(topic, partition);
+        PartitionPlan plan = new PartitionPlan(source, source, segments);
+        OffsetMap earlierMap = resumeAfter < 0 ? null : new OffsetMap("b1", topic, partition, topic, partition,
+                EARLIER_RUN, resumeAfter + 1, 0, 0, resumeAfter, List.of(new OffsetMap.Sync(0, 0)), List.of());
+        return new TaskRestore.Partition(
+                new PartitionRestorer("b1", plan, prefetcher, resumeAfter, WINDOW, CorruptSegmentPolicy.FAIL, restore),
+                new RestoredRecords("b1", source, source, WINDOW, true),
+                OffsetTranslationLog.resume("b1", source, source, earlierMap, resumeAfter),
+                resumeAfter < 0 ? null : new TaskRestore.EarlierRun(resumeAfter, EARLIER_RUN));
+    }
+
+    private static List<BackupRecord> records(int from, int count, IntToLongFunction timestamp) {
+        List<BackupRecord> records = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            records.add(new RandomRecords(i).record(i, timestamp.applyAsLong(i)));
+        }
+        return records;
+    }
+
+    private static List<String> warnings(LogCaptureAppender logs) {
+        return logs.getMessages("WARN");
+    }
+}
