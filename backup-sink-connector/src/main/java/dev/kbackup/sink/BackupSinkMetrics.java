@@ -85,7 +85,7 @@ final class BackupSinkMetrics {
         tags.put("topic", partition.topic());
         tags.put("partition", Integer.toString(partition.partition()));
         MetricName name = metrics.metricName("backup-lag",
-                "offsets Kafka delivered that are not yet inside complete segments", tags);
+                "offsets Kafka holds that are not yet inside complete segments", tags);
         MetricName previous = partitionLags.put(partition, name);
         if (previous != null) {
             metrics.removeMetric(previous);

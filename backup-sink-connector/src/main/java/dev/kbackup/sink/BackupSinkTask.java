@@ -90,6 +90,8 @@ public class BackupSinkTask extends SinkTask {
     private StateStore.JobStatus job;
     private BackupSinkMetrics metrics;
     private ExecutorService recovery;
+    /** Log end offsets for the backup lag, or null without {@code cluster.bootstrap.servers}. */
+    private LogEndOffsets logEnds;
     private Set<String> explicitTopics;
     private volatile long encoderBytes;
     private volatile long heldBytesHighWater;
@@ -158,6 +160,11 @@ public class BackupSinkTask extends SinkTask {
                 clock, "kbackup-sync-" + config.connectorName() + "-" + config.taskNumber());
         metrics.stateSync(sync::failuresTotal, sync::millisSinceLastSuccess);
         sync.start();
+        if (ClusterConfig.isConfigured(config)) {
+            logEnds = new LogEndOffsets(Admin.create(ClusterConfig.adminProperties(config, "kbackup-lag-"
+                    + config.connectorName() + "-" + config.taskNumber())), lag,
+                    config.checkpointInterval().toMillis());
+        }
         recovery = Executors.newFixedThreadPool(8, runnable -> {
             Thread thread = new Thread(runnable, "kbackup-open-" + config.connectorName());
             thread.setDaemon(true);
@@ -288,6 +295,9 @@ public class BackupSinkTask extends SinkTask {
             writer.rollIfOlderThanMax(now);
         }
         maybeCheckpoint(now);
+        if (logEnds != null) {
+            logEnds.refresh(writers.keySet(), now);
+        }
         requestWakeup(now);
     }
 
@@ -375,6 +385,7 @@ public class BackupSinkTask extends SinkTask {
             }
         } finally {
             closeQuietly(sync);
+            closeQuietly(logEnds);
             closeQuietly(pipeline);
             if (recovery != null) {
                 recovery.shutdownNow();

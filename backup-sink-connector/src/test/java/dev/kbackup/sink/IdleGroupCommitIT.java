@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +29,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
-import java.util.stream.Collectors;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 
 /**
  * Users read a backup's progress from its consumer group's lag. Two connectors of two tasks each start together on
@@ -97,6 +100,10 @@ class IdleGroupCommitIT {
                         () -> end.equals(committed(admin, group)), () -> "committed: " + committed(admin, group));
                 KafkaTestData.assertExactlyOnce(BackupContents.read(store, new BackupLayout(name)), bootstrap,
                         TOPIC);
+                Await.until(TIMEOUT, name + " to report no backup lag on any partition",
+                        () -> backupLags(name).size() == PARTITIONS
+                                && backupLags(name).values().stream().allMatch(lag -> lag == 0.0),
+                        () -> "backup-lag: " + backupLags(name));
             }
         }
         CONNECTORS.forEach(connect::deleteConnector);
@@ -120,6 +127,24 @@ class IdleGroupCommitIT {
         Map<TopicPartition, Long> end = new TreeMap<>(java.util.Comparator.comparingInt(TopicPartition::partition));
         admin.listOffsets(latest).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
         return end;
+    }
+
+    /** The backup-lag gauge of each partition of the connector, from this JVM's MBeans. */
+    private static Map<String, Double> backupLags(String connector) {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        Map<String, Double> lags = new TreeMap<>();
+        try {
+            for (ObjectName name : server.queryNames(new ObjectName("kafka.connect:type=plugins,connector="
+                    + connector + ",*"), null)) {
+                if (name.getKeyProperty("partition") != null) {
+                    lags.put(name.getKeyProperty("topic") + "-" + name.getKeyProperty("partition"),
+                            (Double) server.getAttribute(name, "backup-lag"));
+                }
+            }
+        } catch (JMException e) {
+            throw new IllegalStateException(e);
+        }
+        return lags;
     }
 
     private static Map<TopicPartition, Long> committed(Admin admin, String group) {
