@@ -1,6 +1,7 @@
 package dev.kbackup.sink;
 
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.Gauge;
 import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.common.metrics.Sensor;
@@ -13,6 +14,8 @@ import org.apache.kafka.common.metrics.stats.Percentiles;
 import org.apache.kafka.common.metrics.stats.Rate;
 
 import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -34,6 +37,7 @@ final class BackupSinkMetrics {
     private final AtomicLong uncompressedWritten = new AtomicLong();
     private final AtomicLong storedWritten = new AtomicLong();
     private final AtomicLong recordsTotal = new AtomicLong();
+    private final Map<TopicPartition, MetricName> partitionLags = new ConcurrentHashMap<>();
 
     /**
      * @param metrics      Connect's plugin metrics, or null outside Connect (then nothing is registered)
@@ -62,6 +66,38 @@ final class BackupSinkMetrics {
         gauge("open-segments", "segments being written", () -> (double) openSegments.get());
         gauge("storage-circuit-state", "0 closed (calling storage), 1 open (not calling), 2 half-open (probing)",
                 () -> (double) breakerState.get());
+    }
+
+    /** Publication health: failed runs, and time since the last run that succeeded. */
+    void stateSync(Supplier<Long> failuresTotal, Supplier<Long> millisSinceSuccess) {
+        gauge("state-sync-failures-total", "publications of indexes, manifest and side-store copy that failed",
+                () -> (double) failuresTotal.get());
+        gauge("state-sync-age-ms", "milliseconds since indexes, manifest and side-store copy were last published",
+                () -> (double) millisSinceSuccess.get());
+    }
+
+    /** Registers the partition's backup lag (tagged topic and partition) until {@link #partitionClosed}. */
+    void partitionOpened(TopicPartition partition, Supplier<Long> lag) {
+        if (metrics == null) {
+            return;
+        }
+        LinkedHashMap<String, String> tags = new LinkedHashMap<>();
+        tags.put("topic", partition.topic());
+        tags.put("partition", Integer.toString(partition.partition()));
+        MetricName name = metrics.metricName("backup-lag",
+                "offsets Kafka holds that are not yet inside complete segments", tags);
+        MetricName previous = partitionLags.put(partition, name);
+        if (previous != null) {
+            metrics.removeMetric(previous);
+        }
+        metrics.addMetric(name, (Gauge<Double>) (config, now) -> (double) lag.get());
+    }
+
+    void partitionClosed(TopicPartition partition) {
+        MetricName name = partitionLags.remove(partition);
+        if (name != null) {
+            metrics.removeMetric(name);
+        }
     }
 
     void recordAccepted(long records, long bytes) {

@@ -10,6 +10,7 @@ import dev.kbackup.layout.PartitionIndex;
 import dev.kbackup.layout.SourceCluster;
 import dev.kbackup.storage.CircuitBreaker;
 import dev.kbackup.storage.GuardedObjectStore;
+import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectStores;
 import dev.kbackup.storage.StorageException;
 import org.apache.kafka.clients.admin.Admin;
@@ -41,6 +42,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -60,11 +62,17 @@ public class BackupSinkTask extends SinkTask {
     private static final long BACKPRESSURE_WAIT_MS = 5_000;
     /** Closing segments early frees this share of the budget beyond the excess, so the next put does not close more. */
     private static final long RELIEF_MARGIN_DIVISOR = 16;
+    /** Written with every committed offset, so that Connect cannot mistake a commit for one it skipped. */
+    static final String COMMIT_METADATA = "kbackup: durable in storage";
     private static final Set<String> INTERNAL_TOPICS = Set.of("__consumer_offsets", "__transaction_state");
 
     private final Clock clock;
+    private final UnaryOperator<ObjectStore> storeWrapper;
+    /** The pipeline's executor, or null for its own thread. */
+    private final ExecutorService pipelineThread;
     private final Map<TopicPartition, PartitionWriter> writers = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> durableOffsets = new ConcurrentHashMap<>();
+    private final BackupLag lag = new BackupLag();
     private final ConcurrentLinkedQueue<PipelineEvent> events = new ConcurrentLinkedQueue<>();
     private final List<SegmentInfo> completedSinceCheckpoint = new ArrayList<>();
     private final Set<TopicPartition> progressedSinceCheckpoint = new HashSet<>();
@@ -82,6 +90,8 @@ public class BackupSinkTask extends SinkTask {
     private StateStore.JobStatus job;
     private BackupSinkMetrics metrics;
     private ExecutorService recovery;
+    /** Log end offsets for the backup lag, or null without {@code cluster.bootstrap.servers}. */
+    private LogEndOffsets logEnds;
     private Set<String> explicitTopics;
     private volatile long encoderBytes;
     private volatile long heldBytesHighWater;
@@ -95,7 +105,14 @@ public class BackupSinkTask extends SinkTask {
 
     // for testing
     BackupSinkTask(Clock clock) {
+        this(clock, UnaryOperator.identity(), null);
+    }
+
+    // for testing: a store with faults injected, and the pipeline's work run on a controlled executor
+    BackupSinkTask(Clock clock, UnaryOperator<ObjectStore> storeWrapper, ExecutorService pipelineThread) {
         this.clock = clock;
+        this.storeWrapper = storeWrapper;
+        this.pipelineThread = pipelineThread;
     }
 
     @Override
@@ -109,7 +126,7 @@ public class BackupSinkTask extends SinkTask {
         layout = config.layout();
         explicitTopics = Arrays.stream(props.getOrDefault("topics", "").split(","))
                 .map(String::trim).filter(t -> !t.isEmpty()).collect(Collectors.toSet());
-        store = new GuardedObjectStore(ObjectStores.open(config.storage()),
+        store = new GuardedObjectStore(storeWrapper.apply(ObjectStores.open(config.storage())),
                 new CircuitBreaker(config.storageFailureThreshold(), config.storageRecoveryInterval()));
         catalog = new BackupCatalog(store, layout);
 
@@ -128,9 +145,12 @@ public class BackupSinkTask extends SinkTask {
         state.jobStarted(job, clock.millis());
 
         budget = new MemoryBudget(config.bufferMemoryBytes());
-        pipeline = new SegmentPipeline(store, catalog, config.codec(), config.compressionLevel(),
-                config.blockBytes(), budget, new PipelineListener(), "kbackup-segments-" + config.connectorName()
-                + "-" + config.taskNumber());
+        String pipelineName = "kbackup-segments-" + config.connectorName() + "-" + config.taskNumber();
+        pipeline = pipelineThread == null
+                ? new SegmentPipeline(store, catalog, config.codec(), config.compressionLevel(), config.blockBytes(),
+                        budget, new PipelineListener(), pipelineName)
+                : new SegmentPipeline(store, catalog, config.codec(), config.compressionLevel(), config.blockBytes(),
+                        budget, new PipelineListener(), pipelineThread);
         metrics = new BackupSinkMetrics(pluginMetrics(), "kbackup-sink:" + config.connectorName() + ":"
                 + config.taskNumber() + ":", this::heldBytes,
                 () -> heldBytesHighWater,
@@ -138,7 +158,13 @@ public class BackupSinkTask extends SinkTask {
                 () -> store.breaker().state().ordinal());
         sync = new StateSync(catalog, store, state, job, sourceCluster(), stateKey, config.stateSyncInterval(),
                 clock, "kbackup-sync-" + config.connectorName() + "-" + config.taskNumber());
+        metrics.stateSync(sync::failuresTotal, sync::millisSinceLastSuccess);
         sync.start();
+        if (ClusterConfig.isConfigured(config)) {
+            logEnds = new LogEndOffsets(Admin.create(ClusterConfig.adminProperties(config, "kbackup-lag-"
+                    + config.connectorName() + "-" + config.taskNumber())), lag,
+                    config.checkpointInterval().toMillis());
+        }
         recovery = Executors.newFixedThreadPool(8, runnable -> {
             Thread thread = new Thread(runnable, "kbackup-open-" + config.connectorName());
             thread.setDaemon(true);
@@ -199,8 +225,12 @@ public class BackupSinkTask extends SinkTask {
             PartitionWriter writer = new PartitionWriter(partition, durable, pipeline, layout, config.codec(),
                     config.blockBytes(), config.segmentMaxBytes(), config.segmentMaxInterval().toMillis(),
                     delta -> encoderBytes += delta);
+            // A new ownership is a new epoch: segments an earlier owner in this task left queued cannot complete.
+            pipeline.reset(partition);
             writers.put(partition, writer);
             durableOffsets.put(partition, durable);
+            lag.forget(partition);
+            metrics.partitionOpened(partition, () -> lag.lag(partition, durableOffsets.getOrDefault(partition, -1L)));
             progressedSinceCheckpoint.add(partition);
             seekTo.put(partition, writer.resumeOffset());
         });
@@ -212,6 +242,7 @@ public class BackupSinkTask extends SinkTask {
     public void put(Collection<SinkRecord> records) {
         long now = clock.millis();
         drainEvents();
+        failIfPublicationKeepsFailing();
         if (!unopened.isEmpty()) {
             openWaitingPartitions();
             return;
@@ -235,6 +266,7 @@ public class BackupSinkTask extends SinkTask {
             if (writer == null) {
                 continue;
             }
+            lag.delivered(partition, record.originalKafkaOffset());
             try {
                 writer.checkFirstAfterSeek(record.originalKafkaOffset());
             } catch (IllegalStateException e) {
@@ -244,7 +276,7 @@ public class BackupSinkTask extends SinkTask {
                 continue;
             }
             BackupRecord backupRecord = SinkRecordConverter.toBackupRecord(record);
-            if (writer.accept(backupRecord, now)) {
+            if (acceptOrDiscard(writer, backupRecord, now)) {
                 accepted++;
                 acceptedBytes += backupRecord.payloadBytes();
             }
@@ -263,18 +295,54 @@ public class BackupSinkTask extends SinkTask {
             writer.rollIfOlderThanMax(now);
         }
         maybeCheckpoint(now);
+        if (logEnds != null) {
+            logEnds.refresh(writers.keySet(), now);
+        }
         requestWakeup(now);
     }
 
+    /**
+     * Hands a record to its writer. If that throws (an {@link Error} such as {@code OutOfMemoryError} included),
+     * the writer's open block may be half-written: it is dropped with the open segment, so that the roll in
+     * {@link #close} cannot store it, before the failure goes on to Connect.
+     */
+    private static boolean acceptOrDiscard(PartitionWriter writer, BackupRecord record, long now) {
+        try {
+            return writer.accept(record, now);
+        } catch (RuntimeException | Error e) {
+            writer.discard();
+            throw e;
+        }
+    }
+
+    /** Fails the task once publishing the catalog has failed for good (see {@link StateSync#persistentFailure}). */
+    private void failIfPublicationKeepsFailing() {
+        Throwable cause = sync.persistentFailure();
+        if (cause != null) {
+            throw new ConnectException("Publishing backup " + config.backupId() + " to " + store.describe()
+                    + " (partition indexes, manifest, side-store copy) failed " + sync.consecutiveFailures()
+                    + " times in a row, last with: " + cause + ". Completed segments are stored, but a restore "
+                    + "does not see the newest ones until they are published. Fix the cause and restart the task: "
+                    + "the side-store keeps the unpublished segments and the next run publishes them.", cause);
+        }
+    }
+
+    /**
+     * One past the last offset inside a complete segment, per partition, never beyond what Connect has consumed.
+     * The offsets carry {@link #COMMIT_METADATA}: a seek ({@link #open}, a rewind) makes Connect record the sought
+     * offset as committed without committing it, and skip a commit "with no change"; an offset with metadata
+     * differs from that record, so on an idle partition the durable position still reaches the group.
+     */
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
         Map<TopicPartition, OffsetAndMetadata> durable = new HashMap<>();
-        for (TopicPartition partition : currentOffsets.keySet()) {
+        currentOffsets.forEach((partition, consumed) -> {
             Long offset = durableOffsets.get(partition);
             if (offset != null && offset >= 0) {
-                durable.put(partition, new OffsetAndMetadata(offset + 1));
+                durable.put(partition, new OffsetAndMetadata(Math.min(offset + 1, consumed.offset()),
+                        COMMIT_METADATA));
             }
-        }
+        });
         return durable;
     }
 
@@ -297,6 +365,8 @@ public class BackupSinkTask extends SinkTask {
                 writer.discard();
             }
             durableOffsets.remove(partition);
+            lag.forget(partition);
+            metrics.partitionClosed(partition);
         }
     }
 
@@ -315,6 +385,7 @@ public class BackupSinkTask extends SinkTask {
             }
         } finally {
             closeQuietly(sync);
+            closeQuietly(logEnds);
             closeQuietly(pipeline);
             if (recovery != null) {
                 recovery.shutdownNow();
@@ -611,7 +682,7 @@ public class BackupSinkTask extends SinkTask {
         }
 
         @Override
-        public void failed(TopicPartition partition, String key, RuntimeException cause) {
+        public void failed(TopicPartition partition, String key, Throwable cause) {
             events.add(PipelineEvent.failed(partition, key, cause));
         }
     }

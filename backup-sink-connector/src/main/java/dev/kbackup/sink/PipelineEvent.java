@@ -4,7 +4,7 @@ import dev.kbackup.format.SegmentInfo;
 import org.apache.kafka.common.TopicPartition;
 
 /** Something the segment pipeline tells the task thread; drained at the start of each {@code put}. */
-record PipelineEvent(Kind kind, TopicPartition partition, SegmentInfo segment, String key, RuntimeException cause,
+record PipelineEvent(Kind kind, TopicPartition partition, SegmentInfo segment, String key, Throwable cause,
                      long uploadNanos) {
 
     enum Kind {
@@ -24,7 +24,7 @@ record PipelineEvent(Kind kind, TopicPartition partition, SegmentInfo segment, S
         return new PipelineEvent(Kind.SUPERSEDED, partition, existing, key, null, 0);
     }
 
-    static PipelineEvent failed(TopicPartition partition, String key, RuntimeException cause) {
+    static PipelineEvent failed(TopicPartition partition, String key, Throwable cause) {
         return new PipelineEvent(Kind.FAILED, partition, null, key, cause, 0);
     }
 }

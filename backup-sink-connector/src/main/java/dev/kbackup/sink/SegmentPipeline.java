@@ -28,8 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Compresses blocks and streams them into segment uploads on one background thread, so the task thread only
  * encodes. Work for all segments runs in submission order. A segment becomes visible only when its upload
- * completes; a failure or a name conflict "poisons" the partition: later work for it is dropped until the task
- * has rewound the partition and called {@link #reset}.
+ * completes; a failure of any kind (an {@link Error} included) or a name conflict closes the partition's gate:
+ * every later segment of the partition is refused and aborted, whenever it was opened, until the task has rewound
+ * the partition and called {@link #reset}. So a segment completes only if every earlier segment of its partition
+ * did, and the durable offset can never pass a segment that failed.
  */
 final class SegmentPipeline implements AutoCloseable {
 
@@ -42,7 +44,7 @@ final class SegmentPipeline implements AutoCloseable {
         /** Another writer completed this segment name first; {@code existing} describes what is stored. */
         void superseded(TopicPartition partition, String key, SegmentInfo existing);
 
-        void failed(TopicPartition partition, String key, RuntimeException cause);
+        void failed(TopicPartition partition, String key, Throwable cause);
     }
 
     private final ObjectStore store;
@@ -52,28 +54,39 @@ final class SegmentPipeline implements AutoCloseable {
     private final MemoryBudget budget;
     private final Listener listener;
     private final ExecutorService thread;
-    private final Map<TopicPartition, Integer> epochs = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Gate> gates = new ConcurrentHashMap<>();
     private final Set<Segment> live = ConcurrentHashMap.newKeySet();
     private volatile boolean closing;
 
     SegmentPipeline(ObjectStore store, BackupCatalog catalog, Codec codec, int compressionLevel, int blockBytes,
                     MemoryBudget budget, Listener listener, String threadName) {
+        this(store, catalog, codec, compressionLevel, blockBytes, budget, listener,
+                Executors.newSingleThreadExecutor(runnable -> {
+                    Thread t = new Thread(runnable, threadName);
+                    t.setDaemon(true);
+                    return t;
+                }));
+    }
+
+    // for testing: {@code thread} must run work one piece at a time, in submission order
+    SegmentPipeline(ObjectStore store, BackupCatalog catalog, Codec codec, int compressionLevel, int blockBytes,
+                    MemoryBudget budget, Listener listener, ExecutorService thread) {
         this.store = store;
         this.catalog = catalog;
         this.compressor = codec.newCompressor(compressionLevel);
         this.blockBytes = blockBytes;
         this.budget = budget;
         this.listener = listener;
-        this.thread = Executors.newSingleThreadExecutor(runnable -> {
-            Thread t = new Thread(runnable, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = thread;
     }
 
-    /** A new segment of {@code partition} that will be stored under {@code key}; nothing is sent yet. */
+    /**
+     * A new segment of {@code partition} that will be stored under {@code key}; nothing is sent yet. It belongs to
+     * the epoch the task last acknowledged with {@link #reset}: if a segment of that epoch has failed, this one
+     * will be refused too.
+     */
     Segment open(TopicPartition partition, String key) {
-        return new Segment(partition, key, epochs.getOrDefault(partition, 0));
+        return new Segment(partition, key, gate(partition).epoch());
     }
 
     /** Queues a block for compression and upload; its bytes count against the budget until written. */
@@ -86,7 +99,8 @@ final class SegmentPipeline implements AutoCloseable {
                 if (!closing && isCurrent(segment)) {
                     segment.write(block);
                 }
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // An Error too: a block that was not written must never be skipped by a segment that completes.
                 fail(segment, e);
             } finally {
                 segment.held.addAndGet(-bytes);
@@ -114,7 +128,7 @@ final class SegmentPipeline implements AutoCloseable {
                 segment.abort();
                 poison(segment);
                 superseded(segment);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 fail(segment, e);
             }
         });
@@ -132,6 +146,9 @@ final class SegmentPipeline implements AutoCloseable {
             thread.execute(() -> {
                 try {
                     work.run();
+                } catch (Throwable e) {
+                    // Work handles its own failures; this only keeps a surprise from passing unseen.
+                    log.error("Unexpected failure on the segment pipeline", e);
                 } finally {
                     budget.workDone();
                 }
@@ -142,9 +159,13 @@ final class SegmentPipeline implements AutoCloseable {
         }
     }
 
-    /** Lets new segments of {@code partition} through again after the task rewound it. */
+    /**
+     * Starts a new epoch for {@code partition}: the task has dropped everything it held beyond the durable offset
+     * and rewound the partition (or has just taken it over). Segments opened before are refused from now on; new
+     * ones are let through.
+     */
     void reset(TopicPartition partition) {
-        epochs.merge(partition, 1, Integer::sum);
+        gate(partition).reset();
     }
 
     /** Waits until every piece of work queued so far is done. */
@@ -181,11 +202,15 @@ final class SegmentPipeline implements AutoCloseable {
         compressor.close();
     }
 
-    private boolean isCurrent(Segment segment) {
-        return segment.epoch == epochs.getOrDefault(segment.partition, 0) && !segment.dead;
+    private Gate gate(TopicPartition partition) {
+        return gates.computeIfAbsent(partition, p -> new Gate());
     }
 
-    private void fail(Segment segment, RuntimeException cause) {
+    private boolean isCurrent(Segment segment) {
+        return !segment.dead && gate(segment.partition).admits(segment.epoch);
+    }
+
+    private void fail(Segment segment, Throwable cause) {
         segment.abort();
         if (poison(segment)) {
             log.debug("Segment {} of {} failed and was dropped", segment.key, segment.partition, cause);
@@ -193,11 +218,9 @@ final class SegmentPipeline implements AutoCloseable {
         }
     }
 
-    /** Drops all later work for the partition; false if it was already poisoned by an earlier failure. */
+    /** Refuses all later segments of the partition's epoch; false if an earlier failure already did. */
     private boolean poison(Segment segment) {
-        int epoch = segment.epoch;
-        return epochs.replace(segment.partition, epoch, epoch + 1)
-                || (epoch == 0 && epochs.putIfAbsent(segment.partition, 1) == null);
+        return gate(segment.partition).close(segment.epoch);
     }
 
     private void superseded(Segment segment) {
@@ -209,8 +232,40 @@ final class SegmentPipeline implements AutoCloseable {
                     + "dropped and the partition resumes after it", segment.key, segment.partition,
                     info.firstOffset(), info.lastOffset());
             listener.superseded(segment.partition, segment.key, info);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             listener.failed(segment.partition, segment.key, e);
+        }
+    }
+
+    /**
+     * Whether a partition's segments may complete: the epoch the task last acknowledged, and whether a segment of
+     * that epoch failed. Only {@link #reset} (the task thread) moves the epoch on, so a segment opened after a
+     * failure but before the task learnt of it carries the failed epoch and is refused.
+     */
+    private static final class Gate {
+        private int epoch;
+        private boolean closed;
+
+        synchronized int epoch() {
+            return epoch;
+        }
+
+        synchronized boolean admits(int segmentEpoch) {
+            return segmentEpoch == epoch && !closed;
+        }
+
+        /** Closes the gate for {@code segmentEpoch}; false if it was closed already or the epoch is over. */
+        synchronized boolean close(int segmentEpoch) {
+            if (segmentEpoch != epoch || closed) {
+                return false;
+            }
+            closed = true;
+            return true;
+        }
+
+        synchronized void reset() {
+            epoch++;
+            closed = false;
         }
     }
 
@@ -265,7 +320,7 @@ final class SegmentPipeline implements AutoCloseable {
             if (upload != null) {
                 try {
                     upload.abort();
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
                     log.debug("Abort of {} failed; the store expires incomplete uploads", key, e);
                 }
                 upload = null;

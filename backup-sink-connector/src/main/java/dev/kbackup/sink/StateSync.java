@@ -5,6 +5,7 @@ import dev.kbackup.layout.BackupCatalog;
 import dev.kbackup.layout.PartitionIndex;
 import dev.kbackup.layout.SourceCluster;
 import dev.kbackup.storage.ObjectStore;
+import dev.kbackup.storage.StorageException;
 import dev.kbackup.storage.WriteMode;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -26,17 +27,23 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Publishes what the task has made durable, in the background: completed segments into their partition indexes,
  * those indexes into the manifest, and a copy of the side-store into {@code state/}. Runs every sync interval,
- * soon after it is nudged, and once more on close. A failed run is logged and retried at the next one; the
- * segments stay pending in the side-store until published.
+ * soon after it is nudged, and once more on close. A failed run (an {@link Error} included) is logged, counted
+ * and retried at the next one; the segments stay pending in the side-store until published. Runs that keep
+ * failing for another reason than a storage outage (which the task's circuit breaker already handles) are a
+ * {@link #persistentFailure}, which fails the task.
  */
 final class StateSync implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StateSync.class);
     private static final int PUBLISH_THREADS = 4;
+    /** Consecutive failed runs, not caused by a storage outage, after which the task fails. */
+    static final int FAILURES_BEFORE_TASK_FAILS = 3;
 
     private final BackupCatalog catalog;
     private final ObjectStore store;
@@ -49,6 +56,10 @@ final class StateSync implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService publishers;
     private volatile boolean manifestWritten;
+    private final AtomicLong failuresTotal = new AtomicLong();
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private volatile Throwable lastFailure;
+    private volatile long lastSuccessMillis;
     /** The last index this task published per partition, checked against the manifest on idle runs. */
     private final Map<TopicPartition, PartitionIndex> lastPublished = new HashMap<>();
 
@@ -62,6 +73,7 @@ final class StateSync implements AutoCloseable {
         this.stateKey = stateKey;
         this.interval = interval;
         this.clock = clock;
+        this.lastSuccessMillis = clock.millis();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, threadName));
         this.publishers = Executors.newFixedThreadPool(PUBLISH_THREADS,
                 runnable -> daemon(runnable, threadName + "-publish"));
@@ -89,6 +101,30 @@ final class StateSync implements AutoCloseable {
     void start() {
         long millis = interval.toMillis();
         scheduler.scheduleWithFixedDelay(this::runQuietly, 0, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Failed runs since the task started. */
+    long failuresTotal() {
+        return failuresTotal.get();
+    }
+
+    int consecutiveFailures() {
+        return consecutiveFailures.get();
+    }
+
+    /** Milliseconds since the last successful run (since start while none succeeded). */
+    long millisSinceLastSuccess() {
+        return Math.max(0, clock.millis() - lastSuccessMillis);
+    }
+
+    /**
+     * The last failure once {@link #FAILURES_BEFORE_TASK_FAILS} runs in a row failed and the last one was not a
+     * storage outage (a retriable storage error: the task waits those out), else null.
+     */
+    Throwable persistentFailure() {
+        Throwable last = lastFailure;
+        return consecutiveFailures.get() >= FAILURES_BEFORE_TASK_FAILS && last != null && !isStorageOutage(last)
+                ? last : null;
     }
 
     /** Asks for a run soon, for example after the first segment is complete. */
@@ -165,7 +201,7 @@ final class StateSync implements AutoCloseable {
             runOnce();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             log.warn("Final publication of backup {} failed; the next task to start will publish it: {}{}",
                     job.backupId(), e, e.getCause() == null ? "" : " (" + e.getCause() + ")");
         } finally {
@@ -189,13 +225,35 @@ final class StateSync implements AutoCloseable {
         }
     }
 
+    /** A scheduled run: whatever it throws is recorded and logged, and never cancels the schedule. */
     private void runQuietly() {
         try {
             runOnce();
-        } catch (RuntimeException e) {
-            log.warn("Publishing the state of backup {} to {} failed; retrying in {} ms: {}", job.backupId(),
-                    store.describe(), interval.toMillis(), e.toString());
+            consecutiveFailures.set(0);
+            lastFailure = null;
+            lastSuccessMillis = clock.millis();
+        } catch (Throwable e) {
+            failuresTotal.incrementAndGet();
+            int failures = consecutiveFailures.incrementAndGet();
+            lastFailure = e;
+            if (isStorageOutage(e)) {
+                log.warn("Publishing the state of backup {} to {} failed ({} in a row); retrying in {} ms: {}",
+                        job.backupId(), store.describe(), failures, interval.toMillis(), e.toString());
+            } else {
+                log.error("Publishing the state of backup {} to {} failed ({} in a row, the task fails after {}); "
+                        + "retrying in {} ms", job.backupId(), store.describe(), failures,
+                        FAILURES_BEFORE_TASK_FAILS, interval.toMillis(), e);
+            }
         }
+    }
+
+    private static boolean isStorageOutage(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof StorageException storage) {
+                return storage.isRetriable();
+            }
+        }
+        return false;
     }
 
     private static Thread daemon(Runnable runnable, String name) {

@@ -6,6 +6,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -45,8 +47,7 @@ final class BackupConfigs {
     static double metric(String connector, String attribute) {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         try {
-            for (ObjectName name : server.queryNames(new ObjectName("kafka.connect:type=plugins,connector="
-                    + connector + ",*"), null)) {
+            for (ObjectName name : taskMBeans(connector)) {
                 if (server.getAttribute(name, attribute) instanceof Double value) {
                     return value;
                 }
@@ -55,5 +56,13 @@ final class BackupConfigs {
         } catch (JMException e) {
             return -1;
         }
+    }
+
+    /** The connector's task-level MBeans; per-partition ones (such as backup-lag's) carry a partition key. */
+    static Set<ObjectName> taskMBeans(String connector) throws JMException {
+        return ManagementFactory.getPlatformMBeanServer().queryNames(new ObjectName(
+                "kafka.connect:type=plugins,connector=" + connector + ",*"), null).stream()
+                .filter(name -> name.getKeyProperty("partition") == null)
+                .collect(Collectors.toSet());
     }
 }

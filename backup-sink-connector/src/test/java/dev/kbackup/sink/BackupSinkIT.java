@@ -297,8 +297,7 @@ class BackupSinkIT {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         Await.until(TIMEOUT, "JMX to show the backup's record count", () -> {
             try {
-                for (ObjectName name : server.queryNames(new ObjectName("kafka.connect:type=plugins,connector="
-                        + connector + ",*"), null)) {
+                for (ObjectName name : BackupConfigs.taskMBeans(connector)) {
                     Object total = server.getAttribute(name, "records-in-total");
                     if (total instanceof Double value && value.longValue() == records) {
                         Object ratio = server.getAttribute(name, "compression-ratio");

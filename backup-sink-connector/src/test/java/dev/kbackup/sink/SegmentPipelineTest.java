@@ -128,6 +128,37 @@ class SegmentPipelineTest {
         }
     }
 
+    @Test
+    void aSegmentOpenedAfterAFailureBeforeTheTaskLearntOfItIsRefusedUntilTheReset() throws Exception {
+        try (Fixture fixture = new Fixture("poison-later", ObjectStores.open(
+                s3.storageSettings(Map.of("s3.endpoint", faults.endpoint().toString(), "s3.retry.max.attempts",
+                        "1"))))) {
+            List<BackupRecord> records = new RandomRecords(5).records(0, 300);
+            PartitionWriter writer = fixture.writer(-1, 1 << 20, 60_000);
+            records.subList(0, 100).forEach(r -> writer.accept(r, 0));
+            faults.failNext(1, 500, request -> request.isPutObject());
+            writer.roll();
+            assertTrue(fixture.pipeline.awaitQueued(30_000));
+            // The failure happened; the task has not drained its event yet and opens the next segment.
+            records.subList(100, 200).forEach(r -> writer.accept(r, 0));
+            writer.roll();
+            assertTrue(fixture.pipeline.awaitQueued(30_000));
+
+            assertEquals(PipelineEvent.Kind.FAILED, fixture.events.poll().kind());
+            assertTrue(fixture.events.isEmpty(), "the later segment did not complete: " + fixture.events);
+            assertEquals(0, BackupContents.read(fixture.store, fixture.layout).recordCount(),
+                    "nothing after the failed range is stored");
+
+            writer.discard();
+            fixture.pipeline.reset(ORDERS_0);
+            records.forEach(r -> writer.accept(r, 0));
+            writer.roll();
+            assertTrue(fixture.pipeline.awaitQueued(30_000));
+            assertEquals(PipelineEvent.Kind.COMPLETED, fixture.events.poll().kind());
+            assertEquals(records, BackupContents.read(fixture.store, fixture.layout).records("orders", 0));
+        }
+    }
+
     /** A pipeline, its events and a store for one backup id. */
     private static final class Fixture implements AutoCloseable {
         final ObjectStore store;
@@ -154,7 +185,7 @@ class SegmentPipelineTest {
                         }
 
                         @Override
-                        public void failed(TopicPartition partition, String key, RuntimeException cause) {
+                        public void failed(TopicPartition partition, String key, Throwable cause) {
                             events.add(PipelineEvent.failed(partition, key, cause));
                         }
                     }, "test-pipeline");

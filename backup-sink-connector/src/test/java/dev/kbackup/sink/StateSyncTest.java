@@ -10,8 +10,10 @@ import dev.kbackup.layout.PartitionIndex;
 import dev.kbackup.layout.SourceCluster;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectStores;
+import dev.kbackup.storage.StorageException;
 import dev.kbackup.storage.StorageSettings;
 import dev.kbackup.storage.WriteMode;
+import dev.kbackup.testing.Await;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,9 +24,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Publication of indexes and manifest on a real filesystem store with a real SQLite side-store. */
@@ -63,6 +69,46 @@ class StateSyncTest {
                 Manifest repaired = catalog.readManifest().orElseThrow();
                 assertTrue(repaired.partition("orders", 0).isPresent(), "orders-0 is listed again");
                 assertEquals(52, repaired.recordCount(), "both tasks' partitions are listed");
+            }
+        }
+    }
+
+    @Test
+    void runsThatThrowAnErrorAreCountedAndTheScheduleGoesOnUntilOneSucceeds(@TempDir Path dir) throws Exception {
+        BackupLayout layout = new BackupLayout("b1");
+        OutOfMemoryError error = new OutOfMemoryError("test: side-store upload");
+        CountDownLatch failedRuns = new CountDownLatch(StateSync.FAILURES_BEFORE_TASK_FAILS + 1);
+        CountDownLatch healedRun = new CountDownLatch(1);
+        try (FaultyStore store = new FaultyStore(ObjectStores.open(StorageSettings.parse(Map.of("storage.type",
+                "filesystem", "filesystem.path", dir.resolve("bucket").toString()))));
+             StateStore state = StateStore.open(dir.resolve("task-0.db"))) {
+            state.jobStarted(JOB, 1);
+            store.failPuts(key -> key.contains("/state/"), () -> {
+                failedRuns.countDown();
+                return error;
+            });
+            try (StateSync sync = new StateSync(new BackupCatalog(store, layout), store, state, JOB, SOURCE,
+                    layout.stateKey("task-0.db"), Duration.ofMillis(10), Clock.systemUTC(), "test-sync")) {
+                sync.start();
+                assertTrue(failedRuns.await(30, TimeUnit.SECONDS), "runs go on after an Error");
+                // The run after the limit has started, so the runs before it have been counted.
+                assertTrue(sync.failuresTotal() >= StateSync.FAILURES_BEFORE_TASK_FAILS);
+                assertSame(error, sync.persistentFailure(), "persistent: the task fails naming it");
+
+                store.failPuts(key -> key.contains("/state/"), () -> {
+                    healedRun.countDown();
+                    return new StorageException("test: storage unreachable", null);
+                });
+                assertTrue(healedRun.await(30, TimeUnit.SECONDS));
+                Await.until(Duration.ofSeconds(30), "the outage to be recorded",
+                        () -> sync.persistentFailure() == null);
+                assertTrue(sync.consecutiveFailures() > StateSync.FAILURES_BEFORE_TASK_FAILS,
+                        "an outage is counted, but alone does not fail the task: put() waits it out");
+
+                store.heal();
+                Await.until(Duration.ofSeconds(30), "a run to succeed", () -> sync.consecutiveFailures() == 0);
+                assertNull(sync.persistentFailure());
+                assertTrue(sync.millisSinceLastSuccess() < 30_000);
             }
         }
     }

@@ -1,0 +1,178 @@
+package dev.kbackup.sink;
+
+import dev.kbackup.storage.ObjectInfo;
+import dev.kbackup.storage.ObjectStore;
+import dev.kbackup.storage.ObjectUpload;
+import dev.kbackup.storage.WriteMode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/** A store that throws what it is told to (an {@link Error} too) from chosen calls, and otherwise delegates. */
+final class FaultyStore implements ObjectStore {
+
+    private final ObjectStore delegate;
+    private volatile Predicate<String> uploadKeys = key -> false;
+    private volatile int failingWrite;
+    private volatile Supplier<Throwable> uploadFault;
+    private volatile Predicate<String> putKeys = key -> false;
+    private volatile Supplier<Throwable> putFault;
+    /** Calls that threw an injected fault so far. */
+    final AtomicInteger faultsThrown = new AtomicInteger();
+
+    FaultyStore(ObjectStore delegate) {
+        this.delegate = delegate;
+    }
+
+    /** The next upload of a key matching {@code keys} throws {@code fault} from its {@code nthWrite}-th write. */
+    void failUploadOnce(Predicate<String> keys, int nthWrite, Supplier<Throwable> fault) {
+        this.failingWrite = nthWrite;
+        this.uploadFault = fault;
+        this.uploadKeys = keys;
+    }
+
+    /** Every {@link #put} of a key matching {@code keys} throws {@code fault} until {@link #heal}. */
+    void failPuts(Predicate<String> keys, Supplier<Throwable> fault) {
+        this.putFault = fault;
+        this.putKeys = keys;
+    }
+
+    void heal() {
+        uploadKeys = key -> false;
+        putKeys = key -> false;
+    }
+
+    @Override
+    public ObjectUpload startUpload(String key, WriteMode mode) {
+        ObjectUpload upload = delegate.startUpload(key, mode);
+        if (!uploadKeys.test(key)) {
+            return upload;
+        }
+        uploadKeys = k -> false;
+        return new FailingUpload(upload, failingWrite, uploadFault);
+    }
+
+    @Override
+    public void put(String key, byte[] bytes, WriteMode mode) {
+        if (putKeys.test(key)) {
+            throwFault(putFault);
+        }
+        delegate.put(key, bytes, mode);
+    }
+
+    private void throwFault(Supplier<Throwable> fault) {
+        faultsThrown.incrementAndGet();
+        Throwable failure = fault.get();
+        if (failure instanceof Error error) {
+            throw error;
+        }
+        throw (RuntimeException) failure;
+    }
+
+    @Override
+    public String describe() {
+        return "faulty " + delegate.describe();
+    }
+
+    @Override
+    public InputStream read(String key) {
+        return delegate.read(key);
+    }
+
+    @Override
+    public InputStream readRange(String key, long start, long endExclusive) {
+        return delegate.readRange(key, start, endExclusive);
+    }
+
+    @Override
+    public Optional<byte[]> readIfExists(String key) {
+        return delegate.readIfExists(key);
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) {
+        return delegate.stat(key);
+    }
+
+    @Override
+    public Iterator<ObjectInfo> list(String prefix, String startAfter) {
+        return delegate.list(prefix, startAfter);
+    }
+
+    @Override
+    public List<String> listFolders(String prefix) {
+        return delegate.listFolders(prefix);
+    }
+
+    @Override
+    public void delete(String key) {
+        delegate.delete(key);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+
+    /** An upload whose n-th write throws, after which it behaves as its delegate. */
+    private final class FailingUpload extends ObjectUpload {
+        private final ObjectUpload delegate;
+        private final Supplier<Throwable> fault;
+        private int writesLeft;
+
+        FailingUpload(ObjectUpload delegate, int nthWrite, Supplier<Throwable> fault) {
+            this.delegate = delegate;
+            this.writesLeft = nthWrite;
+            this.fault = fault;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            countWrite();
+            delegate.write(b);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            countWrite();
+            delegate.write(bytes, offset, length);
+        }
+
+        private void countWrite() {
+            if (--writesLeft == 0) {
+                throwFault(fault);
+            }
+        }
+
+        @Override
+        public long bytesWritten() {
+            return delegate.bytesWritten();
+        }
+
+        @Override
+        public long bufferedBytes() {
+            return delegate.bufferedBytes();
+        }
+
+        @Override
+        public ObjectInfo complete() {
+            return delegate.complete();
+        }
+
+        @Override
+        public void abort() {
+            delegate.abort();
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+}
