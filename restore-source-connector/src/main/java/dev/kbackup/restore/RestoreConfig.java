@@ -140,7 +140,8 @@ public class RestoreConfig extends AbstractConfig {
         order = 0;
         def.define(CORRUPT_SEGMENT_POLICY, Type.STRING, CorruptSegmentPolicy.FAIL.configName(),
                 ConfigDef.CaseInsensitiveValidString.in("fail", "skip"), Importance.MEDIUM,
-                "What to do with a segment that fails its checksums or is missing from storage: 'fail' stops the "
+                "What to do with a segment that fails its checksums, is missing from storage or whose stored size "
+                        + "differs from the size the backup's index records: 'fail' stops the "
                         + "task with an error naming the object, block and offsets (restart it after repairing the "
                         + "object; it resumes where it stopped); 'skip' logs it, counts it in the "
                         + "corrupt-segments-skipped-total metric and the summary, and goes on with the next "
