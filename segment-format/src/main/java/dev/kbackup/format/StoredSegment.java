@@ -13,7 +13,8 @@ import java.util.Arrays;
 
 /**
  * A segment object in storage, read with ranged requests: the footer comes from the object's tail (one request
- * when it fits in the first {@value #TAIL_READ_BYTES} bytes).
+ * when it fits in the first {@value #TAIL_READ_BYTES} bytes). An object whose size is not the size the backup
+ * recorded for it is corrupt ({@link CorruptSegmentException} naming both sizes), never a storage failure.
  */
 public final class StoredSegment {
 
