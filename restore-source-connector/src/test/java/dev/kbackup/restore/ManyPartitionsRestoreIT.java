@@ -17,6 +17,7 @@ import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.Test;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,8 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * One task restores 1,000 partitions whose blocks add up to about 400 MiB once decompressed, in a JVM limited to
  * -Xmx1g (its own failsafe run, see the module's pom) that also hosts the broker, the worker and S3Proxy. A task that
- * kept a reader and a decoded block per partition would need about twice that heap; within its memory budget it
- * completes, and every record arrives in its partition.
+ * kept a reader and a decoded block per partition held about 800 MiB live and spent minutes in full collections;
+ * within its memory budget it completes with a small live heap, and every record arrives in its partition.
  */
 class ManyPartitionsRestoreIT {
 
@@ -42,6 +43,12 @@ class ManyPartitionsRestoreIT {
     private static final int RECORDS_PER_PARTITION = 4;
     private static final int VALUE_BYTES = 96 * 1024;
     private static final Duration TIMEOUT = Duration.ofMinutes(4);
+    /** Broker, worker, S3Proxy and the task's budget fit far below this; a reader per partition does not. */
+    private static final long LIVE_HEAP_LIMIT = 512L * 1024 * 1024;
+    private static final long LIVE_HEAP_SAMPLE_NANOS = 2_000_000_000L;
+
+    private long liveHeapMax;
+    private long lastSample;
 
     @Test
     void thousandPartitionsAreRestoredByOneTaskInAOneGigabyteHeap() throws Exception {
@@ -58,14 +65,18 @@ class ManyPartitionsRestoreIT {
                 }
                 backup.publish();
 
+                // created (and waited for) here: producing the moment a topic exists can meet leaderless partitions
+                ConnectClusters.createTopic(connect, "wide-restored", PARTITIONS, Map.of("retention.ms", "-1"));
                 Map<String, String> config = harness.config("wide");
                 config.put("tasks.max", "1");
                 config.put(RestoreConfig.TOPIC_MAPPING, "wide:wide-restored");
-                config.put(RestoreConfig.CREATE_TOPICS, "true");
                 config.put("producer.override.compression.type", "lz4");
                 connect.configureConnector("restore-wide", config);
 
                 RestoreSummary summary = awaitSummary(connect, harness, "restore-wide");
+                assertTrue(liveHeapMax > 0 && liveHeapMax <= LIVE_HEAP_LIMIT, "live heap during the restore "
+                        + "reached " + liveHeapMax / (1024 * 1024) + " MiB (limit " + LIVE_HEAP_LIMIT / (1024 * 1024)
+                        + " MiB)");
                 assertEquals((long) PARTITIONS * RECORDS_PER_PARTITION, summary.records());
                 assertEquals(PARTITIONS, summary.partitions().size());
 
@@ -102,8 +113,7 @@ class ManyPartitionsRestoreIT {
         return value;
     }
 
-    private static RestoreSummary awaitSummary(EmbeddedConnectCluster connect, RestoreHarness harness,
-                                               String connector) {
+    private RestoreSummary awaitSummary(EmbeddedConnectCluster connect, RestoreHarness harness, String connector) {
         String key = new RestoreKeys(new BackupLayout("wide"), connector).summaryKey(0);
         RestoreSummary[] summary = new RestoreSummary[1];
         Await.until(TIMEOUT, connector + " to write its summary", () -> {
@@ -112,11 +122,23 @@ class ManyPartitionsRestoreIT {
                     throw new AssertionError("Task " + task.id() + " failed: " + task.trace());
                 }
             }
+            sampleLiveHeap();
             Optional<byte[]> bytes = harness.store().readIfExists(key);
             bytes.ifPresent(b -> summary[0] = Json.read(b, RestoreSummary.class, key));
             return bytes.isPresent();
         }, () -> "status: " + connect.connectorStatus(connector));
         return summary[0];
+    }
+
+    /** Every two seconds: the heap in use right after a full collection, the live data of the whole JVM. */
+    private void sampleLiveHeap() {
+        long now = System.nanoTime();
+        if (now - lastSample < LIVE_HEAP_SAMPLE_NANOS) {
+            return;
+        }
+        lastSample = now;
+        System.gc();
+        liveHeapMax = Math.max(liveHeapMax, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
     }
 
     /** Records in each partition of {@code topic}, read to the end offsets, checking each value on the way. */
