@@ -15,7 +15,9 @@ import java.util.List;
  * Restores one backed-up partition: walks its planned segments in offset order, opens each at the first block that
  * can hold a wanted record, skips blocks whose header puts them outside the window, and hands out every record
  * inside the window whose offset is above the last one handed out (so overlapping segments never repeat a record).
- * Not thread-safe: the task's poll thread owns it.
+ * A segment is opened only when the partition's turn comes ({@link SegmentPrefetcher.Lane#takeTurn()}): until then
+ * {@link #drainTo} returns nothing, and between segments the partition holds no reader. Not thread-safe: the task's
+ * poll thread owns it.
  */
 final class PartitionRestorer {
 
@@ -71,6 +73,11 @@ final class PartitionRestorer {
         return done;
     }
 
+    /** True while the partition waits for its turn to open its next segment: it has nothing to hand out yet. */
+    boolean isWaiting() {
+        return !done && open == null && lane.isWaiting();
+    }
+
     /** Records of segments not finished yet (an upper bound of what is left to restore). */
     long remainingRecords() {
         return remainingRecords;
@@ -115,16 +122,17 @@ final class PartitionRestorer {
             }
             block = List.of();
             nextInBlock = 0;
-            advance();
+            if (!advance()) {
+                break;
+            }
         }
         return bytes;
     }
 
-    /** Loads the next block worth decoding, moving to the next segment when needed. */
-    private void advance() {
+    /** Loads the next block worth decoding, moving to the next segment when needed; false if waiting for a turn. */
+    private boolean advance() {
         if (open == null) {
-            openNextSegment();
-            return;
+            return openNextSegment();
         }
         SegmentInfo segment = open.segment();
         SegmentFooter footer = open.footer();
@@ -132,31 +140,37 @@ final class PartitionRestorer {
         try {
             if (open.reader().blockIndex() >= open.lastBlock()) {
                 finishSegment();
-                return;
+                return true;
             }
             blockIndex = open.reader().blockIndex() + 1;
             BlockHeader header = open.reader().nextBlock();
             if (header == null) {
                 finishSegment();
-                return;
+                return true;
             }
             if (header.lastOffset() <= lastOffset) {
-                return;
+                return true;
             }
             if (!window.overlaps(header.minTimestamp(), header.maxTimestamp())) {
                 listener.skippedByWindow(header.recordCount());
-                return;
+                return true;
             }
             block = open.reader().records();
+            lane.holding(open.reader().heapBytes());
         } catch (CorruptSegmentException | ObjectNotFoundException e) {
             unreadable(segment, footer, blockIndex, e);
         }
+        return true;
     }
 
-    private void openNextSegment() {
+    /** Opens the next segment if it is this partition's turn; false if it waits in line. */
+    private boolean openNextSegment() {
         SegmentPrefetcher.OpenSegment next = null;
         boolean opened = false;
         while (!opened) {
+            if (!lane.takeTurn()) {
+                return false;
+            }
             try {
                 next = lane.next();
                 opened = true;
@@ -166,7 +180,7 @@ final class PartitionRestorer {
         }
         if (next == null) {
             done = true;
-            return;
+            return true;
         }
         open = next;
         long outside = 0;
@@ -182,6 +196,7 @@ final class PartitionRestorer {
         if (next.isEmpty()) {
             finishSegment();
         }
+        return true;
     }
 
     private void finishSegment() {
@@ -196,6 +211,7 @@ final class PartitionRestorer {
         segmentEnded = true;
     }
 
+    /** Closes the open segment's reader and gives the partition's turn to the next one in line. */
     private void closeOpen() {
         if (open != null && open.reader() != null) {
             try {
@@ -205,6 +221,7 @@ final class PartitionRestorer {
             }
         }
         open = null;
+        lane.finishSegment();
     }
 
     private void unreadable(SegmentInfo segment, SegmentFooter footer, int blockIndex, RuntimeException cause) {

@@ -129,10 +129,14 @@ public class RestoreConfig extends AbstractConfig {
                 GROUP_PERFORMANCE, ++order, Width.MEDIUM, "Max bytes per second per task");
         def.define(PREFETCH_BYTES, Type.LONG, DEFAULT_PREFETCH_BYTES, ConfigDef.Range.atLeast(MIN_PREFETCH_BYTES),
                 Importance.LOW,
-                "Memory each task may use for segment data read ahead of the producer, in bytes. Segments are "
-                        + "never downloaded whole; this bounds the read-ahead buffers (one extra read of up to 8 MiB "
-                        + "may be in flight when the task is waiting for data).",
-                GROUP_PERFORMANCE, ++order, Width.MEDIUM, "Read-ahead memory");
+                "Memory each task may use for backup data, in bytes, however many partitions it restores. Half "
+                        + "is read-ahead: byte ranges and footers of segments fetched ahead of the producer (segments "
+                        + "are never downloaded whole). Half is for the segments being decoded: an open segment holds "
+                        + "its block buffers and the decoded records of one block (about three times the backup's "
+                        + "segment.block.bytes), so only as many partitions as fit read at a time and the others "
+                        + "wait their turn, opening their next segment as others finish one. One segment is always "
+                        + "open, even if its blocks alone are larger than half the budget.",
+                GROUP_PERFORMANCE, ++order, Width.MEDIUM, "Restore memory");
         def.define(BATCH_MAX_RECORDS, Type.INT, DEFAULT_BATCH_MAX_RECORDS, ConfigDef.Range.between(1, 1_000_000),
                 Importance.LOW, "Most records one poll hands to Connect.",
                 GROUP_PERFORMANCE, ++order, Width.SHORT, "Records per poll");
@@ -140,7 +144,8 @@ public class RestoreConfig extends AbstractConfig {
         order = 0;
         def.define(CORRUPT_SEGMENT_POLICY, Type.STRING, CorruptSegmentPolicy.FAIL.configName(),
                 ConfigDef.CaseInsensitiveValidString.in("fail", "skip"), Importance.MEDIUM,
-                "What to do with a segment that fails its checksums or is missing from storage: 'fail' stops the "
+                "What to do with a segment that fails its checksums, is missing from storage or whose stored size "
+                        + "differs from the size the backup's index records: 'fail' stops the "
                         + "task with an error naming the object, block and offsets (restart it after repairing the "
                         + "object; it resumes where it stopped); 'skip' logs it, counts it in the "
                         + "corrupt-segments-skipped-total metric and the summary, and goes on with the next "

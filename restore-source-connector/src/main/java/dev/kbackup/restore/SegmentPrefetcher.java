@@ -1,7 +1,9 @@
 package dev.kbackup.restore;
 
+import dev.kbackup.HeapCost;
 import dev.kbackup.format.BlockIndexEntry;
 import dev.kbackup.format.SegmentFooter;
+import dev.kbackup.format.SegmentFormat;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.SegmentReader;
 import dev.kbackup.format.TimeWindow;
@@ -15,11 +17,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Reads segments ahead of the task in background threads, in ranged chunks, holding at most about
- * {@code budgetBytes} of fetched-but-unread data (plus one chunk when the task is waiting and nothing is buffered
- * for it). Each restored partition is a {@link Lane}: its segments in the order the task will read them. For each
- * segment the footer is read first (a ranged read of the tail), then only the byte range from the first to the last
- * block that can hold wanted records. The task never downloads a segment whole into memory.
+ * Reads segments ahead of the task in background threads, in ranged chunks, within one memory budget per task
+ * ({@code budgetBytes}), whatever the number of partitions. Half of it is read-ahead: fetched-but-unread chunks and
+ * the footers of segments about to be read (plus one chunk when the task is waiting and nothing is buffered for it).
+ * The other half is for open segments: the readers' block buffers and decoded blocks, counted by
+ * {@link ReaderSlots}, which lets a bounded number of partitions hold an open segment at a time while the others
+ * wait their turn. Each restored partition is a {@link Lane}: its segments in the order the task will read them. For
+ * each segment the footer is read first (a ranged read of the tail), then only the byte range from the first to the
+ * last block that can hold wanted records. The task never downloads a segment whole into memory, and nothing of a
+ * segment is kept once the task has finished it.
  *
  * <p>Storage reads go through {@link SegmentReads} (timed, transient failures retried); what still fails is handed
  * to the reader of that segment, in the task's thread, as the original exception.
@@ -46,21 +52,31 @@ final class SegmentPrefetcher implements AutoCloseable {
     private static final int MIN_CHUNK_BYTES = 64 * 1024;
     private static final int MAX_CHUNK_BYTES = 8 * 1024 * 1024;
     private static final int FOOTER_LOOKAHEAD = 2;
+    /** What a reader is assumed to hold before one has reported: three default blocks (buffers and records). */
+    static final long FIRST_READER_ESTIMATE = 3 * HeapCost.ofArray(SegmentFormat.DEFAULT_BLOCK_BYTES);
+    /** Heap of a parsed footer: the object and, per block, one index entry. */
+    private static final int FOOTER_BYTES = 128;
+    private static final int FOOTER_ENTRY_BYTES = 80;
 
     private final SegmentReads reads;
-    private final long budgetBytes;
+    private final long readAheadBytes;
     private final Listener listener;
     private final Object lock = new Object();
     private final List<Lane> lanes = new ArrayList<>();
+    private final ReaderSlots<Lane> slots;
     private final List<Thread> threads = new ArrayList<>();
     private long bufferedBytes;
+    private long peakHeldBytes;
     private Fetch demanded;
     private int nextLane;
     private boolean closed;
 
     SegmentPrefetcher(ObjectStore store, long budgetBytes, int threadCount, String threadName, Listener listener) {
         this.reads = new SegmentReads(store, listener);
-        this.budgetBytes = budgetBytes;
+        this.readAheadBytes = budgetBytes / 2;
+        // each open segment may demand one chunk beyond the read-ahead: half of it is kept for those demands
+        this.slots = new ReaderSlots<>(budgetBytes - readAheadBytes, FIRST_READER_ESTIMATE,
+                (int) Math.min(Integer.MAX_VALUE, readAheadBytes / (2L * MIN_CHUNK_BYTES)));
         this.listener = listener;
         for (int i = 0; i < threadCount; i++) {
             Thread thread = new Thread(this::run, threadName + "-" + i);
@@ -83,10 +99,42 @@ final class SegmentPrefetcher implements AutoCloseable {
         }
     }
 
-    /** Bytes fetched (or being fetched) and not yet read by the task. */
+    /** Bytes fetched (or being fetched) and not yet read by the task, footers included. */
     long bufferedBytes() {
         synchronized (lock) {
             return bufferedBytes;
+        }
+    }
+
+    /** Everything the prefetcher accounts for: read-ahead and the open segments' readers. */
+    long heldBytes() {
+        synchronized (lock) {
+            return bufferedBytes + slots.heldBytes();
+        }
+    }
+
+    /** The most {@link #heldBytes()} has been. */
+    long peakHeldBytes() {
+        synchronized (lock) {
+            return peakHeldBytes;
+        }
+    }
+
+    /** Partitions holding an open segment now. */
+    int openSegments() {
+        synchronized (lock) {
+            return slots.open();
+        }
+    }
+
+    /** Segments the prefetcher keeps state for: the open ones and those read ahead, never finished ones. */
+    int retainedSegments() {
+        synchronized (lock) {
+            int count = 0;
+            for (Lane lane : lanes) {
+                count += (lane.open == null ? 0 : 1) + lane.ahead.size();
+            }
+            return count;
         }
     }
 
@@ -96,7 +144,10 @@ final class SegmentPrefetcher implements AutoCloseable {
         synchronized (lock) {
             closed = true;
             for (Lane lane : lanes) {
-                lane.fetches.forEach(this::release);
+                if (lane.open != null) {
+                    release(lane.open);
+                }
+                lane.ahead.forEach(this::release);
             }
             lock.notifyAll();
         }
@@ -119,52 +170,133 @@ final class SegmentPrefetcher implements AutoCloseable {
         }
     }
 
-    /** The segments of one partition, opened one after the other by the task. */
+    /**
+     * The segments of one partition, opened one after the other by the task. Between segments the lane holds no
+     * reader; to open the next one it must take its turn ({@link #takeTurn()}).
+     */
     final class Lane {
         private final String name;
-        private final List<Fetch> fetches = new ArrayList<>();
-        private int current = -1;
+        private final List<SegmentInfo> segments;
+        private final long minOffset;
+        private final TimeWindow window;
+        /** Read ahead for {@code segments[next..]}, at most {@value #FOOTER_LOOKAHEAD}. */
+        private final List<Fetch> ahead = new ArrayList<>();
+        private int next;
+        private Fetch open;
+        private SegmentInfo last;
 
         private Lane(String name, List<SegmentInfo> segments, long minOffset, TimeWindow window) {
             this.name = name;
-            segments.forEach(segment -> fetches.add(new Fetch(segment, minOffset, window)));
+            this.segments = List.copyOf(segments);
+            this.minOffset = minOffset;
+            this.window = window;
         }
 
         /**
-         * Drops the segment opened last (its unread buffers are freed) and opens the next one, waiting for its
-         * footer if needed; null when the lane has no more segments. Throws what reading the footer threw.
+         * True if this partition may open its next segment now (or has none left); false if it waits in line for
+         * memory held by other partitions' open segments, and should ask again on its next turn.
+         */
+        boolean takeTurn() {
+            synchronized (lock) {
+                if (next >= segments.size() && open == null) {
+                    return true;
+                }
+                boolean entered = slots.tryEnter(this);
+                noteHeld();
+                lock.notifyAll();
+                return entered;
+            }
+        }
+
+        /**
+         * Finishes the segment opened last and opens the next one, waiting for its footer if needed; null when the
+         * lane has no more segments. Call after {@link #takeTurn()} returned true. Throws what reading the footer
+         * threw; the failed segment counts as opened, and {@link #finishSegment()} releases it.
          */
         OpenSegment next() {
             Fetch fetch;
+            SegmentFooter footer;
             synchronized (lock) {
-                if (current >= 0 && current < fetches.size()) {
-                    release(fetches.get(current));
-                }
-                current++;
-                if (current >= fetches.size()) {
+                finishLocked();
+                if (next >= segments.size()) {
+                    slots.leave(this);
+                    lock.notifyAll();
                     return null;
                 }
-                fetch = fetches.get(current);
+                fetch = ahead.isEmpty() ? new Fetch(segments.get(next), minOffset, window) : ahead.remove(0);
+                next++;
+                open = fetch;
+                last = fetch.segment;
                 lock.notifyAll();
                 awaitLocked(fetch, () -> fetch.footer != null || fetch.failure != null);
                 if (fetch.failure != null) {
                     release(fetch);
                     throw fetch.failure;
                 }
+                footer = fetch.footer;
             }
             if (fetch.firstBlock < 0) {
-                return new OpenSegment(fetch.segment, fetch.footer, -1, -1, null);
+                return new OpenSegment(fetch.segment, footer, -1, -1, null);
             }
-            SegmentReader reader = SegmentReader.openAtBlock(new FetchStream(fetch), fetch.segment.key(),
-                    fetch.footer, fetch.firstBlock);
-            return new OpenSegment(fetch.segment, fetch.footer, fetch.firstBlock, fetch.lastBlock, reader);
+            SegmentReader reader = SegmentReader.openAtBlock(new FetchStream(fetch), fetch.segment.key(), footer,
+                    fetch.firstBlock);
+            return new OpenSegment(fetch.segment, footer, fetch.firstBlock, fetch.lastBlock, reader);
+        }
+
+        /** The open segment's reader and decoded block now hold {@code bytes} of heap. */
+        void holding(long bytes) {
+            synchronized (lock) {
+                slots.holding(this, bytes);
+                noteHeld();
+            }
+        }
+
+        /**
+         * Done with the segment opened last (read to its end or skipped): forgets it, frees its buffers and gives
+         * this partition's place to the next one in line.
+         */
+        void finishSegment() {
+            synchronized (lock) {
+                finishLocked();
+                slots.leave(this);
+                lock.notifyAll();
+            }
+        }
+
+        /** True while this partition waits in line for a turn to open its next segment. */
+        boolean isWaiting() {
+            synchronized (lock) {
+                return slots.isWaiting(this);
+            }
         }
 
         /** The segment opened last, or being opened. */
         SegmentInfo current() {
             synchronized (lock) {
-                return fetches.get(Math.max(0, Math.min(current, fetches.size() - 1))).segment;
+                return last != null ? last : segments.get(Math.min(next, segments.size() - 1));
             }
+        }
+
+        private void finishLocked() {
+            if (open != null) {
+                release(open);
+                open = null;
+            }
+        }
+
+        /** The i-th segment state worth reading for: the open one, then those ahead (created as needed). */
+        private Fetch fetch(int i) {
+            if (open != null) {
+                if (i == 0) {
+                    return open;
+                }
+                i--;
+            }
+            while (ahead.size() <= i && next + ahead.size() < segments.size()
+                    && ahead.size() < FOOTER_LOOKAHEAD) {
+                ahead.add(new Fetch(segments.get(next + ahead.size()), minOffset, window));
+            }
+            return i < ahead.size() ? ahead.get(i) : null;
         }
 
         @Override
@@ -307,6 +439,7 @@ final class SegmentPrefetcher implements AutoCloseable {
             bufferedBytes -= fetch.heldBytes;
             fetch.heldBytes = 0;
             fetch.chunks.clear();
+            fetch.footer = null;
             lock.notifyAll();
         }
     }
@@ -348,40 +481,48 @@ final class SegmentPrefetcher implements AutoCloseable {
             fetch.nextFetch += work.length();
             fetch.heldBytes += work.length();
             bufferedBytes += work.length();
+            noteHeld();
         }
     }
 
-    /** The most useful next piece of work, or null; called with the lock held. */
+    /**
+     * The most useful next piece of work, or null; called with the lock held. What the task waits for comes first,
+     * then footers and chunks for the partitions holding an open segment and those next in line; chunks go to the
+     * partition that has the least read ahead, within the read-ahead half of the budget.
+     */
     private Work pick() {
         Fetch wanted = demanded;
+        List<Lane> order = slots.readingOrder();
+        long chunkTarget = chunkBytes(order.size());
         if (wanted != null) {
             if (wanted.wantsFooter()) {
                 return new Work(wanted, 0, -1);
             }
             if (wanted.wantsChunk() && wanted.nextFetch == wanted.readPosition) {
-                return chunkOf(wanted);
+                return chunkOf(wanted, chunkTarget);
             }
         }
-        for (Lane lane : lanes) {
-            int from = Math.max(0, lane.current);
-            for (int i = from; i < Math.min(lane.fetches.size(), from + FOOTER_LOOKAHEAD); i++) {
-                if (lane.fetches.get(i).wantsFooter()) {
-                    return new Work(lane.fetches.get(i), 0, -1);
+        // room is left for one chunk per open segment, which the task may demand when it runs out of data
+        boolean room = bufferedBytes + chunkTarget * (1L + slots.open()) <= readAheadBytes;
+        if (!room) {
+            return null;
+        }
+        for (Lane lane : order) {
+            for (int i = 0; i < FOOTER_LOOKAHEAD; i++) {
+                Fetch fetch = lane.fetch(i);
+                if (fetch != null && fetch.wantsFooter()) {
+                    return new Work(fetch, 0, -1);
                 }
             }
         }
-        long chunkTarget = chunkBytes();
-        if (bufferedBytes + chunkTarget > budgetBytes) {
-            return null;
-        }
         Fetch best = null;
         long bestHeld = Long.MAX_VALUE;
-        for (int n = 0; n < lanes.size(); n++) {
-            Lane lane = lanes.get((nextLane + n) % lanes.size());
+        for (int n = 0; n < order.size(); n++) {
+            Lane lane = order.get((nextLane + n) % order.size());
             long held = 0;
             Fetch candidate = null;
-            for (int i = Math.max(0, lane.current); i < lane.fetches.size(); i++) {
-                Fetch fetch = lane.fetches.get(i);
+            Fetch fetch;
+            for (int i = 0; (fetch = lane.fetch(i)) != null; i++) {
                 held += fetch.heldBytes;
                 if (fetch.footer == null && fetch.failure == null) {
                     break;
@@ -399,23 +540,22 @@ final class SegmentPrefetcher implements AutoCloseable {
         if (best == null) {
             return null;
         }
-        nextLane = (nextLane + 1) % Math.max(1, lanes.size());
-        return new Work(best, best.nextFetch, (int) Math.min(chunkTarget, best.end - best.nextFetch));
+        nextLane = (nextLane + 1) % Math.max(1, order.size());
+        return chunkOf(best, chunkTarget);
     }
 
-    private Work chunkOf(Fetch fetch) {
-        return new Work(fetch, fetch.nextFetch, (int) Math.min(chunkBytes(), fetch.end - fetch.nextFetch));
+    private static Work chunkOf(Fetch fetch, long chunkTarget) {
+        return new Work(fetch, fetch.nextFetch, (int) Math.min(chunkTarget, fetch.end - fetch.nextFetch));
     }
 
-    /** Half the budget shared by the partitions still reading, within 64 KiB..8 MiB. */
-    private long chunkBytes() {
-        int active = 0;
-        for (Lane lane : lanes) {
-            if (lane.current < lane.fetches.size()) {
-                active++;
-            }
-        }
-        return Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, budgetBytes / (2L * Math.max(1, active))));
+    /** Half the read-ahead shared by the partitions being read or next in line, within 64 KiB..8 MiB. */
+    private long chunkBytes(int reading) {
+        return Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, readAheadBytes / (2L * Math.max(1, reading))));
+    }
+
+    /** Remembers the highest total held; called with the lock held after anything held grows. */
+    private void noteHeld() {
+        peakHeldBytes = Math.max(peakHeldBytes, bufferedBytes + slots.heldBytes());
     }
 
     private void resolveFooter(Fetch fetch) {
@@ -432,6 +572,12 @@ final class SegmentPrefetcher implements AutoCloseable {
                 fetch.failure = failure;
             } else {
                 fetch.footer = footer;
+                if (!fetch.released) {
+                    long footerBytes = FOOTER_BYTES + (long) FOOTER_ENTRY_BYTES * footer.blocks().size();
+                    fetch.heldBytes += footerBytes;
+                    bufferedBytes += footerBytes;
+                    noteHeld();
+                }
                 fetch.firstBlock = footer.firstCandidateBlock(fetch.minOffset, fetch.window);
                 if (fetch.firstBlock >= 0) {
                     fetch.lastBlock = footer.lastCandidateBlock(fetch.minOffset, fetch.window);

@@ -1,6 +1,5 @@
 package dev.kbackup.restore;
 
-import dev.kbackup.format.CorruptSegmentException;
 import dev.kbackup.format.SegmentFooter;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.StoredSegment;
@@ -9,15 +8,13 @@ import dev.kbackup.storage.StorageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.function.Supplier;
 
 /**
  * The storage reads of the read-ahead: a segment's footer and byte ranges of it, each timed for the metrics and
- * retried with exponential backoff when the failure is transient (throttling, 5xx, network). A range that comes back
- * shorter than asked is a truncated object, reported as corruption. Thread-safe.
+ * retried with exponential backoff when the failure is transient (throttling, 5xx, network). An object whose size
+ * differs from the one the backup's index records is reported by {@link StoredSegment} as corruption. Thread-safe.
  */
 final class SegmentReads implements AutoCloseable {
 
@@ -49,7 +46,7 @@ final class SegmentReads implements AutoCloseable {
     byte[] range(SegmentInfo segment, long start, int length) {
         return withRetries(segment, "bytes " + start + ".." + (start + length), () -> {
             long started = System.nanoTime();
-            byte[] bytes = readFully(segment, start, length);
+            byte[] bytes = new StoredSegment(store, segment.key(), segment.sizeBytes()).readRange(start, length);
             listener.storageRead(System.nanoTime() - started, length);
             return bytes;
         });
@@ -62,25 +59,6 @@ final class SegmentReads implements AutoCloseable {
         synchronized (sleeper) {
             sleeper.notifyAll();
         }
-    }
-
-    private byte[] readFully(SegmentInfo segment, long start, int length) {
-        byte[] bytes = new byte[length];
-        try (InputStream in = store.readRange(segment.key(), start, start + length)) {
-            int done = 0;
-            while (done < length) {
-                int n = in.read(bytes, done, length - done);
-                if (n < 0) {
-                    throw new CorruptSegmentException(segment.key(), -1, start + done, "truncated: the object ends "
-                            + "at byte " + (start + done) + " although the backup's index records "
-                            + segment.sizeBytes() + " bytes");
-                }
-                done += n;
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes;
     }
 
     private <T> T withRetries(SegmentInfo segment, String what, Supplier<T> read) {

@@ -156,11 +156,13 @@ final class TaskRestore implements PartitionRestorer.Listener {
     List<SourceRecord> nextBatch(List<SourceRecord> partial) {
         long byteBudget = throttle.batchBytes();
         long bytes = 0;
-        int active = (int) partitions.stream().filter(p -> !p.restorer().isDone()).count();
-        if (active == 0) {
+        if (everythingRead()) {
             return partial;
         }
-        int perPartition = Math.max(1, batchMaxRecords / active);
+        // shared by the partitions that can hand out records now, not those waiting for their turn to read
+        int reading = (int) partitions.stream().filter(p -> !p.restorer().isDone() && !p.restorer().isWaiting())
+                .count();
+        int perPartition = Math.max(1, batchMaxRecords / Math.max(1, reading));
         List<BackupRecord> taken = new ArrayList<>();
         for (int i = 0; i < partitions.size() && partial.size() < batchMaxRecords && bytes < byteBudget; i++) {
             Partition partition = partitions.get((nextPartition + i) % partitions.size());

@@ -11,6 +11,7 @@ import dev.kbackup.testing.RandomRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import dev.kbackup.storage.FilesystemObjectStore;
+import dev.kbackup.storage.ObjectStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -219,6 +220,56 @@ class PartitionRestorerTest {
     }
 
     @Test
+    void segmentFarShorterThanItsIndexEntryIsACorruptionNotAnUnreachableStore(@TempDir Path root) throws Exception {
+        List<BackupRecord> records = new RandomRecords(11, 4096, 0).records(0, 300);
+        try (FilesystemObjectStore filesystem = new FilesystemObjectStore(root)) {
+            List<SegmentInfo> segments = TestBackups.in(filesystem, "fs").partition("orders", 3, records, Codec.NONE,
+                    100, 16 * 1024);
+            SegmentInfo cut = segments.get(1);
+            assertTrue(cut.sizeBytes() > 2 * 64 * 1024, "the tail read must start past the cut");
+            java.nio.file.Files.write(root.resolve(cut.key()), java.util.Arrays.copyOf(
+                    java.nio.file.Files.readAllBytes(root.resolve(cut.key())), 1000));
+            TopicPartition source = new TopicPartition("orders", 3);
+            PartitionPlan plan = new PartitionPlan(source, source, segments);
+
+            UnreadableSegmentException error = assertThrows(UnreadableSegmentException.class, () -> drain(
+                    new PartitionRestorer("fs", plan, prefetcher(filesystem), -1, TimeWindow.ALL,
+                            CorruptSegmentPolicy.FAIL, listener)));
+            assertTrue(error.getMessage().contains(cut.key()), error.getMessage());
+            assertTrue(error.getMessage().contains("holds 1000 bytes but the backup's index records "
+                    + cut.sizeBytes() + " bytes"), error.getMessage());
+            assertTrue(error.getMessage().contains("orders-3"), error.getMessage());
+            assertTrue(error.getMessage().contains("offsets " + cut.firstOffset() + ".." + cut.lastOffset()),
+                    error.getMessage());
+
+            List<BackupRecord> restored = drain(new PartitionRestorer("fs", plan, prefetcher(filesystem), -1,
+                    TimeWindow.ALL, CorruptSegmentPolicy.SKIP, listener));
+            List<BackupRecord> expected = new ArrayList<>(records.subList(0, 100));
+            expected.addAll(records.subList(200, 300));
+            assertEquals(expected, restored);
+            assertEquals(List.of(cut.key()), listener.skippedSegments);
+        }
+    }
+
+    @Test
+    void segmentLongerThanItsIndexEntryIsACorruption() {
+        List<BackupRecord> records = new RandomRecords(12).records(0, 900);
+        List<SegmentInfo> segments = backups.partition("orders", 0, records, Codec.ZSTD, 300, 4096);
+        SegmentInfo grown = segments.get(2);
+        byte[] bytes = store.bytes(grown.key());
+        store.replace(grown.key(), java.util.Arrays.copyOf(bytes, bytes.length + 10));
+
+        UnreadableSegmentException error = assertThrows(UnreadableSegmentException.class,
+                () -> drain(restorer(segments, -1, TimeWindow.ALL, CorruptSegmentPolicy.FAIL)));
+
+        assertTrue(error.getMessage().contains(grown.key()), error.getMessage());
+        assertTrue(error.getMessage().contains("holds " + (bytes.length + 10) + " bytes but the backup's index "
+                + "records " + bytes.length + " bytes"), error.getMessage());
+        assertTrue(error.getMessage().contains("offsets " + grown.firstOffset() + ".." + grown.lastOffset()
+                + " were not"), error.getMessage());
+    }
+
+    @Test
     void readAheadStaysWithinItsMemoryBudget() throws Exception {
         List<BackupRecord> records = new RandomRecords(8, 8192, 0).records(0, 6000);
         List<SegmentInfo> segments = backups.partition("orders", 0, records, Codec.NONE, 1500, 64 * 1024);
@@ -250,6 +301,13 @@ class PartitionRestorerTest {
     private PartitionRestorer restorer(PartitionPlan plan, long resumeAfter, TimeWindow window,
                                        CorruptSegmentPolicy policy) {
         return new PartitionRestorer("b1", plan, prefetcher(4 * 1024 * 1024), resumeAfter, window, policy, listener);
+    }
+
+    private SegmentPrefetcher prefetcher(ObjectStore in) {
+        SegmentPrefetcher prefetcher = new SegmentPrefetcher(in, 4 * 1024 * 1024, 2, "test-prefetch",
+                SegmentPrefetcher.NO_LISTENER);
+        prefetchers.add(prefetcher);
+        return prefetcher;
     }
 
     private SegmentPrefetcher prefetcher(long budget) {

@@ -1,5 +1,7 @@
 package dev.kbackup.format;
 
+import dev.kbackup.HeapCost;
+
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -25,6 +27,11 @@ public final class SegmentReader implements AutoCloseable {
     /** Largest compressed payload accepted: what the worst-case codec expansion of a maximal block can need. */
     static final int MAX_STORED_BLOCK_BYTES = SegmentFormat.MAX_BLOCK_BYTES + (SegmentFormat.MAX_BLOCK_BYTES >> 6);
 
+    /** A BackupRecord with its headers list and list slot. */
+    private static final int RECORD_OBJECT_BYTES = 64;
+    /** A BackupHeader with its key String (whose bytes are counted apart). */
+    private static final int HEADER_OBJECT_BYTES = 64;
+
     private final String name;
     private final SegmentInput input;
     private final CheckedInputStream checked;
@@ -40,6 +47,7 @@ public final class SegmentReader implements AutoCloseable {
     private BlockHeader current;
     private long currentPosition;
     private List<BackupRecord> currentRecords;
+    private long currentRecordsBytes;
     private SegmentFooter footer;
 
     private SegmentReader(String name, InputStream in, long startPosition, Codec codec, int firstBlock,
@@ -163,8 +171,34 @@ public final class SegmentReader implements AutoCloseable {
                 throw new CorruptSegmentException(name, blockIndex, currentPosition, e.getMessage(), e);
             }
             currentRecords = BlockDecoder.decode(name, blockIndex, currentPosition, current, plain);
+            currentRecordsBytes = heapBytes(currentRecords);
         }
         return currentRecords;
+    }
+
+    /**
+     * Heap this reader holds: its compressed and uncompressed block buffers and, once {@link #records()} decoded
+     * it, the current block's records (while the caller keeps them).
+     */
+    public long heapBytes() {
+        return HeapCost.ofArray(payload.length) + HeapCost.ofArray(plain.length)
+                + (currentRecords == null ? 0 : currentRecordsBytes);
+    }
+
+    /** What decoded records occupy: each record object and list slot, its arrays and its headers. */
+    private static long heapBytes(List<BackupRecord> records) {
+        long bytes = HeapCost.ofArray(8L * records.size());
+        for (BackupRecord record : records) {
+            bytes += RECORD_OBJECT_BYTES + arrayBytes(record.key()) + arrayBytes(record.value());
+            for (BackupHeader header : record.headers()) {
+                bytes += HEADER_OBJECT_BYTES + header.key().length() + arrayBytes(header.value());
+            }
+        }
+        return bytes;
+    }
+
+    private static long arrayBytes(byte[] array) {
+        return array == null ? 0 : HeapCost.ofArray(array.length);
     }
 
     /** The footer, once {@link #nextBlock()} has returned null. */

@@ -1,15 +1,20 @@
 package dev.kbackup.format;
 
+import dev.kbackup.storage.ObjectInfo;
+import dev.kbackup.storage.ObjectNotFoundException;
 import dev.kbackup.storage.ObjectStore;
+import dev.kbackup.storage.StorageException;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 
 /**
  * A segment object in storage, read with ranged requests: the footer comes from the object's tail (one request
- * when it fits in the first {@value #TAIL_READ_BYTES} bytes).
+ * when it fits in the first {@value #TAIL_READ_BYTES} bytes). An object whose size is not the size the backup
+ * recorded for it is corrupt ({@link CorruptSegmentException} naming both sizes), never a storage failure.
  */
 public final class StoredSegment {
 
@@ -49,7 +54,8 @@ public final class StoredSegment {
         }
         int tailLength = (int) Math.min(size, TAIL_READ_BYTES);
         long tailStart = size - tailLength;
-        byte[] tail = readRange(tailStart, tailLength);
+        // one byte more than the tail: a store hands it back only if the object is longer than its recorded size
+        byte[] tail = readRange(tailStart, tailLength, 1);
         long trailerPosition = size - SegmentFormat.TRAILER_SIZE;
         FooterCodec.Trailer trailer = FooterCodec.parseTrailer(key, tail, tailLength - SegmentFormat.TRAILER_SIZE,
                 trailerPosition);
@@ -66,21 +72,62 @@ public final class StoredSegment {
                 trailer.footerCrc());
     }
 
-    private byte[] readRange(long start, int length) {
-        byte[] bytes = new byte[length];
-        try (InputStream in = store.readRange(key, start, start + length)) {
-            int done = 0;
-            while (done < length) {
-                int n = in.read(bytes, done, length - done);
-                if (n < 0) {
-                    throw new CorruptSegmentException(key, -1, start + done, "truncated: object ended after "
-                            + (start + done) + " bytes although its size was given as " + size);
-                }
+    /**
+     * Reads bytes {@code [start, start + length)} of the segment. An object that ends before them, or a range the
+     * store refuses because the object is shorter than its recorded size, is a corrupt segment naming both sizes.
+     */
+    public byte[] readRange(long start, int length) {
+        return readRange(start, length, 0);
+    }
+
+    /** Reads {@code length} bytes, and checks that the object ends there if {@code probe} is 1. */
+    private byte[] readRange(long start, int length, int probe) {
+        byte[] bytes = new byte[length + probe];
+        int done = 0;
+        try (InputStream in = open(start, start + length + probe)) {
+            int n;
+            while (done < bytes.length && (n = in.read(bytes, done, bytes.length - done)) >= 0) {
                 done += n;
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Could not read bytes " + start + ".." + (start + length) + " of " + key, e);
         }
-        return bytes;
+        if (done < length) {
+            throw sizeMismatch(start + done, start + done);
+        }
+        if (done > length) {
+            throw sizeMismatch(start + length, actualSizeOr(-1));
+        }
+        return probe == 0 ? bytes : Arrays.copyOf(bytes, length);
+    }
+
+    private InputStream open(long start, long endExclusive) {
+        try {
+            return store.readRange(key, start, endExclusive);
+        } catch (ObjectNotFoundException e) {
+            throw e;
+        } catch (StorageException e) {
+            // a store refuses a range that starts past the object's end (S3: 416); only then is it a size mismatch
+            long actual = e.isRetriable() ? -1 : actualSizeOr(-1);
+            if (actual >= 0 && actual != size) {
+                throw sizeMismatch(Math.min(start, actual), actual);
+            }
+            throw e;
+        }
+    }
+
+    /** The object's size in storage, or {@code otherwise} if it cannot be told. */
+    private long actualSizeOr(long otherwise) {
+        try {
+            return store.stat(key).map(ObjectInfo::size).orElse(otherwise);
+        } catch (StorageException e) {
+            return otherwise;
+        }
+    }
+
+    private CorruptSegmentException sizeMismatch(long position, long actual) {
+        String found = actual < 0 ? "is longer" : "holds " + actual + " bytes";
+        return new CorruptSegmentException(key, -1, position, "the object " + found + " but the backup's index "
+                + "records " + size + " bytes for it (truncated, replaced or appended to after it was written)");
     }
 }

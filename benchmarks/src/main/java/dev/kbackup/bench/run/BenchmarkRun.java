@@ -23,7 +23,7 @@ import java.util.Map;
 /**
  * The whole benchmark in one run (bench/run.sh): JMH codec figures; then a broker and a Connect worker, each in its
  * own JVM, and S3Proxy in this one; the data sets loaded once; the null-sink ceiling and the backup sink per codec;
- * the producer ceiling and the restore; and 1,000 partitions in a worker limited to -Xmx1g. Writes results.json and
+ * the producer ceiling and the restore; and 1,000 partitions backed up and restored in a worker limited to -Xmx1g. Writes results.json and
  * prints a table with every target checked against the ceiling measured in this run.
  */
 public final class BenchmarkRun {
@@ -215,6 +215,11 @@ public final class BenchmarkRun {
             report.scale.add(ceiling[0]);
             timed("scale-backup", () -> report.scale.add(show(sinks.backup("scale", "json", topic, partitions,
                     options.tasks(), "zstd", file.records(), file.payloadBytes(), small, ceiling[0], false))));
+            // the restore of that backup, every partition, in the same -Xmx1g worker
+            ProducePhase produce = new ProducePhase(worker, broker, s3.connectorConfig());
+            timed("scale-restore", () -> report.scaleRestore.add(show(produce.restore("scale-restored",
+                    "backup-scale-json-zstd", file, topic, partitions, options.tasks(), restoreProducerOverrides(),
+                    null))));
         }
     }
 

@@ -27,6 +27,7 @@ public final class Report {
     public final List<Figures.SinkRun> backup = new ArrayList<>();
     public final List<Figures.ProduceRun> restore = new ArrayList<>();
     public final List<Figures.SinkRun> scale = new ArrayList<>();
+    public final List<Figures.ProduceRun> scaleRestore = new ArrayList<>();
     public final List<Figures.SinkRun> memory = new ArrayList<>();
     public final List<Figures.Target> targets = new ArrayList<>();
     public final Map<String, Double> phaseSeconds = new LinkedHashMap<>();
@@ -154,19 +155,10 @@ public final class Report {
         }
         printSinks(out, "Backup (S3Proxy; tasks.max=" + settings.get("tasks") + ", worker " + settings.get("workerHeap")
                 + ")", backup);
-        if (!restore.isEmpty()) {
-            out.println();
-            out.println("Restore (from the zstd backup into a new topic)");
-            out.printf("  %-7s %-15s %8s %10s %8s %7s  %s%n", "data", "producer", "MB/s", "records/s", "x ceil",
-                    "secs", "CPU s/GB worker/broker/driver");
-            for (Figures.ProduceRun r : restore) {
-                out.printf("  %-7s %-15s %8.1f %10.0f %8s %7.1f  %s%n", r.dataSet(), r.producer(), r.mbPerSecond(),
-                        r.recordsPerSecond(), r.ratioToCeiling() == null ? "-" : fmt("%.2f", r.ratioToCeiling()),
-                        r.seconds(), cpuPerGb(r.cpuSeconds(), r.seconds(), r.payloadBytes()));
-            }
-        }
+        printRestores(out, "Restore (from the zstd backup into a new topic)", restore);
         printSinks(out, "Scale (" + settings.get("scalePartitions") + " partitions, worker -Xmx"
                 + settings.get("scaleWorkerHeap") + ")", scale);
+        printRestores(out, "Scale restore (the scale backup, every partition, same worker)", scaleRestore);
         if (!memory.isEmpty()) {
             out.println();
             out.println("Memory passes (a full GC in the worker every " + SinkPhase.LIVE_SAMPLE_MS
@@ -188,6 +180,21 @@ public final class Report {
         }
         out.println();
         out.println("Phase times (s): " + phaseSeconds);
+    }
+
+    private static void printRestores(PrintStream out, String title, List<Figures.ProduceRun> runs) {
+        if (runs.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.println(title);
+        out.printf("  %-7s %-15s %8s %10s %8s %7s  %s%n", "data", "producer", "MB/s", "records/s", "x ceil",
+                "secs", "CPU s/GB worker/broker/driver");
+        for (Figures.ProduceRun r : runs) {
+            out.printf("  %-7s %-15s %8.1f %10.0f %8s %7.1f  %s%n", r.dataSet(), r.producer(), r.mbPerSecond(),
+                    r.recordsPerSecond(), r.ratioToCeiling() == null ? "-" : fmt("%.2f", r.ratioToCeiling()),
+                    r.seconds(), cpuPerGb(r.cpuSeconds(), r.seconds(), r.payloadBytes()));
+        }
     }
 
     private static void printSinks(PrintStream out, String title, List<Figures.SinkRun> runs) {
