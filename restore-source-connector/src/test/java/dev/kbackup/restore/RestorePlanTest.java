@@ -131,11 +131,11 @@ class RestorePlanTest {
 
     private static SegmentInfo segment(String topic, int partition, long first, long last, long minTs, long maxTs) {
         return new SegmentInfo("k/" + topic + "/" + partition + "/" + first, topic, partition, Codec.ZSTD, first,
-                last, last - first + 1, minTs, maxTs, 1000, 2000, 0, 1);
+                last, last - first + 1, minTs, maxTs, 1000, 2000, 0, 1, first);
     }
 
     private static SegmentInfo sized(SegmentInfo s, long size) {
         return new SegmentInfo(s.key(), s.topic(), s.partition(), s.codec(), s.firstOffset(), s.lastOffset(),
-                s.recordCount(), s.minTimestamp(), s.maxTimestamp(), size, size, 0, 1);
+                s.recordCount(), s.minTimestamp(), s.maxTimestamp(), size, size, 0, 1, s.coversFrom());
     }
 }

@@ -172,7 +172,7 @@ public final class BackupCatalog {
             return new SegmentInfo(object.key(), footer.topic(), footer.partition(), footer.codec(),
                     footer.firstOffset(), footer.lastOffset(), footer.recordCount(), footer.minTimestamp(),
                     footer.maxTimestamp(), object.size(), footer.uncompressedBytes(), reader.bytesChecksum(),
-                    footer.blocks().size());
+                    footer.blocks().size(), footer.coversFrom());
         }
     }
 

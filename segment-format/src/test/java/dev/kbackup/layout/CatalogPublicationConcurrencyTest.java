@@ -140,7 +140,7 @@ class CatalogPublicationConcurrencyTest {
     private SegmentInfo entry(int partition, long first, long last) {
         return new SegmentInfo(layout.segmentKey(TOPIC, partition, first, Codec.ZSTD), TOPIC, partition, Codec.ZSTD,
                 first, last, last - first + 1, 1_000 + first, 1_000 + last, 4_096, 16_384, first * 31 + partition,
-                1);
+                1, first);
     }
 
     private static PartitionIndex index(SegmentInfo segment) {
