@@ -30,14 +30,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 public final class BackupContents {
 
     private final Map<String, List<BackupRecord>> byPartition;
-    private final Map<String, List<String>> segmentKeys;
+    private final Map<String, List<SegmentInfo>> segments;
     private final List<String> unlisted;
     private final List<String> mismatched;
 
-    private BackupContents(Map<String, List<BackupRecord>> byPartition, Map<String, List<String>> segmentKeys,
+    private BackupContents(Map<String, List<BackupRecord>> byPartition, Map<String, List<SegmentInfo>> segments,
                            List<String> unlisted, List<String> mismatched) {
         this.byPartition = byPartition;
-        this.segmentKeys = segmentKeys;
+        this.segments = segments;
         this.unlisted = unlisted;
         this.mismatched = mismatched;
     }
@@ -46,7 +46,7 @@ public final class BackupContents {
     public static BackupContents read(ObjectStore store, BackupLayout layout) {
         BackupCatalog catalog = new BackupCatalog(store, layout);
         Map<String, List<BackupRecord>> records = new TreeMap<>();
-        Map<String, List<String>> keys = new TreeMap<>();
+        Map<String, List<SegmentInfo>> listedSegments = new TreeMap<>();
         List<String> mismatched = new ArrayList<>();
         Set<String> listed = new HashSet<>();
         for (Map<Integer, PartitionIndex> partitions : catalog.loadAll().values()) {
@@ -54,7 +54,7 @@ public final class BackupContents {
                 String partition = known.topic() + "-" + known.partition();
                 for (SegmentInfo segment : catalog.withUnindexedSegments(known).segments()) {
                     listed.add(segment.key());
-                    keys.computeIfAbsent(partition, p -> new ArrayList<>()).add(segment.key());
+                    listedSegments.computeIfAbsent(partition, p -> new ArrayList<>()).add(segment);
                     readSegment(store, segment, records.computeIfAbsent(partition, p -> new ArrayList<>()))
                             .ifPresent(mismatched::add);
                 }
@@ -68,7 +68,7 @@ public final class BackupContents {
                 unlisted.add(key);
             }
         }
-        return new BackupContents(records, keys, unlisted, mismatched);
+        return new BackupContents(records, listedSegments, unlisted, mismatched);
     }
 
     /** Adds the segment's records to {@code into}; returns why the stored object differs from its entry, if so. */
@@ -97,7 +97,22 @@ public final class BackupContents {
 
     /** Keys of the segments the catalog lists for {@code topic-partition}, in offset order. */
     public List<String> segmentKeys(String topic, int partition) {
-        return segmentKeys.getOrDefault(topic + "-" + partition, List.of());
+        return segments(topic, partition).stream().map(SegmentInfo::key).toList();
+    }
+
+    /** The catalog's entries for {@code topic-partition}, in offset order. */
+    public List<SegmentInfo> segments(String topic, int partition) {
+        return segments.getOrDefault(topic + "-" + partition, List.of());
+    }
+
+    /** The catalog's entries of a partition ({@code topic-partition}) as one line each, for failure messages. */
+    public String describeSegments(String partition) {
+        StringBuilder text = new StringBuilder();
+        for (SegmentInfo segment : segments.getOrDefault(partition, List.of())) {
+            text.append("\n  ").append(segment.key()).append(": offsets ").append(segment.firstOffset()).append("..")
+                    .append(segment.lastOffset()).append(", covers from ").append(segment.coversFrom());
+        }
+        return text.toString();
     }
 
     public long recordCount() {

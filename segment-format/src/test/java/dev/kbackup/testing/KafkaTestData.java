@@ -181,7 +181,9 @@ public final class KafkaTestData {
                 Duration.ofSeconds(60));
         Map<Integer, List<Long>> wanted = new TreeMap<>(expected.stream().collect(Collectors.groupingBy(
                 ConsumerRecord::partition, Collectors.mapping(ConsumerRecord::offset, Collectors.toList()))));
-        assertEquals(Map.of(), backup.duplicateOffsets(), "offsets stored twice");
+        assertEquals(Map.of(), backup.duplicateOffsets(), () -> "offsets stored twice, in segments:"
+                + backup.duplicateOffsets().keySet().stream().map(p -> p + backup.describeSegments(p))
+                        .collect(Collectors.joining("\n")));
         backup.assertCatalogComplete();
         wanted.forEach((partition, offsets) -> {
             List<Long> stored = backup.records(topic, partition).stream().map(BackupRecord::offset).sorted()
