@@ -110,6 +110,7 @@ class WorkerCrashIT {
         BackupLayout layout = new BackupLayout("zombie");
         CatalogWatch watch = new CatalogWatch(store, layout, "zombie");
         Map<String, String> config = backupConfig("zombie", "zombie");
+        config.put("tasks.max", "1"); // one task owns every partition, so the frozen worker owns them all
         config.put("segment.max.interval.ms", "500");
         // Long enough that a frozen worker almost always holds unpublished segments, short enough that the zombie
         // publishes them soon after it resumes.
@@ -118,16 +119,17 @@ class WorkerCrashIT {
         config.put("consumer.override.heartbeat.interval.ms", "1000");
         Map<String, String> fastGroup = Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1000",
                 "scheduled.rebalance.max.delay.ms", "2000");
-        try (WorkerProcess frozen = startWorker("zombie-a", GROUP + "-zombie", fastGroup);
-             WorkerProcess other = startWorker("zombie-b", GROUP + "-zombie", fastGroup)) {
-            String frozenId = "RUNNING@127.0.0.1:" + frozen.restUri("/").getPort();
+        try (WorkerProcess first = startWorker("zombie-a", GROUP + "-zombie", fastGroup);
+             WorkerProcess second = startWorker("zombie-b", GROUP + "-zombie", fastGroup)) {
             try (ContinuousProducer producer = ContinuousProducer.start(bootstrap, "zombie", 4, 1500)) {
-                frozen.putConnector("zombie", config);
-                Await.until(TIMEOUT, "a backup task running on " + frozenId,
-                        () -> taskStates(frozen).contains(frozenId),
-                        () -> "tasks: " + taskStates(frozen));
+                first.putConnector("zombie", config);
+                Await.until(TIMEOUT, "the backup task to run", () -> taskStates(first).size() == 1
+                        && taskStates(first).get(0).startsWith("RUNNING@"), () -> "tasks: " + taskStates(first));
+                boolean onFirst = taskStates(first).get(0).equals("RUNNING@127.0.0.1:" + first.restUri("/").getPort());
+                WorkerProcess frozen = onFirst ? first : second;
+                WorkerProcess other = onFirst ? second : first;
                 awaitBackup(layout, 3000);
-                Await.until(TIMEOUT, "complete but unpublished segments in most partitions",
+                Await.until(TIMEOUT, "complete but unpublished segments in most partitions of the frozen worker",
                         () -> watch.partitionsWithUnpublishedSegments() >= 3);
                 frozen.pause();
                 Map<Integer, String> lastBeforePause = watch.lastStoredSegments();
