@@ -62,8 +62,10 @@ final class PartitionWriter {
         }
         long retainedBefore = encoder.retainedBytes();
         if (segment == null) {
+            // Offsets between what we waited for and this record are gone from Kafka: a real gap, recorded.
+            long coversFrom = lastAccepted < 0 ? record.offset() : lastAccepted + 1;
             segment = pipeline.open(partition, layout.segmentKey(partition.topic(), partition.partition(),
-                    record.offset(), codec));
+                    record.offset(), codec), coversFrom);
             segmentOpenedAt = now;
             segmentBytes = 0;
         }

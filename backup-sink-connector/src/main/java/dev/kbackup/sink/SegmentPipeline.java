@@ -83,10 +83,11 @@ final class SegmentPipeline implements AutoCloseable {
     /**
      * A new segment of {@code partition} that will be stored under {@code key}; nothing is sent yet. It belongs to
      * the epoch the task last acknowledged with {@link #reset}: if a segment of that epoch has failed, this one
-     * will be refused too.
+     * will be refused too. {@code coversFrom} is the first offset the writer was waiting for (recorded in the
+     * footer, see {@link dev.kbackup.format.SegmentFooter}).
      */
-    Segment open(TopicPartition partition, String key) {
-        return new Segment(partition, key, gate(partition).epoch());
+    Segment open(TopicPartition partition, String key, long coversFrom) {
+        return new Segment(partition, key, coversFrom, gate(partition).epoch());
     }
 
     /** Queues a block for compression and upload; its bytes count against the budget until written. */
@@ -273,6 +274,7 @@ final class SegmentPipeline implements AutoCloseable {
     final class Segment {
         final TopicPartition partition;
         final String key;
+        final long coversFrom;
         final int epoch;
         /** Heap bytes of this segment held by the pipeline: queued blocks plus the upload's unsent part. */
         final AtomicLong held = new AtomicLong();
@@ -281,9 +283,10 @@ final class SegmentPipeline implements AutoCloseable {
         private long uploadBuffered;
         private volatile boolean dead;
 
-        private Segment(TopicPartition partition, String key, int epoch) {
+        private Segment(TopicPartition partition, String key, long coversFrom, int epoch) {
             this.partition = partition;
             this.key = key;
+            this.coversFrom = coversFrom;
             this.epoch = epoch;
         }
 
@@ -292,7 +295,7 @@ final class SegmentPipeline implements AutoCloseable {
                 live.add(this);
                 upload = store.startUpload(key, WriteMode.CREATE_NEW);
                 writer = new SegmentWriter(key, partition.topic(), partition.partition(), compressor, upload,
-                        blockBytes);
+                        blockBytes, coversFrom);
             }
             writer.writeBlock(block);
             account();

@@ -102,6 +102,7 @@ class BackupSinkIT {
             KafkaTestData.assertSameRecords(partition, records, backup.records(topic, number));
         });
         assertTrue(backup.duplicateOffsets().isEmpty(), "duplicates: " + backup.duplicateOffsets());
+        backup.assertCatalogComplete();
         assertTrue(backup.records("txn", 0).stream().noneMatch(r -> new String(r.key()).startsWith("aborted")),
                 "aborted transaction records are not backed up");
         List<BackupRecord> appended = backup.records("appended", 0);

@@ -21,7 +21,7 @@ class StateStoreTest {
     @Test
     void checkpointRecordsProgressAndPendingSegmentsUntilPublished(@TempDir Path dir) {
         SegmentInfo segment = new SegmentInfo("b1/topics/orders/partition=1/segment-00000000000000000000.zst",
-                "orders", 1, Codec.ZSTD, 0, 41, 42, 10, 20, 1000, 5000, 1234L, 1);
+                "orders", 1, Codec.ZSTD, 0, 41, 42, 10, 20, 1000, 5000, 1234L, 1, 0);
         try (StateStore state = StateStore.open(dir.resolve("task-0.db"))) {
             state.jobStarted(JOB, 1);
             state.checkpoint(JOB, List.of(new StateStore.PartitionProgress(ORDERS_1, 41, segment.key(), 42)),

@@ -44,7 +44,7 @@ class StateSyncTest {
     void entriesDroppedFromTheManifestByAConcurrentWriterAreAddedAgain(@TempDir Path dir) {
         BackupLayout layout = new BackupLayout("b1");
         SegmentInfo segment = new SegmentInfo(layout.segmentKey("orders", 0, 0, Codec.ZSTD), "orders", 0,
-                Codec.ZSTD, 0, 41, 42, 10, 20, 1000, 5000, 1234L, 1);
+                Codec.ZSTD, 0, 41, 42, 10, 20, 1000, 5000, 1234L, 1, 0);
         try (ObjectStore store = ObjectStores.open(StorageSettings.parse(Map.of("storage.type", "filesystem",
                 "filesystem.path", dir.resolve("bucket").toString())));
              StateStore state = StateStore.open(dir.resolve("task-0.db"))) {
@@ -60,7 +60,7 @@ class StateSyncTest {
                 // Another task read the manifest before that publication and writes back its own view.
                 PartitionIndex theirs = new PartitionIndex("orders", 1, Instant.now(), List.of(new SegmentInfo(
                         layout.segmentKey("orders", 1, 0, Codec.ZSTD), "orders", 1, Codec.ZSTD, 0, 9, 10, 10, 20,
-                        100, 500, 99L, 1)));
+                        100, 500, 99L, 1, 0)));
                 store.put(layout.manifestKey(), Json.write(Manifest.create("b1", Instant.now(), SOURCE)
                         .merge(theirs, SOURCE, Instant.now())), WriteMode.OVERWRITE);
                 assertFalse(catalog.readManifest().orElseThrow().partition("orders", 0).isPresent());

@@ -174,6 +174,7 @@ class BackupAndRestoreIT {
         Await.until(TIMEOUT, "the manifest of " + backupId, () -> store.stat(layout.manifestKey()).isPresent());
         BackupContents backup = BackupContents.read(store, layout);
         assertEquals(Map.of(), backup.duplicateOffsets());
+        backup.assertCatalogComplete();
         return backup;
     }
 

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -34,8 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Connect workers as separate JVMs, killed with SIGKILL in the middle of the work (no task stop, no flush, uploads
- * cut off mid-part): the backup still holds every offset exactly once, and an exactly-once restore still delivers
- * every original offset exactly once to a read_committed consumer.
+ * cut off mid-part) or frozen with SIGSTOP and resumed as zombies: the backup still holds every offset exactly
+ * once, its catalog lists every segment, and an exactly-once restore still delivers every original offset exactly
+ * once to a read_committed consumer.
  */
 class WorkerCrashIT {
 
@@ -94,6 +96,71 @@ class WorkerCrashIT {
         Await.until(TIMEOUT, "the backup to catch up",
                 () -> KafkaTestData.holdsAll(BackupContents.read(store, layout), bootstrap, "crash"));
         KafkaTestData.assertExactlyOnce(BackupContents.read(store, layout), bootstrap, "crash");
+    }
+
+    /**
+     * A worker frozen while it owns partitions and holds complete segments it has not published: the group moves
+     * its partitions to the other worker, which recovers those segments and extends the indexes; then the frozen
+     * worker resumes as a zombie, finishes what it was doing and publishes its stale pending set after the takeover.
+     */
+    @Test
+    void aFrozenWorkerThatResumesAsAZombieLosesNothingAndOverwritesNothing() throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        ConnectClusters.createTopic(kafka, "zombie", 4, Map.of());
+        BackupLayout layout = new BackupLayout("zombie");
+        CatalogWatch watch = new CatalogWatch(store, layout, "zombie");
+        Map<String, String> config = backupConfig("zombie", "zombie");
+        config.put("tasks.max", "1"); // one task owns every partition, so the frozen worker owns them all
+        config.put("segment.max.interval.ms", "500");
+        // Long enough that a frozen worker almost always holds unpublished segments, short enough that the zombie
+        // publishes them soon after it resumes.
+        config.put("state.sync.interval.ms", "4000");
+        config.put("consumer.override.session.timeout.ms", "6000");
+        config.put("consumer.override.heartbeat.interval.ms", "1000");
+        Map<String, String> fastGroup = Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1000",
+                "scheduled.rebalance.max.delay.ms", "2000");
+        try (WorkerProcess first = startWorker("zombie-a", GROUP + "-zombie", fastGroup);
+             WorkerProcess second = startWorker("zombie-b", GROUP + "-zombie", fastGroup)) {
+            try (ContinuousProducer producer = ContinuousProducer.start(bootstrap, "zombie", 4, 1500)) {
+                first.putConnector("zombie", config);
+                Await.until(TIMEOUT, "the backup task to run", () -> taskStates(first).size() == 1
+                        && taskStates(first).get(0).startsWith("RUNNING@"), () -> "tasks: " + taskStates(first));
+                boolean onFirst = taskStates(first).get(0).equals("RUNNING@127.0.0.1:" + first.restUri("/").getPort());
+                WorkerProcess frozen = onFirst ? first : second;
+                WorkerProcess other = onFirst ? second : first;
+                awaitBackup(layout, 3000);
+                Await.until(TIMEOUT, "complete but unpublished segments in most partitions of the frozen worker",
+                        () -> watch.partitionsWithUnpublishedSegments() >= 3);
+                frozen.pause();
+                Map<Integer, String> lastBeforePause = watch.lastStoredSegments();
+                Await.until(TIMEOUT, "the other worker to take over and index new segments in every partition",
+                        () -> watch.indexedBeyond(lastBeforePause), () -> "stored at the pause: " + lastBeforePause
+                                + ", tasks: " + taskStates(other));
+                Set<String> piecesBeforeResume = watch.pieces();
+                frozen.resume();
+                Await.until(TIMEOUT, "the zombie to publish its stale pending segments after the takeover",
+                        () -> !watch.republishedSince(piecesBeforeResume).isEmpty());
+                awaitBackup(layout, BackupContents.read(store, layout).recordCount() + 3000);
+            }
+            Await.until(TIMEOUT, "the backup to catch up", () -> {
+                watch.checkNoSegmentChanged();
+                return KafkaTestData.holdsAll(BackupContents.read(store, layout), bootstrap, "zombie");
+            });
+            // The catalog lists every stored segment as it was indexed, and through it every offset is there once.
+            BackupContents backup = BackupContents.read(store, layout);
+            backup.assertCatalogComplete();
+            KafkaTestData.assertExactlyOnce(backup, bootstrap, "zombie");
+            watch.checkNoSegmentChanged();
+        }
+    }
+
+    /** The zombie connector's task states as {@code STATE@worker}, or empty while the worker does not answer. */
+    private static List<String> taskStates(WorkerProcess worker) {
+        try {
+            return worker.taskStates("zombie");
+        } catch (Exception e) {
+            return List.of();
+        }
     }
 
     @Test
@@ -169,9 +236,15 @@ class WorkerCrashIT {
     }
 
     private static WorkerProcess startWorker(String name) throws Exception {
+        return startWorker(name, GROUP, Map.of("session.timeout.ms", "10000", "heartbeat.interval.ms", "2000"));
+    }
+
+    private static WorkerProcess startWorker(String name, String group, Map<String, String> settings)
+            throws Exception {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        return WorkerProcess.start(name, classpath, workDir.resolve(name), kafka.bootstrapServers(), GROUP, null,
-                Map.of("exactly.once.source.support", "enabled",
-                        "session.timeout.ms", "10000", "heartbeat.interval.ms", "2000"), "512m");
+        Map<String, String> extra = new HashMap<>(settings);
+        extra.put("exactly.once.source.support", "enabled");
+        return WorkerProcess.start(name, classpath, workDir.resolve(name), kafka.bootstrapServers(), group, null,
+                extra, "512m");
     }
 }

@@ -229,7 +229,7 @@ class ExamplesTest {
             topics.forEach((topic, partitions) -> {
                 for (int partition = 0; partition < partitions; partition++) {
                     SegmentInfo segment = new SegmentInfo(layout.segmentKey(topic, partition, 0, Codec.ZSTD), topic,
-                            partition, Codec.ZSTD, 0, 999, 1000, from, to, 100_000, 500_000, 0, 1);
+                            partition, Codec.ZSTD, 0, 999, 1000, from, to, 100_000, 500_000, 0, 1, 0);
                     indexes.add(catalog.publishIndex(new PartitionIndex(topic, partition, now, List.of(segment)),
                             now));
                 }

@@ -7,6 +7,7 @@ import dev.kbackup.format.CorruptSegmentException;
 import dev.kbackup.format.SegmentFooter;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.TimeWindow;
+import dev.kbackup.layout.MissingOffsets;
 import dev.kbackup.storage.ObjectNotFoundException;
 
 import java.util.List;
@@ -30,6 +31,9 @@ final class PartitionRestorer {
          * that was not restored.
          */
         void segmentSkipped(PartitionPlan plan, SegmentInfo segment, RuntimeException cause, long firstMissing);
+
+        /** Offsets that no segment of the backup holds will not be restored, and the policy is to skip them. */
+        void offsetsMissing(PartitionPlan plan, MissingOffsets missing);
     }
 
     private final PartitionPlan plan;
@@ -62,6 +66,19 @@ final class PartitionRestorer {
         this.remainingRecords = left.stream().mapToLong(SegmentInfo::recordCount).sum();
         this.remainingBytes = left.stream().mapToLong(SegmentInfo::sizeBytes).sum();
         this.lane = prefetcher.lane(plan.source().toString(), left, resumeAfter + 1, window);
+        plan.missing().stream().filter(range -> range.lastOffset() > resumeAfter).forEach(this::missing);
+    }
+
+    /** Offsets the backup should hold but does not: fail before restoring anything, or report them and go on. */
+    private void missing(MissingOffsets range) {
+        if (policy == CorruptSegmentPolicy.SKIP) {
+            listener.offsetsMissing(plan, range);
+            return;
+        }
+        throw new UnreadableSegmentException("Cannot restore " + plan.source() + ": " + range.describe(backupId)
+                + ". Nothing was restored yet. Put the missing segment back from a copy of the storage if you have "
+                + "one and restart the task, or set " + RestoreConfig.CORRUPT_SEGMENT_POLICY + "=skip to restore "
+                + "everything else without offsets " + range.firstOffset() + ".." + range.lastOffset() + ".", null);
     }
 
     /** Offset of the last record handed out (or the resume point). */

@@ -149,7 +149,11 @@ public class RestoreConfig extends AbstractConfig {
                         + "task with an error naming the object, block and offsets (restart it after repairing the "
                         + "object; it resumes where it stopped); 'skip' logs it, counts it in the "
                         + "corrupt-segments-skipped-total metric and the summary, and goes on with the next "
-                        + "segment, so that segment's unread records are missing from the target.",
+                        + "segment, so that segment's unread records are missing from the target. The same "
+                        + "applies to offsets that no segment of the backup holds although the backup did not "
+                        + "record them as a gap (a segment missing from the catalog): 'fail' stops the task before "
+                        + "it restores anything, naming the offsets and the segments around them; 'skip' restores "
+                        + "everything else and reports them.",
                 GROUP_INTEGRITY, ++order, Width.SHORT, "Corrupt segment policy");
         return def;
     }

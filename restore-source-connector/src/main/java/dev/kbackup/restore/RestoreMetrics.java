@@ -50,7 +50,8 @@ final class RestoreMetrics implements SegmentPrefetcher.Listener, AutoCloseable 
                 "Records read past because their timestamp is outside the restore window"), new CumulativeSum());
         corruptSkipped = sensor("restore-corrupt-segments-skipped");
         corruptSkipped.add(name("corrupt-segments-skipped-total",
-                "Unreadable segments passed over under restore.corrupt.segment.policy=skip"), new CumulativeSum());
+                "Unreadable segments, and ranges of offsets no segment holds, passed over under "
+                + "restore.corrupt.segment.policy=skip"), new CumulativeSum());
         storageReads = sensor("restore-storage-reads");
         storageReads.add(name("storage-read-latency-avg-ms", "Average time of one storage read"), new Avg());
         storageReads.add(name("storage-read-latency-max-ms", "Longest storage read"), new Max());

@@ -15,14 +15,16 @@ import java.util.List;
  */
 @JsonPropertyOrder({"backupId", "connector", "task", "startedAt", "completedAt", "durationMs", "window", "records",
     "recordsThisRun", "bytes", "recordsSkippedByWindow", "partitionsAlreadyRestored", "skippedSegments",
-    "partitions"})
+    "missingOffsets", "partitions"})
 record RestoreSummary(String backupId, String connector, int task, Instant startedAt, Instant completedAt,
                       long durationMs, String window, long records, long recordsThisRun, long bytes,
                       long recordsSkippedByWindow, int partitionsAlreadyRestored, List<SkippedSegment> skippedSegments,
+                      List<MissingRange> missingOffsets,
                       List<PartitionSummary> partitions) {
 
     RestoreSummary {
         skippedSegments = List.copyOf(skippedSegments);
+        missingOffsets = List.copyOf(missingOffsets);
         partitions = List.copyOf(partitions);
     }
 
@@ -39,6 +41,14 @@ record RestoreSummary(String backupId, String connector, int task, Instant start
     /** A segment the skip policy passed over: its offsets from {@code firstMissingOffset} on are missing. */
     record SkippedSegment(String key, String topic, int partition, long firstMissingOffset, long lastOffset,
                           String reason) {
+    }
+
+    /**
+     * Offsets that no segment of the backup holds (a segment is missing, not a real gap), passed over under the
+     * skip policy: {@code segmentBefore} ends before them and {@code segmentAfter} continues after them.
+     */
+    record MissingRange(String topic, int partition, long firstOffset, long lastOffset, String segmentBefore,
+                        String segmentAfter) {
     }
 
     /** One log message with everything a person wants to see. */
@@ -73,6 +83,12 @@ record RestoreSummary(String backupId, String connector, int task, Instant start
                     .append('-').append(segment.partition()).append("): offsets ")
                     .append(segment.firstMissingOffset()).append("..").append(segment.lastOffset())
                     .append(" are missing from the target: ").append(segment.reason());
+        }
+        for (MissingRange range : missingOffsets) {
+            text.append("\n  MISSING offsets ").append(range.firstOffset()).append("..").append(range.lastOffset())
+                    .append(" of ").append(range.topic()).append('-').append(range.partition())
+                    .append(": no segment of the backup holds them (between ").append(range.segmentBefore())
+                    .append(" and ").append(range.segmentAfter()).append("); they are missing from the target");
         }
         return text.toString();
     }

@@ -4,6 +4,7 @@ import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.TimeWindow;
 import dev.kbackup.layout.Json;
+import dev.kbackup.layout.MissingOffsets;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.WriteMode;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -75,6 +76,7 @@ final class TaskRestore implements PartitionRestorer.Listener {
     private final List<RestoreSummary.SkippedSegment> skipped = Collections.synchronizedList(new ArrayList<>());
     private final Set<TopicPartition> warnedAlreadyRestored = new HashSet<>();
     private volatile int partitionsAlreadyRestored;
+    private final List<RestoreSummary.MissingRange> missing = Collections.synchronizedList(new ArrayList<>());
     private final Object persistLock = new Object();
     private Instant lastPersist;
     private int nextPartition;
@@ -273,7 +275,7 @@ final class TaskRestore implements PartitionRestorer.Listener {
         partitionsAlreadyRestored = alreadyRestored;
         RestoreSummary summary = new RestoreSummary(backupId, connector, task, startedAt, now,
                 Duration.between(startedAt, now).toMillis(), window.toString(), records, recordsThisRun, bytes,
-                skippedByWindow.get(), alreadyRestored, List.copyOf(skipped), perPartition);
+                skippedByWindow.get(), alreadyRestored, List.copyOf(skipped), List.copyOf(missing), perPartition);
         store.put(keys.summaryKey(task), Json.write(summary), WriteMode.OVERWRITE);
         log.info("{}\nSummary written to {} in {}", summary.describe(), keys.summaryKey(task), store.describe());
         complete = true;
@@ -308,6 +310,16 @@ final class TaskRestore implements PartitionRestorer.Listener {
                         + "NOT restored to {}. Cause: {}", segment.key(), plan.source(), backupId,
                 RestoreConfig.CORRUPT_SEGMENT_POLICY, CorruptSegmentPolicy.SKIP.configName(), firstMissing,
                 segment.lastOffset(), plan.source(), plan.target(), cause.getMessage());
+    }
+
+    @Override
+    public void offsetsMissing(PartitionPlan plan, MissingOffsets range) {
+        metrics.corruptSegmentSkipped();
+        missing.add(new RestoreSummary.MissingRange(plan.source().topic(), plan.source().partition(),
+                range.firstOffset(), range.lastOffset(), range.before().key(), range.after().key()));
+        log.warn("Restoring {} of backup {} without offsets {}..{} ({}={}): {}", plan.source(), backupId,
+                range.firstOffset(), range.lastOffset(), RestoreConfig.CORRUPT_SEGMENT_POLICY,
+                CorruptSegmentPolicy.SKIP.configName(), range.describe(backupId));
     }
 
     /** Bytes of a record as produced: key, value, header keys and header values. */

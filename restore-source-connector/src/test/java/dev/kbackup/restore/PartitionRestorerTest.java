@@ -7,6 +7,7 @@ import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.StoredSegment;
 import dev.kbackup.format.TimeWindow;
 import dev.kbackup.layout.PartitionIndex;
+import dev.kbackup.layout.MissingOffsets;
 import dev.kbackup.testing.RandomRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
@@ -337,6 +338,7 @@ class PartitionRestorerTest {
     private static final class Recorder implements PartitionRestorer.Listener {
         final AtomicLong skippedByWindow = new AtomicLong();
         final List<String> skippedSegments = new ArrayList<>();
+        final List<MissingOffsets> missingRanges = new ArrayList<>();
 
         @Override
         public void skippedByWindow(long records) {
@@ -347,6 +349,11 @@ class PartitionRestorerTest {
         public void segmentSkipped(PartitionPlan plan, SegmentInfo segment, RuntimeException cause,
                                    long firstMissing) {
             skippedSegments.add(segment.key());
+        }
+
+        @Override
+        public void offsetsMissing(PartitionPlan plan, MissingOffsets missing) {
+            missingRanges.add(missing);
         }
     }
 }

@@ -37,6 +37,26 @@ class RestorePlanTest {
     }
 
     @Test
+    void offsetsNoSegmentHoldsAreNamedWhenTheWindowMayReachThemButRealGapsAreNot() {
+        SegmentInfo first = segment("orders", 0, 0, 99, 1_000, 1_999);
+        SegmentInfo afterRealGap = new SegmentInfo("k/orders/0/150", "orders", 0, Codec.ZSTD, 150, 199, 50, 2_000,
+                2_999, 1000, 2000, 0, 1, 100); // 100..149 recorded as a real gap
+        SegmentInfo afterLostSegment = segment("orders", 0, 300, 399, 4_000, 4_999); // 200..299 not recorded
+        Map<String, Map<Integer, PartitionIndex>> catalog = catalog(index("orders", 0, first, afterRealGap,
+                afterLostSegment));
+
+        PartitionPlan all = RestorePlan.build(catalog, all(), IDENTITY, TimeWindow.ALL).work().get(0);
+        assertEquals(1, all.missing().size());
+        assertEquals(200, all.missing().get(0).firstOffset());
+        assertEquals(299, all.missing().get(0).lastOffset());
+        assertEquals(afterRealGap, all.missing().get(0).before());
+        assertEquals(afterLostSegment, all.missing().get(0).after());
+        PartitionPlan before = RestorePlan.build(catalog, all(), IDENTITY, new TimeWindow(1_000, 1_500)).work()
+                .get(0);
+        assertEquals(List.of(), before.missing(), "a window that ends before both neighbours cannot miss them");
+    }
+
+    @Test
     void restoresTheListedTopicsOrThoseMatchingTheRegexOrAll() {
         Map<String, Map<Integer, PartitionIndex>> catalog = catalog(
                 index("orders", 0, segment("orders", 0, 0, 9, 0, 9)),
@@ -131,11 +151,11 @@ class RestorePlanTest {
 
     private static SegmentInfo segment(String topic, int partition, long first, long last, long minTs, long maxTs) {
         return new SegmentInfo("k/" + topic + "/" + partition + "/" + first, topic, partition, Codec.ZSTD, first,
-                last, last - first + 1, minTs, maxTs, 1000, 2000, 0, 1);
+                last, last - first + 1, minTs, maxTs, 1000, 2000, 0, 1, first);
     }
 
     private static SegmentInfo sized(SegmentInfo s, long size) {
         return new SegmentInfo(s.key(), s.topic(), s.partition(), s.codec(), s.firstOffset(), s.lastOffset(),
-                s.recordCount(), s.minTimestamp(), s.maxTimestamp(), size, size, 0, 1);
+                s.recordCount(), s.minTimestamp(), s.maxTimestamp(), size, size, 0, 1, s.coversFrom());
     }
 }

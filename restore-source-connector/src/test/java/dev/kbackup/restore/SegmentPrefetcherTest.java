@@ -3,6 +3,7 @@ package dev.kbackup.restore;
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.Codec;
 import dev.kbackup.format.SegmentInfo;
+import dev.kbackup.layout.MissingOffsets;
 import dev.kbackup.format.TimeWindow;
 import dev.kbackup.format.TimestampKind;
 import org.apache.kafka.common.TopicPartition;
@@ -37,6 +38,11 @@ class SegmentPrefetcherTest {
         public void segmentSkipped(PartitionPlan plan, SegmentInfo segment, RuntimeException cause,
                                    long firstMissing) {
             throw new AssertionError("nothing is corrupt", cause);
+        }
+
+        @Override
+        public void offsetsMissing(PartitionPlan plan, MissingOffsets missing) {
+            throw new AssertionError("nothing is missing: " + missing);
         }
     };
 

@@ -43,14 +43,17 @@ final class TestBackups {
 
     /**
      * Stores {@code records} of one partition as segments of {@code recordsPerSegment} records, cut into blocks of
-     * about {@code blockBytes} uncompressed bytes, and lists them in the partition's index.
+     * about {@code blockBytes} uncompressed bytes, and lists them in the partition's index. Like the backup
+     * connector, each segment records that it continues right after the previous one, so offset gaps between the
+     * records are recorded as real gaps.
      */
     List<SegmentInfo> partition(String topic, int partition, List<BackupRecord> records, Codec codec,
                                 int recordsPerSegment, int blockBytes) {
         List<SegmentInfo> segments = new ArrayList<>();
         for (int from = 0; from < records.size(); from += recordsPerSegment) {
+            long coversFrom = segments.isEmpty() ? -1 : segments.get(segments.size() - 1).lastOffset() + 1;
             segments.add(segment(topic, partition, records.subList(from, Math.min(records.size(),
-                    from + recordsPerSegment)), codec, blockBytes));
+                    from + recordsPerSegment)), codec, blockBytes, coversFrom));
         }
         indexes.add(new PartitionIndex(topic, partition, Instant.now(), segments));
         return segments;
@@ -58,10 +61,16 @@ final class TestBackups {
 
     /** Stores one segment without listing it anywhere (for overlapping or hand-made layouts). */
     SegmentInfo segment(String topic, int partition, List<BackupRecord> records, Codec codec, int blockBytes) {
+        return segment(topic, partition, records, codec, blockBytes, -1);
+    }
+
+    /** {@link #segment} recording that it continues from {@code coversFrom} (-1: from its first record). */
+    SegmentInfo segment(String topic, int partition, List<BackupRecord> records, Codec codec, int blockBytes,
+                        long coversFrom) {
         String key = layout.segmentKey(topic, partition, records.get(0).offset(), codec);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (BlockCompressor compressor = codec.newCompressor(Codec.ZSTD_DEFAULT_LEVEL)) {
-            SegmentWriter writer = new SegmentWriter(key, topic, partition, compressor, out, blockBytes);
+            SegmentWriter writer = new SegmentWriter(key, topic, partition, compressor, out, blockBytes, coversFrom);
             records.forEach(writer::append);
             SegmentInfo info = writer.finish();
             store.put(key, out.toByteArray(), WriteMode.OVERWRITE);

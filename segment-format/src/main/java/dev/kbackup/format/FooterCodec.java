@@ -14,7 +14,7 @@ final class FooterCodec {
 
     /** Largest footer a reader accepts: about 1.4 million blocks. */
     static final int MAX_FOOTER_BYTES = 64 * 1024 * 1024;
-    private static final int FIXED_BODY_BYTES = 2 + 4 + 1 + 8 * 6 + 4;
+    private static final int FIXED_BODY_BYTES = 2 + 4 + 1 + 8 * 7 + 4;
 
     private FooterCodec() {
     }
@@ -34,6 +34,7 @@ final class FooterCodec {
                 .putLong(footer.minTimestamp())
                 .putLong(footer.maxTimestamp())
                 .putLong(footer.uncompressedBytes())
+                .putLong(footer.coversFrom())
                 .putInt(footer.blocks().size());
         for (BlockIndexEntry entry : footer.blocks()) {
             buffer.putLong(entry.position()).putInt(entry.length()).putInt(entry.recordCount())
@@ -77,8 +78,7 @@ final class FooterCodec {
         }
         if (version != SegmentFormat.VERSION) {
             throw new CorruptSegmentException(name, -1, trailerPosition + 16,
-                    "unknown format version " + version + " in the trailer; this reader understands version "
-                            + SegmentFormat.VERSION + " (upgrade the connector to read newer segments)");
+                    SegmentFormat.unsupportedVersion(version, "trailer"));
         }
         if (reserved != 0) {
             throw new CorruptSegmentException(name, -1, trailerPosition + 18,
@@ -120,6 +120,7 @@ final class FooterCodec {
             long minTimestamp = buffer.getLong();
             long maxTimestamp = buffer.getLong();
             long uncompressedBytes = buffer.getLong();
+            long coversFrom = buffer.getLong();
             int blockCount = buffer.getInt();
             if (blockCount < 0 || (long) blockCount * SegmentFormat.INDEX_ENTRY_SIZE != buffer.remaining()) {
                 throw new CorruptSegmentException(name, -1, position,
@@ -131,7 +132,7 @@ final class FooterCodec {
                         buffer.getLong(), buffer.getLong(), buffer.getLong()));
             }
             SegmentFooter footer = new SegmentFooter(decodeTopic(name, topic, position), partition, codec, recordCount,
-                    firstOffset, lastOffset, minTimestamp, maxTimestamp, uncompressedBytes, blocks);
+                    firstOffset, lastOffset, minTimestamp, maxTimestamp, uncompressedBytes, coversFrom, blocks);
             checkConsistent(name, footer, position);
             return footer;
         } catch (BufferUnderflowException e) {
@@ -196,6 +197,10 @@ final class FooterCodec {
         if (!totalsMatch) {
             throw new CorruptSegmentException(name, -1, footerPosition,
                     "footer totals disagree with its block index");
+        }
+        if (footer.coversFrom() < 0 || footer.coversFrom() > footer.firstOffset()) {
+            throw new CorruptSegmentException(name, -1, footerPosition, "footer says the segment covers offsets from "
+                    + footer.coversFrom() + ", which is not between 0 and its first offset " + footer.firstOffset());
         }
     }
 }

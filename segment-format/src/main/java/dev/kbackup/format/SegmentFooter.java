@@ -4,11 +4,13 @@ import java.util.List;
 
 /**
  * The footer of a segment: what it holds and where each block starts. A reader that has the footer can start at
- * the first block that may hold a wanted offset or timestamp with one ranged read.
+ * the first block that may hold a wanted offset or timestamp with one ranged read. {@code coversFrom} is the first
+ * offset the writer was waiting for when it opened the segment: offsets from there to {@code firstOffset - 1}
+ * do not exist in Kafka any more (compaction, transaction markers, retention), they are not lost.
  */
 public record SegmentFooter(String topic, int partition, Codec codec, long recordCount, long firstOffset,
                             long lastOffset, long minTimestamp, long maxTimestamp, long uncompressedBytes,
-                            List<BlockIndexEntry> blocks) {
+                            long coversFrom, List<BlockIndexEntry> blocks) {
 
     public SegmentFooter {
         blocks = List.copyOf(blocks);

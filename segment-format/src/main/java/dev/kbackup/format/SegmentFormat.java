@@ -1,12 +1,12 @@
 package dev.kbackup.format;
 
 /**
- * Constants of the segment byte layout, version 1. {@code docs/segment-format.md} is the specification; every
+ * Constants of the segment byte layout, version 2 (version 1 had no {@code coversFrom} in the footer). {@code docs/segment-format.md} is the specification; every
  * number here is named there. All fixed-width integers are big-endian.
  */
 public final class SegmentFormat {
 
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     /** "KBSG": the first four bytes of every segment. */
     public static final int HEADER_MAGIC = 0x4B425347;
@@ -46,5 +46,13 @@ public final class SegmentFormat {
     static final int ATTRIBUTE_LOG_APPEND_TIME = 0x01;
 
     private SegmentFormat() {
+    }
+
+    /** Why a segment of format {@code found} (read from its {@code where}) cannot be read, and what to do. */
+    static String unsupportedVersion(int found, String where) {
+        return "segment format version " + found + " in the " + where + "; this reader reads version " + VERSION
+                + " only" + (found > VERSION ? ": upgrade the connector to read segments written by a newer one"
+                : ": the segment was written by an older, unreleased kbackup build; back the topic up again under a "
+                + "new backup.id");
     }
 }

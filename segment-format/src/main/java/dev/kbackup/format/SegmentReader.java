@@ -238,9 +238,7 @@ public final class SegmentReader implements AutoCloseable {
         }
         int version = Short.toUnsignedInt(buffer.getShort());
         if (version != SegmentFormat.VERSION) {
-            throw new CorruptSegmentException(name, -1, 4, "unknown format version " + version
-                    + "; this reader understands version " + SegmentFormat.VERSION
-                    + " (upgrade the connector to read newer segments)");
+            throw new CorruptSegmentException(name, -1, 4, SegmentFormat.unsupportedVersion(version, "header"));
         }
         byte codecId = buffer.get();
         int flags = Byte.toUnsignedInt(buffer.get());

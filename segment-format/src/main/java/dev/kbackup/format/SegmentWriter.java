@@ -30,6 +30,7 @@ public final class SegmentWriter {
     private final CRC32C objectCrc = new CRC32C();
     private final List<BlockIndexEntry> index = new ArrayList<>();
     private final ByteBuffer blockHeader = ByteBuffer.allocate(SegmentFormat.BLOCK_HEADER_SIZE);
+    private final long coversFrom;
 
     private long position;
     private long recordCount;
@@ -45,6 +46,17 @@ public final class SegmentWriter {
      */
     public SegmentWriter(String name, String topic, int partition, BlockCompressor compressor, OutputStream out,
                          int blockTargetBytes) {
+        this(name, topic, partition, compressor, out, blockTargetBytes, -1);
+    }
+
+    /**
+     * @param coversFrom the first offset the writer was waiting for when it opened this segment (one past the
+     *                   previous segment's last offset, or the resume point); offsets from there up to the first
+     *                   record are recorded as a real gap. -1: the segment covers from its first record.
+     */
+    public SegmentWriter(String name, String topic, int partition, BlockCompressor compressor, OutputStream out,
+                         int blockTargetBytes, long coversFrom) {
+        this.coversFrom = coversFrom;
         this.name = Objects.requireNonNull(name, "name");
         this.topic = Objects.requireNonNull(topic, "topic");
         this.partition = partition;
@@ -80,6 +92,10 @@ public final class SegmentWriter {
     /** Compresses and writes one encoded block; its first offset must be above every offset already written. */
     public void writeBlock(RawBlock block) {
         checkOpen();
+        if (index.isEmpty() && block.firstOffset() < coversFrom) {
+            throw new IllegalArgumentException("Block starting at offset " + block.firstOffset() + " is below offset "
+                    + coversFrom + ", where segment " + name + " was opened to continue");
+        }
         if (!index.isEmpty() && block.firstOffset() <= index.get(index.size() - 1).lastOffset()) {
             throw new IllegalArgumentException("Block starting at offset " + block.firstOffset()
                     + " does not follow offset " + index.get(index.size() - 1).lastOffset() + " in segment " + name);
@@ -128,9 +144,10 @@ public final class SegmentWriter {
             throw new IllegalStateException("Segment " + name + " has no records; empty segments are never written");
         }
         finished = true;
+        long firstOffset = index.get(0).firstOffset();
         SegmentFooter footer = new SegmentFooter(topic, partition, compressor.codec(), recordCount,
-                index.get(0).firstOffset(), index.get(index.size() - 1).lastOffset(), minTimestamp, maxTimestamp,
-                uncompressedBytes, index);
+                firstOffset, index.get(index.size() - 1).lastOffset(), minTimestamp, maxTimestamp,
+                uncompressedBytes, coversFrom < 0 ? firstOffset : coversFrom, index);
         byte[] footerBytes = FooterCodec.encode(footer);
         long footerPosition = position;
         write(footerBytes, 0, footerBytes.length);
@@ -143,7 +160,7 @@ public final class SegmentWriter {
         }
         return new SegmentInfo(name, topic, partition, compressor.codec(), footer.firstOffset(), footer.lastOffset(),
                 recordCount, minTimestamp, maxTimestamp, position, uncompressedBytes, objectCrc.getValue(),
-                index.size());
+                index.size(), footer.coversFrom());
     }
 
     private long lastOffsetWritten() {

@@ -18,11 +18,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads and publishes what a backup holds: the per-partition indexes (the authority on segments), the manifest
  * that rolls them up, and recovery of complete segments that a crash left out of an index.
+ *
+ * <p>Publication is lost-update-free under any number of concurrent writers (old and new owners of a partition,
+ * zombies), with or without conditional writes in the store: an index is never rewritten. Each publication
+ * creates a new immutable piece under the partition's index folder holding the entries it adds, under a key no
+ * other publication uses; the partition's index is the union of its pieces. Entries are facts about immutable
+ * segment objects, so duplicates across pieces agree and the union is order-free. The cost: reading an index
+ * lists and reads every piece of the partition (see docs/architecture.md, "Catalog").
  */
 public final class BackupCatalog {
 
@@ -41,12 +49,55 @@ public final class BackupCatalog {
         return layout;
     }
 
+    /**
+     * The backup's manifest, or empty if there is none (the backup id is wrong or nothing was published yet).
+     *
+     * @throws IllegalStateException if it was written in a catalog format this reader does not know
+     */
     public Optional<Manifest> readManifest() {
-        return readJson(layout.manifestKey(), Manifest.class);
+        Optional<Manifest> manifest = readJson(layout.manifestKey(), Manifest.class);
+        manifest.ifPresent(found -> {
+            if (found.formatVersion() != Manifest.FORMAT_VERSION) {
+                throw new IllegalStateException("Manifest " + layout.manifestKey() + " in " + store.describe()
+                        + " has catalog format version " + found.formatVersion() + "; this connector reads version "
+                        + Manifest.FORMAT_VERSION + " only. Use the kbackup version that wrote the backup (or a "
+                        + "newer one that reads it), or back up under a new backup.id");
+            }
+        });
+        return manifest;
     }
 
+    /** The partition's index, the union of all its pieces, or empty if nothing was ever published for it. */
     public Optional<PartitionIndex> readIndex(String topic, int partition) {
-        return readJson(layout.partitionIndexKey(topic, partition), PartitionIndex.class);
+        List<String> pieces = new ArrayList<>();
+        store.list(layout.partitionIndexPrefix(topic, partition), null).forEachRemaining(object -> {
+            if (BackupLayout.parseIndexPieceKey(object.key()).isPresent()) {
+                pieces.add(object.key());
+            }
+        });
+        return pieces.isEmpty() ? Optional.empty() : Optional.of(union(topic, partition, pieces));
+    }
+
+    /** Reads the pieces {@code keys} of one partition and merges them into its index. */
+    private PartitionIndex union(String topic, int partition, List<String> keys) {
+        List<SegmentInfo> segments = new ArrayList<>();
+        Instant updatedAt = null;
+        for (String key : keys) {
+            PartitionIndex piece = readJson(key, PartitionIndex.class).orElse(null);
+            if (piece == null) {
+                continue; // listed, then removed: only a later catalog cleanup removes pieces
+            }
+            if (!piece.topic().equals(topic) || piece.partition() != partition) {
+                throw new IllegalStateException("Index piece " + key + " in " + store.describe() + " describes "
+                        + piece.topic() + "-" + piece.partition() + " but sits in the folder of " + topic + "-"
+                        + partition + ": it was copied or renamed by hand; move it back or delete it");
+            }
+            segments.addAll(piece.segments());
+            if (piece.updatedAt() != null && (updatedAt == null || piece.updatedAt().isAfter(updatedAt))) {
+                updatedAt = piece.updatedAt();
+            }
+        }
+        return new PartitionIndex(topic, partition, updatedAt, segments);
     }
 
     private <T> Optional<T> readJson(String key, Class<T> type) {
@@ -54,27 +105,36 @@ public final class BackupCatalog {
     }
 
     /**
-     * Writes {@code index} merged with the stored one, so that an entry published by an earlier owner of the
-     * partition is never dropped. Returns what was written.
+     * Adds the entries of {@code index} to its partition's index by creating a new piece that holds exactly them;
+     * nothing stored is read or replaced, so no concurrent publication can undo this one or be undone by it.
+     * Returns the piece (the entries published, stamped {@code now}); an empty index publishes nothing.
      */
     public PartitionIndex publishIndex(PartitionIndex index, Instant now) {
-        PartitionIndex merged = readIndex(index.topic(), index.partition()).map(index::merge).orElse(index);
-        merged = new PartitionIndex(merged.topic(), merged.partition(), now, merged.segments());
-        store.put(layout.partitionIndexKey(index.topic(), index.partition()), Json.write(merged),
-                WriteMode.OVERWRITE);
-        return merged;
+        PartitionIndex piece = new PartitionIndex(index.topic(), index.partition(), now, index.segments());
+        if (piece.segments().isEmpty()) {
+            return piece;
+        }
+        String writer = UUID.randomUUID().toString().replace("-", "");
+        store.put(layout.indexPieceKey(piece.topic(), piece.partition(), piece.firstOffset(), piece.lastOffset(),
+                writer), Json.write(piece), WriteMode.CREATE_NEW);
+        return piece;
     }
 
     /**
-     * The partition's stored index plus every complete segment stored after its last entry that the index does not
-     * list yet (a task can die between completing a segment and publishing the index), and the index is published
-     * with them. Lists only this partition's keys.
+     * The partition's index plus every complete segment stored after its last entry that the index does not
+     * list yet (a task can die between completing a segment and publishing the index); those segments are
+     * published as a new piece. "After its last entry" is after the highest key of the merged index, which holds
+     * every entry any writer ever published. Lists only this partition's keys.
      */
     public PartitionIndex recover(String topic, int partition) {
         PartitionIndex stored = readIndex(topic, partition).orElse(PartitionIndex.empty(topic, partition));
         PartitionIndex complete = withUnindexedSegments(stored);
-        return complete.segments().size() > stored.segments().size() ? publishIndex(complete, Instant.now())
-                : stored;
+        List<SegmentInfo> found = complete.segments().stream().filter(segment -> !stored.contains(segment.key()))
+                .toList();
+        if (!found.isEmpty()) {
+            publishIndex(new PartitionIndex(topic, partition, null, found), Instant.now());
+        }
+        return complete;
     }
 
     /**
@@ -112,14 +172,15 @@ public final class BackupCatalog {
             return new SegmentInfo(object.key(), footer.topic(), footer.partition(), footer.codec(),
                     footer.firstOffset(), footer.lastOffset(), footer.recordCount(), footer.minTimestamp(),
                     footer.maxTimestamp(), object.size(), footer.uncompressedBytes(), reader.bytesChecksum(),
-                    footer.blocks().size());
+                    footer.blocks().size(), footer.coversFrom());
         }
     }
 
     /**
      * Merges {@code indexes} into the manifest and writes it, creating it if needed. Stores give no
      * compare-and-swap on every backend, so after writing it reads the manifest back and, if a concurrent writer
-     * replaced it without these entries, merges again (a few times, then the next publish completes it).
+     * replaced it without these entries, merges again (a few times, then the next publish completes it). A
+     * manifest short of entries loses nothing: readers merge it with the index pieces, which hold them.
      */
     public Manifest publishManifest(Collection<PartitionIndex> indexes, SourceCluster source, Instant now) {
         Manifest written = null;
@@ -143,8 +204,8 @@ public final class BackupCatalog {
     }
 
     /**
-     * Every partition of the backup: the manifest's entries merged with every partition index (found by listing
-     * only the index folder), plus partitions that hold segments but no index yet (a backup task that died before
+     * Every partition of the backup: the manifest's entries merged with every partition's index pieces (found by
+     * listing only the index folder), plus partitions that hold segments but no index yet (a backup task that died before
      * its first publication), found by listing topic and partition folders. Keyed by topic then partition.
      */
     public Map<String, Map<Integer, PartitionIndex>> loadAll() {
@@ -157,17 +218,13 @@ public final class BackupCatalog {
         if (manifest != null) {
             manifest.topics().forEach((topic, partitions) -> all.put(topic, new TreeMap<>(partitions)));
         }
-        Iterator<ObjectInfo> indexes = store.list(layout.indexPrefix(), null);
-        List<String> keys = new ArrayList<>();
-        indexes.forEachRemaining(object -> {
-            if (object.key().endsWith(".json")) {
-                keys.add(object.key());
-            }
-        });
-        for (String key : keys) {
-            readJson(key, PartitionIndex.class).ifPresent(index -> all.computeIfAbsent(index.topic(),
-                    topic -> new TreeMap<>()).merge(index.partition(), index, PartitionIndex::merge));
-        }
+        Map<String, Map<Integer, List<String>>> pieces = new TreeMap<>();
+        store.list(layout.indexPrefix(), null).forEachRemaining(object -> BackupLayout.parseIndexPieceKey(object.key())
+                .ifPresent(piece -> pieces.computeIfAbsent(piece.topic(), topic -> new TreeMap<>())
+                        .computeIfAbsent(piece.partition(), partition -> new ArrayList<>()).add(object.key())));
+        pieces.forEach((topic, partitions) -> partitions.forEach((partition, keys) -> all
+                .computeIfAbsent(topic, t -> new TreeMap<>())
+                .merge(partition, union(topic, partition, keys), PartitionIndex::merge)));
         addUnindexedPartitions(all);
         return all;
     }

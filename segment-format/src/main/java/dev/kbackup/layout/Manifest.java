@@ -8,15 +8,18 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The roll-up of a backup: what it is and, for every topic and partition, its segments. Partition indexes are the
- * authority for segments; the manifest is a union of them that every sink task refreshes, so it can lag behind
- * for a sync interval but never lists a segment that is not complete.
+ * The roll-up of a backup: what it is and, for every topic and partition, its segments. Its presence says that
+ * the backup id names a backup. The partition index pieces are the authority for segments; the manifest is a union
+ * of them that every sink task refreshes by replacing it whole, so it can lag behind or (when two tasks replace it
+ * at once) miss entries for a while, but never lists a segment that is not complete. Readers always merge it with
+ * the index pieces, so nothing it misses is lost.
  */
 @JsonPropertyOrder({"formatVersion", "backupId", "createdAt", "updatedAt", "sourceCluster", "topics"})
 public record Manifest(int formatVersion, String backupId, Instant createdAt, Instant updatedAt,
                        SourceCluster sourceCluster, Map<String, Map<Integer, PartitionIndex>> topics) {
 
-    public static final int FORMAT_VERSION = 1;
+    /** Version 2: partition indexes are folders of immutable pieces. */
+    public static final int FORMAT_VERSION = 2;
 
     public Manifest {
         TreeMap<String, Map<Integer, PartitionIndex>> copy = new TreeMap<>();

@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
 
 /**
  * The complete segments of one topic-partition, ordered by first offset. Entries are facts about immutable
- * objects, so merging two indexes is a union and never loses an entry either side had.
+ * objects, so merging two indexes is a union and never loses an entry either side had. Also the content of one
+ * index piece: the entries a single publication added (see {@link BackupCatalog}).
  */
 @JsonPropertyOrder({"topic", "partition", "recordCount", "firstOffset", "lastOffset", "minTimestamp", "maxTimestamp",
     "sizeBytes", "updatedAt", "segments"})

@@ -70,16 +70,20 @@ class SegmentCorruptionTest {
     }
 
     @Test
-    void unknownVersionIsRefusedWithAnUpgradeHint() {
-        byte[] segment = segment(Codec.ZSTD, 5, 1024);
-        ByteBuffer header = ByteBuffer.wrap(segment);
-        header.putShort(4, (short) 2);
-        CRC32C crc = new CRC32C();
-        crc.update(segment, 0, 8);
-        header.putInt(8, (int) crc.getValue());
-        CorruptSegmentException e = assertCorrupt(segment, "version 2");
-        assertTrue(e.getMessage().contains("unknown format version 2"), e.getMessage());
-        assertEquals(4, e.position());
+    void unknownVersionIsRefusedNamingTheVersionFoundAndWhatToDo() {
+        for (int version : new int[] {SegmentFormat.VERSION - 1, SegmentFormat.VERSION + 1}) {
+            byte[] segment = segment(Codec.ZSTD, 5, 1024);
+            ByteBuffer header = ByteBuffer.wrap(segment);
+            header.putShort(4, (short) version);
+            CRC32C crc = new CRC32C();
+            crc.update(segment, 0, 8);
+            header.putInt(8, (int) crc.getValue());
+            CorruptSegmentException e = assertCorrupt(segment, "version " + version);
+            assertTrue(e.getMessage().contains("segment format version " + version + " in the header; this reader "
+                    + "reads version " + SegmentFormat.VERSION), e.getMessage());
+            assertTrue(e.getMessage().contains(version > SegmentFormat.VERSION ? "upgrade" : "older"), e.getMessage());
+            assertEquals(4, e.position());
+        }
     }
 
     @Test

@@ -1,15 +1,11 @@
 package dev.kbackup.layout;
 
-import dev.kbackup.format.BackupRecord;
-import dev.kbackup.format.BlockCompressor;
 import dev.kbackup.format.Codec;
 import dev.kbackup.format.SegmentInfo;
-import dev.kbackup.format.SegmentWriter;
 import dev.kbackup.storage.FilesystemObjectStore;
 import dev.kbackup.storage.ObjectStore;
-import dev.kbackup.storage.ObjectUpload;
 import dev.kbackup.storage.WriteMode;
-import dev.kbackup.testing.RandomRecords;
+import dev.kbackup.testing.TestSegments;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +17,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BackupCatalogTest {
@@ -45,10 +42,11 @@ class BackupCatalogTest {
         SegmentInfo first = segment("orders", 0, 0, 99);
         SegmentInfo second = segment("orders", 0, 100, 199);
         catalog.publishIndex(new PartitionIndex("orders", 0, NOW, List.of(first)), NOW);
-        // A new owner that only knows its own segment publishes; the union is stored.
-        PartitionIndex stored = catalog.publishIndex(new PartitionIndex("orders", 0, NOW, List.of(second)), NOW);
+        // A new owner that only knows its own segment publishes; readers see the union.
+        PartitionIndex piece = catalog.publishIndex(new PartitionIndex("orders", 0, NOW, List.of(second)), NOW);
+        assertEquals(List.of(second.key()), keys(piece));
+        PartitionIndex stored = catalog.readIndex("orders", 0).orElseThrow();
         assertEquals(List.of(first.key(), second.key()), keys(stored));
-        assertEquals(keys(stored), keys(catalog.readIndex("orders", 0).orElseThrow()));
         assertEquals(199, stored.lastOffset());
         assertEquals(200, stored.recordCount());
     }
@@ -132,6 +130,45 @@ class BackupCatalogTest {
     }
 
     @Test
+    void everyPublicationCreatesItsOwnIndexPieceAndRewritesNothing() {
+        SegmentInfo segment = segment("orders", 3, 100, 199);
+        catalog.publishIndex(new PartitionIndex("orders", 3, NOW, List.of(segment)), NOW);
+        catalog.publishIndex(new PartitionIndex("orders", 3, NOW, List.of(segment)), NOW.plusSeconds(1));
+
+        List<String> pieces = new java.util.ArrayList<>();
+        store.list(layout.partitionIndexPrefix("orders", 3), null).forEachRemaining(o -> pieces.add(o.key()));
+        assertEquals(2, pieces.size(), "the same entries published twice are two pieces: " + pieces);
+        for (String key : pieces) {
+            BackupLayout.IndexPieceKey parsed = BackupLayout.parseIndexPieceKey(key).orElseThrow();
+            assertEquals(new BackupLayout.IndexPieceKey("orders", 3, 100, 199, parsed.writer()), parsed);
+            assertTrue(key.startsWith("b1/index/orders/partition=3/00000000000000000100-00000000000000000199-"), key);
+        }
+        assertEquals(List.of(segment.key()), keys(catalog.readIndex("orders", 3).orElseThrow()),
+                "duplicate entries merge into one");
+    }
+
+    @Test
+    void indexPieceKeysAreValidatedAndParseBack() {
+        String key = layout.indexPieceKey("orders", 7, 5, 9, "ab12");
+        assertEquals("b1/index/orders/partition=7/00000000000000000005-00000000000000000009-ab12.json", key);
+        assertEquals(new BackupLayout.IndexPieceKey("orders", 7, 5, 9, "ab12"),
+                BackupLayout.parseIndexPieceKey(key).orElseThrow());
+        assertThrows(IllegalArgumentException.class, () -> layout.indexPieceKey("orders", 7, 5, 9, "../x"));
+        assertThrows(IllegalArgumentException.class, () -> layout.indexPieceKey("orders", 7, 9, 5, "ab12"));
+        assertFalse(BackupLayout.parseIndexPieceKey("b1/index/orders/partition=7.json").isPresent());
+        assertFalse(BackupLayout.parseIndexPieceKey("b1/index/orders/partition=7/x-y-ab12.json").isPresent());
+    }
+
+    @Test
+    void aManifestOfAnotherCatalogVersionIsRefusedNamingTheVersion() {
+        store.put(layout.manifestKey(), Json.write(new Manifest(1, "b1", NOW, NOW, SourceCluster.UNKNOWN,
+                Map.of())), WriteMode.OVERWRITE);
+        IllegalStateException error = assertThrows(IllegalStateException.class, catalog::readManifest);
+        assertTrue(error.getMessage().contains("catalog format version 1")
+                && error.getMessage().contains("reads version " + Manifest.FORMAT_VERSION), error.getMessage());
+    }
+
+    @Test
     void backupIdsThatCouldEscapeTheRootAreRefused() {
         for (String bad : new String[] {"", "..", "../x", "a/b", "/abs", ".hidden", "a b"}) {
             assertTrue(BackupLayout.backupIdProblem(bad).isPresent(), bad);
@@ -140,23 +177,7 @@ class BackupCatalogTest {
     }
 
     private SegmentInfo segment(String topic, int partition, long first, long last) {
-        List<BackupRecord> records = new RandomRecords(first + partition).records(first, (int) (last - first + 1))
-                .stream().map(r -> r).toList();
-        // RandomRecords may leave gaps; renumber so the segment covers exactly [first, last].
-        List<BackupRecord> exact = new java.util.ArrayList<>();
-        for (int i = 0; i < records.size(); i++) {
-            BackupRecord r = records.get(i);
-            exact.add(new BackupRecord(first + i, r.timestamp(), r.timestampKind(), r.key(), r.value(), r.headers()));
-        }
-        String key = layout.segmentKey(topic, partition, first, Codec.ZSTD);
-        try (BlockCompressor compressor = Codec.ZSTD.newCompressor(3);
-             ObjectUpload upload = store.startUpload(key, WriteMode.CREATE_NEW)) {
-            SegmentWriter writer = new SegmentWriter(key, topic, partition, compressor, upload, 4096);
-            exact.forEach(writer::append);
-            SegmentInfo info = writer.finish();
-            upload.complete();
-            return info;
-        }
+        return TestSegments.write(store, layout, topic, partition, first, last);
     }
 
     private static List<String> keys(PartitionIndex index) {

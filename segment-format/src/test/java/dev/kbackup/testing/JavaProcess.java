@@ -107,10 +107,36 @@ public final class JavaProcess implements AutoCloseable {
         }
     }
 
+    /** Freezes the process (SIGSTOP), as a long GC pause or a stalled VM would: it does nothing until resumed. */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** Lets a paused process go on (SIGCONT) exactly where it stopped. */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("Could not send SIG" + name + " to " + this.name + " (pid "
+                        + process.pid() + ")");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not run kill -" + name + " for " + this.name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while signalling " + this.name, e);
+        }
+    }
+
     @Override
     public void close() {
         try {
             if (process.isAlive()) {
+                signal("CONT"); // a paused JVM would not act on SIGTERM
                 process.destroy();
                 if (!process.waitFor(30, TimeUnit.SECONDS)) {
                     process.destroyForcibly();

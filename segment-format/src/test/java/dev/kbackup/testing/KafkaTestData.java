@@ -173,14 +173,18 @@ public final class KafkaTestData {
     }
 
     /**
-     * Asserts that the backup holds each offset a read_committed consumer sees in {@code topic}, exactly once.
+     * Asserts that the backup holds each offset a read_committed consumer sees in {@code topic}, exactly once, as a
+     * restore reads it: through the catalog, which must list every stored segment, each unchanged since indexed.
      */
     public static void assertExactlyOnce(BackupContents backup, String bootstrapServers, String topic) {
         List<ConsumerRecord<byte[], byte[]>> expected = ConnectClusters.readAll(bootstrapServers, topic, true,
                 Duration.ofSeconds(60));
         Map<Integer, List<Long>> wanted = new TreeMap<>(expected.stream().collect(Collectors.groupingBy(
                 ConsumerRecord::partition, Collectors.mapping(ConsumerRecord::offset, Collectors.toList()))));
-        assertEquals(Map.of(), backup.duplicateOffsets(), "offsets stored twice");
+        assertEquals(Map.of(), backup.duplicateOffsets(), () -> "offsets stored twice, in segments:"
+                + backup.duplicateOffsets().keySet().stream().map(p -> p + backup.describeSegments(p))
+                        .collect(Collectors.joining("\n")));
+        backup.assertCatalogComplete();
         wanted.forEach((partition, offsets) -> {
             List<Long> stored = backup.records(topic, partition).stream().map(BackupRecord::offset).sorted()
                     .collect(Collectors.toList());

@@ -128,6 +128,16 @@ public final class WorkerProcess implements AutoCloseable {
         return states;
     }
 
+    /** Freezes the worker's JVM (SIGSTOP): its tasks keep their state and go on where they were when resumed. */
+    public void pause() {
+        process.pause();
+    }
+
+    /** Resumes a paused worker (SIGCONT): it acts as a zombie until it learns that its work has moved. */
+    public void resume() {
+        process.resume();
+    }
+
     /** Kills the worker's JVM at once (SIGKILL): no task is stopped, nothing is flushed. */
     public void kill() {
         process.kill();
