@@ -1,11 +1,11 @@
 package dev.kbackup.sink;
 
-import dev.kbackup.config.ClusterConfig;
+import dev.kbackup.config.ClusterConfigKeys;
 import dev.kbackup.format.Codec;
 import dev.kbackup.format.SegmentFormat;
-import dev.kbackup.config.BackupIdConfig;
+import dev.kbackup.config.BackupIdConfigKeys;
 import dev.kbackup.layout.BackupLayout;
-import dev.kbackup.storage.StorageConfig;
+import dev.kbackup.storage.StorageConfigKeys;
 import dev.kbackup.storage.StorageSettings;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -22,7 +22,7 @@ import java.util.Map;
 /** Settings of the backup sink connector and its tasks. */
 public final class BackupSinkConfig extends AbstractConfig {
 
-    public static final String BACKUP_ID = BackupIdConfig.BACKUP_ID;
+    public static final String BACKUP_ID = BackupIdConfigKeys.BACKUP_ID;
     public static final String SEGMENT_MAX_BYTES = "segment.max.bytes";
     public static final String SEGMENT_MAX_INTERVAL_MS = "segment.max.interval.ms";
     public static final String SEGMENT_BLOCK_BYTES = "segment.block.bytes";
@@ -53,10 +53,10 @@ public final class BackupSinkConfig extends AbstractConfig {
 
     private static ConfigDef configDef() {
         ConfigDef def = new ConfigDef();
-        BackupIdConfig.define(def, "Name of this backup: every object it writes lives under "
+        BackupIdConfigKeys.define(def, "Name of this backup: every object it writes lives under "
                 + "{storage.prefix}/{backup.id}/, and a restore names the same id.");
-        StorageConfig.define(def);
-        ClusterConfig.define(def, Importance.LOW, "Optional for the backup: when set, the manifest records the "
+        StorageConfigKeys.define(def);
+        ClusterConfigKeys.define(def, Importance.LOW, "Optional for the backup: when set, the manifest records the "
                 + "source cluster's id.");
 
         int order = 0;

@@ -3,7 +3,7 @@ package dev.kbackup.sink;
 import dev.kbackup.Version;
 import dev.kbackup.config.ConnectorValidation;
 import dev.kbackup.layout.BackupLayout;
-import dev.kbackup.storage.StorageConfig;
+import dev.kbackup.storage.StorageConfigKeys;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.connector.Task;
@@ -88,8 +88,8 @@ public class BackupSinkConnector extends SinkConnector {
 
     private static void checkSegmentHoldsAPart(ConnectorValidation validation) {
         Object segmentBytes = validation.value(BackupSinkConfig.SEGMENT_MAX_BYTES);
-        Object partBytes = validation.value(StorageConfig.S3_PART_SIZE_BYTES);
-        if ("s3".equals(validation.value(StorageConfig.STORAGE_TYPE)) && segmentBytes instanceof Long segment
+        Object partBytes = validation.value(StorageConfigKeys.S3_PART_SIZE_BYTES);
+        if ("s3".equals(validation.value(StorageConfigKeys.STORAGE_TYPE)) && segmentBytes instanceof Long segment
                 && partBytes instanceof Integer part && segment < part) {
             validation.addError(BackupSinkConfig.SEGMENT_MAX_BYTES, "segment.max.bytes (" + segment
                     + ") is smaller than s3.part.size.bytes (" + part + "): raise segment.max.bytes or lower the "

@@ -1,7 +1,7 @@
 package dev.kbackup.sink;
 
 import dev.kbackup.Version;
-import dev.kbackup.config.ClusterConfig;
+import dev.kbackup.config.ClusterConfigKeys;
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.layout.BackupCatalog;
@@ -160,8 +160,8 @@ public class BackupSinkTask extends SinkTask {
                 clock, "kbackup-sync-" + config.connectorName() + "-" + config.taskNumber());
         metrics.stateSync(sync::failuresTotal, sync::millisSinceLastSuccess);
         sync.start();
-        if (ClusterConfig.isConfigured(config)) {
-            logEnds = new LogEndOffsets(Admin.create(ClusterConfig.adminProperties(config, "kbackup-lag-"
+        if (ClusterConfigKeys.isConfigured(config)) {
+            logEnds = new LogEndOffsets(Admin.create(ClusterConfigKeys.adminProperties(config, "kbackup-lag-"
                     + config.connectorName() + "-" + config.taskNumber())), lag,
                     config.checkpointInterval().toMillis());
         }
@@ -610,11 +610,12 @@ public class BackupSinkTask extends SinkTask {
     }
 
     private SourceCluster sourceCluster() {
-        if (!ClusterConfig.isConfigured(config)) {
+        if (!ClusterConfigKeys.isConfigured(config)) {
             return SourceCluster.UNKNOWN;
         }
-        String servers = config.getString(ClusterConfig.BOOTSTRAP_SERVERS);
-        try (Admin admin = Admin.create(ClusterConfig.adminProperties(config, "kbackup-" + config.connectorName()))) {
+        String servers = config.getString(ClusterConfigKeys.BOOTSTRAP_SERVERS);
+        try (Admin admin = Admin.create(
+                ClusterConfigKeys.adminProperties(config, "kbackup-" + config.connectorName()))) {
             return new SourceCluster(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS), servers);
         } catch (Exception e) {
             log.warn("Could not learn the cluster id from {}; the manifest will record only the bootstrap "

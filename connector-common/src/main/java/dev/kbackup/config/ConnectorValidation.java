@@ -4,7 +4,7 @@ import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.storage.ConfigProblem;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectStores;
-import dev.kbackup.storage.StorageConfig;
+import dev.kbackup.storage.StorageConfigKeys;
 import dev.kbackup.storage.StorageProbe;
 import dev.kbackup.storage.StorageSettings;
 import dev.kbackup.storage.StorageType;
@@ -30,7 +30,7 @@ public final class ConnectorValidation {
     public static final String BYTE_ARRAY_CONVERTER = "org.apache.kafka.connect.converters.ByteArrayConverter";
     public static final List<String> CONVERTER_KEYS = List.of("key.converter", "value.converter", "header.converter");
 
-    private static final Set<String> STORAGE_KEYS = StorageConfig.define(new ConfigDef()).names();
+    private static final Set<String> STORAGE_KEYS = StorageConfigKeys.define(new ConfigDef()).names();
 
     private final Map<String, ConfigValue> values = new LinkedHashMap<>();
     private final List<ConfigValue> extra = new ArrayList<>();
@@ -78,9 +78,9 @@ public final class ConnectorValidation {
 
     /** Replaces the framework's generic message for a missing backup.id with one that says what to choose. */
     public void checkBackupId() {
-        String backupId = props.get(BackupIdConfig.BACKUP_ID);
+        String backupId = props.get(BackupIdConfigKeys.BACKUP_ID);
         Optional<String> problem = BackupLayout.backupIdProblem(backupId);
-        ConfigValue value = values.get(BackupIdConfig.BACKUP_ID);
+        ConfigValue value = values.get(BackupIdConfigKeys.BACKUP_ID);
         if (problem.isPresent() && value != null) {
             value.errorMessages().clear();
             value.addErrorMessage(problem.get());
@@ -108,7 +108,7 @@ public final class ConnectorValidation {
         try {
             settings = StorageSettings.parse(props);
         } catch (RuntimeException e) {
-            addError(StorageConfig.STORAGE_TYPE, e.getMessage());
+            addError(StorageConfigKeys.STORAGE_TYPE, e.getMessage());
             return Optional.empty();
         }
         List<ConfigProblem> problems = settings.problems();
@@ -127,7 +127,8 @@ public final class ConnectorValidation {
     // for testing
     void probeStorageWritable(StorageSettings settings, String keyPrefix,
                               Function<StorageSettings, ObjectStore> opener) {
-        String field = settings.type() == StorageType.S3 ? StorageConfig.S3_BUCKET : StorageConfig.FILESYSTEM_PATH;
+        String field = settings.type() == StorageType.S3
+                ? StorageConfigKeys.S3_BUCKET : StorageConfigKeys.FILESYSTEM_PATH;
         try (ObjectStore store = opener.apply(settings)) {
             StorageProbe.checkWritable(store, keyPrefix).ifPresent(problem -> addError(field, problem));
         } catch (RuntimeException e) {

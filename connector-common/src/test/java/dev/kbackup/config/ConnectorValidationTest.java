@@ -1,6 +1,6 @@
 package dev.kbackup.config;
 
-import dev.kbackup.storage.StorageConfig;
+import dev.kbackup.storage.StorageConfigKeys;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
@@ -21,7 +21,7 @@ class ConnectorValidationTest {
                 "s3.part.size.bytes", "1").entrySet()) {
             Map<String, String> props = Map.of("storage.type", "s3", "s3.bucket", "backups", bad.getKey(),
                     bad.getValue());
-            List<ConfigValue> fields = StorageConfig.define(new ConfigDef()).validate(props);
+            List<ConfigValue> fields = StorageConfigKeys.define(new ConfigDef()).validate(props);
             ConnectorValidation validation = ConnectorValidation.of(new Config(fields), props);
 
             assertTrue(validation.checkStorage().isEmpty(), bad.getKey());

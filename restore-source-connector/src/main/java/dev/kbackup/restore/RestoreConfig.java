@@ -1,10 +1,10 @@
 package dev.kbackup.restore;
 
-import dev.kbackup.config.BackupIdConfig;
-import dev.kbackup.config.ClusterConfig;
+import dev.kbackup.config.BackupIdConfigKeys;
+import dev.kbackup.config.ClusterConfigKeys;
 import dev.kbackup.format.TimeWindow;
 import dev.kbackup.layout.BackupLayout;
-import dev.kbackup.storage.StorageConfig;
+import dev.kbackup.storage.StorageConfigKeys;
 import dev.kbackup.storage.StorageSettings;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -21,7 +21,7 @@ import java.util.regex.PatternSyntaxException;
 /** The restore connector's settings: one documented ConfigDef and typed accessors. */
 public class RestoreConfig extends AbstractConfig {
 
-    public static final String BACKUP_ID = BackupIdConfig.BACKUP_ID;
+    public static final String BACKUP_ID = BackupIdConfigKeys.BACKUP_ID;
     public static final String TOPICS = "topics";
     public static final String TOPICS_REGEX = "topics.regex";
     public static final String TIME_START = "restore.time.start";
@@ -60,9 +60,9 @@ public class RestoreConfig extends AbstractConfig {
 
     public static ConfigDef configDef() {
         ConfigDef def = new ConfigDef();
-        BackupIdConfig.define(def, "Name of the backup to restore, as the backup connector's backup.id. Its "
+        BackupIdConfigKeys.define(def, "Name of the backup to restore, as the backup connector's backup.id. Its "
                 + "manifest must exist at {storage.prefix}{backup.id}/manifest.json in the configured storage.");
-        StorageConfig.define(def);
+        StorageConfigKeys.define(def);
 
         int order = 0;
         def.define(TOPICS, Type.LIST, "", Importance.HIGH,
@@ -119,7 +119,7 @@ public class RestoreConfig extends AbstractConfig {
                 "Replication factor of topics created by restore.create.topics; -1 uses the broker's "
                         + "default.replication.factor.",
                 GROUP_TARGET, ++order, Width.SHORT, "Created topics' replication factor");
-        ClusterConfig.define(def, Importance.HIGH, "Required: the restore uses it to check that its target "
+        ClusterConfigKeys.define(def, Importance.HIGH, "Required: the restore uses it to check that its target "
                 + "topics exist with enough partitions (and to create them with restore.create.topics).");
 
         order = 0;
@@ -219,12 +219,12 @@ public class RestoreConfig extends AbstractConfig {
     }
 
     public Optional<String> clusterBootstrapServers() {
-        return ClusterConfig.isConfigured(this) ? Optional.of(getString(ClusterConfig.BOOTSTRAP_SERVERS))
+        return ClusterConfigKeys.isConfigured(this) ? Optional.of(getString(ClusterConfigKeys.BOOTSTRAP_SERVERS))
                 : Optional.empty();
     }
 
     public Map<String, Object> adminProperties(String clientId) {
-        return ClusterConfig.adminProperties(this, clientId);
+        return ClusterConfigKeys.adminProperties(this, clientId);
     }
 
 

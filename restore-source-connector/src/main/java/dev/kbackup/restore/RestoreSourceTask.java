@@ -1,6 +1,6 @@
 package dev.kbackup.restore;
 
-import dev.kbackup.config.ClusterConfig;
+import dev.kbackup.config.ClusterConfigKeys;
 import dev.kbackup.format.TimeWindow;
 import dev.kbackup.layout.BackupCatalog;
 import dev.kbackup.layout.Json;
@@ -226,7 +226,7 @@ public class RestoreSourceTask extends SourceTask {
     /** Checks (and creates) the target topics; returns the end offsets of {@code resumedTargets}. */
     private Map<TopicPartition, Long> prepareTargets(List<TopicPartition> resumedTargets, List<PartitionPlan> plans) {
         String servers = config.clusterBootstrapServers().orElseThrow(() -> new ConnectException(
-                ClusterConfig.BOOTSTRAP_SERVERS + " is not set: the restore needs it to check its target topics"));
+                ClusterConfigKeys.BOOTSTRAP_SERVERS + " is not set: the restore needs it to check its target topics"));
         log.debug("Checking target topics on {}", servers);
         try (Admin admin = Admin.create(config.adminProperties(
                 "kbackup-restore-" + config.connectorName() + "-" + config.taskIndex()))) {

@@ -1,13 +1,13 @@
 package dev.kbackup.restore;
 
-import dev.kbackup.config.ClusterConfig;
+import dev.kbackup.config.ClusterConfigKeys;
 import dev.kbackup.config.ConnectorValidation;
 import dev.kbackup.layout.BackupCatalog;
 import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.layout.Manifest;
 import dev.kbackup.layout.PartitionIndex;
 import dev.kbackup.storage.ObjectStore;
-import dev.kbackup.storage.StorageConfig;
+import dev.kbackup.storage.StorageConfigKeys;
 import dev.kbackup.storage.StorageProbe;
 import dev.kbackup.storage.StorageSettings;
 import dev.kbackup.storage.StorageType;
@@ -44,8 +44,8 @@ final class RestoreValidator {
         validation.checkBackupId();
         validation.checkConverters();
         checkWindowOrder(props, validation);
-        if (!hasText(props, ClusterConfig.BOOTSTRAP_SERVERS)) {
-            validation.addError(ClusterConfig.BOOTSTRAP_SERVERS, "Set " + ClusterConfig.BOOTSTRAP_SERVERS
+        if (!hasText(props, ClusterConfigKeys.BOOTSTRAP_SERVERS)) {
+            validation.addError(ClusterConfigKeys.BOOTSTRAP_SERVERS, "Set " + ClusterConfigKeys.BOOTSTRAP_SERVERS
                     + " to the bootstrap servers of the cluster to restore into (normally the Connect worker's "
                     + "bootstrap.servers): the restore checks and creates its target topics through it");
         }
@@ -79,7 +79,8 @@ final class RestoreValidator {
             return;
         }
         BackupLayout layout = config.layout();
-        String storageKey = settings.type() == StorageType.S3 ? StorageConfig.S3_BUCKET : StorageConfig.FILESYSTEM_PATH;
+        String storageKey = settings.type() == StorageType.S3
+                ? StorageConfigKeys.S3_BUCKET : StorageConfigKeys.FILESYSTEM_PATH;
         Map<String, Map<Integer, PartitionIndex>> catalog;
         String described = null;
         try (ObjectStore store = storeOpener.apply(settings)) {

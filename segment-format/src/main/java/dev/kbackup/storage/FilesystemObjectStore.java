@@ -76,7 +76,7 @@ public final class FilesystemObjectStore implements ObjectStore {
         } catch (IOException e) {
             throw new StorageException("Cannot create or open the backup root directory " + where + ": " + e
                     + "; create it and make it writable by the Connect worker's user, or correct "
-                    + StorageConfig.FILESYSTEM_PATH, e, !(e instanceof AccessDeniedException
+                    + StorageConfigKeys.FILESYSTEM_PATH, e, !(e instanceof AccessDeniedException
                     || e instanceof FileAlreadyExistsException));
         }
         this.description = this.root.toUri().toString();

@@ -66,8 +66,8 @@ final class S3Clients {
             return new DefaultAwsRegionProviderChain().getRegion();
         } catch (SdkClientException noRegionFound) {
             log.info("No S3 region configured or found by the AWS SDK's region chain; using {}",
-                    StorageConfig.FALLBACK_REGION);
-            return Region.of(StorageConfig.FALLBACK_REGION);
+                    StorageConfigKeys.FALLBACK_REGION);
+            return Region.of(StorageConfigKeys.FALLBACK_REGION);
         }
     }
 

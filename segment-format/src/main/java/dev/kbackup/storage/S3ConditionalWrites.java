@@ -62,7 +62,7 @@ final class S3ConditionalWrites {
             };
             log.info("{}: create-only PutObject {}; create-only CompleteMultipartUpload {} ({}={})", store,
                     describe(decision.onPutObject()), describe(decision.onCompleteMultipartUpload()),
-                    StorageConfig.S3_CONDITIONAL_WRITES, mode.configValue());
+                    StorageConfigKeys.S3_CONDITIONAL_WRITES, mode.configValue());
         }
         return decision.enforced(write);
     }

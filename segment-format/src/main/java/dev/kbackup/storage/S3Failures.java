@@ -40,15 +40,15 @@ final class S3Failures {
         }
         if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
             return new StorageException(what + " timed out" + attempts(e) + " (" + e.getMessage() + "); if parts are "
-                    + "large or the link slow, raise " + StorageConfig.S3_API_CALL_TIMEOUT_MS, e, true);
+                    + "large or the link slow, raise " + StorageConfigKeys.S3_API_CALL_TIMEOUT_MS, e, true);
         }
         if (e instanceof AbortedException) {
             return new StorageException(what + " was interrupted", e, false);
         }
         if (e instanceof SdkClientException) {
             return new StorageException(what + " failed before a response arrived" + attempts(e) + ": "
-                    + e.getMessage() + "; check that " + store + " is reachable (" + StorageConfig.S3_ENDPOINT + ", "
-                    + "network, DNS, proxy)", e, true);
+                    + e.getMessage() + "; check that " + store + " is reachable (" + StorageConfigKeys.S3_ENDPOINT
+                    + ", network, DNS, proxy)", e, true);
         }
         return new StorageException(what + " failed" + attempts(e) + ": " + e.getMessage(), e, e.retryable());
     }
@@ -79,14 +79,14 @@ final class S3Failures {
 
     private static String hint(int status, String code, String store) {
         if ("NoSuchBucket".equals(code)) {
-            return "; create the bucket or correct " + StorageConfig.S3_BUCKET;
+            return "; create the bucket or correct " + StorageConfigKeys.S3_BUCKET;
         }
         if ("InvalidAccessKeyId".equals(code) || "SignatureDoesNotMatch".equals(code)) {
-            return "; check " + StorageConfig.S3_ACCESS_KEY_ID + " and " + StorageConfig.S3_SECRET_ACCESS_KEY
+            return "; check " + StorageConfigKeys.S3_ACCESS_KEY_ID + " and " + StorageConfigKeys.S3_SECRET_ACCESS_KEY
                     + " (or the credentials the AWS default chain finds)";
         }
         if ("AuthorizationHeaderMalformed".equals(code) || "PermanentRedirect".equals(code) || status == 301) {
-            return "; set " + StorageConfig.S3_REGION + " to the bucket's region";
+            return "; set " + StorageConfigKeys.S3_REGION + " to the bucket's region";
         }
         if (status == 403) {
             return "; check the credentials and that their policy allows s3:GetObject, s3:PutObject, "

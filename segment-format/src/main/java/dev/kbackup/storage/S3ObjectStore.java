@@ -269,7 +269,7 @@ public final class S3ObjectStore implements ObjectStore {
                 if (status == 501 && useHeader) {
                     throw new StorageException(operation + " of '" + key + "' in " + description + " was refused "
                             + "with HTTP 501: the store does not support If-None-Match; set "
-                            + StorageConfig.S3_CONDITIONAL_WRITES + "=auto or disabled", e, false);
+                            + StorageConfigKeys.S3_CONDITIONAL_WRITES + "=auto or disabled", e, false);
                 }
                 throw S3Failures.translate(description, operation, key, e);
             } catch (SdkException e) {

@@ -17,10 +17,10 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.types.Password;
 
 /**
- * The typed storage settings of a connector (see {@link StorageConfig} for their meaning). Values are as configured
+ * The typed storage settings of a connector (see {@link StorageConfigKeys} for their meaning). Values are as configured
  * except {@link #prefix()}, which is empty or ends with '/'. {@link #toString()} never shows the credentials.
  *
- * @param region null: the SDK's default region chain, then {@value StorageConfig#FALLBACK_REGION}
+ * @param region null: the SDK's default region chain, then {@value StorageConfigKeys#FALLBACK_REGION}
  * @param endpoint null: AWS S3
  * @param accessKeyId null unless static credentials are configured
  * @param secretAccessKey null unless static credentials are configured
@@ -52,29 +52,29 @@ public record StorageSettings(
         prefix = normalizePrefix(prefix);
     }
 
-    /** Reads the settings from a config whose definition includes {@link StorageConfig#define(ConfigDef)}. */
+    /** Reads the settings from a config whose definition includes {@link StorageConfigKeys#define(ConfigDef)}. */
     public static StorageSettings from(AbstractConfig config) {
         return new StorageSettings(
-                StorageType.fromConfig(config.getString(StorageConfig.STORAGE_TYPE)),
-                config.getString(StorageConfig.STORAGE_PREFIX),
-                blankToNull(config.getString(StorageConfig.S3_BUCKET)),
-                blankToNull(config.getString(StorageConfig.S3_REGION)),
-                blankToNull(config.getString(StorageConfig.S3_ENDPOINT)),
-                config.getBoolean(StorageConfig.S3_PATH_STYLE_ACCESS),
-                blankToNull(config.getPassword(StorageConfig.S3_ACCESS_KEY_ID)),
-                blankToNull(config.getPassword(StorageConfig.S3_SECRET_ACCESS_KEY)),
-                config.getInt(StorageConfig.S3_PART_SIZE_BYTES),
-                ConditionalWriteMode.fromConfig(config.getString(StorageConfig.S3_CONDITIONAL_WRITES)),
-                config.getInt(StorageConfig.S3_RETRY_MAX_ATTEMPTS),
-                Duration.ofMillis(config.getLong(StorageConfig.S3_RETRY_BASE_DELAY_MS)),
-                Duration.ofMillis(config.getLong(StorageConfig.S3_RETRY_MAX_BACKOFF_MS)),
-                Duration.ofMillis(config.getLong(StorageConfig.S3_API_CALL_TIMEOUT_MS)),
-                blankToNull(config.getString(StorageConfig.FILESYSTEM_PATH)));
+                StorageType.fromConfig(config.getString(StorageConfigKeys.STORAGE_TYPE)),
+                config.getString(StorageConfigKeys.STORAGE_PREFIX),
+                blankToNull(config.getString(StorageConfigKeys.S3_BUCKET)),
+                blankToNull(config.getString(StorageConfigKeys.S3_REGION)),
+                blankToNull(config.getString(StorageConfigKeys.S3_ENDPOINT)),
+                config.getBoolean(StorageConfigKeys.S3_PATH_STYLE_ACCESS),
+                blankToNull(config.getPassword(StorageConfigKeys.S3_ACCESS_KEY_ID)),
+                blankToNull(config.getPassword(StorageConfigKeys.S3_SECRET_ACCESS_KEY)),
+                config.getInt(StorageConfigKeys.S3_PART_SIZE_BYTES),
+                ConditionalWriteMode.fromConfig(config.getString(StorageConfigKeys.S3_CONDITIONAL_WRITES)),
+                config.getInt(StorageConfigKeys.S3_RETRY_MAX_ATTEMPTS),
+                Duration.ofMillis(config.getLong(StorageConfigKeys.S3_RETRY_BASE_DELAY_MS)),
+                Duration.ofMillis(config.getLong(StorageConfigKeys.S3_RETRY_MAX_BACKOFF_MS)),
+                Duration.ofMillis(config.getLong(StorageConfigKeys.S3_API_CALL_TIMEOUT_MS)),
+                blankToNull(config.getString(StorageConfigKeys.FILESYSTEM_PATH)));
     }
 
     /** Parses raw connector properties that contain (at least) the storage settings; unknown keys are ignored. */
     public static StorageSettings parse(Map<String, ?> properties) {
-        return from(new AbstractConfig(StorageConfig.define(new ConfigDef()), properties, false));
+        return from(new AbstractConfig(StorageConfigKeys.define(new ConfigDef()), properties, false));
     }
 
     /** True if both parts of a static key pair are set; otherwise the SDK's default credential chain is used. */
@@ -115,42 +115,43 @@ public record StorageSettings(
             }
         }
         if (reason != null) {
-            problems.add(new ConfigProblem(StorageConfig.STORAGE_PREFIX, "The key prefix '" + prefix + "' " + reason
+            problems.add(new ConfigProblem(StorageConfigKeys.STORAGE_PREFIX, "The key prefix '" + prefix + "' " + reason
                     + "; use a relative '/'-separated path such as 'prod/kafka-backups'"));
         }
     }
 
     private void checkS3(List<ConfigProblem> problems) {
         if (bucket == null) {
-            problems.add(new ConfigProblem(StorageConfig.S3_BUCKET, "Set " + StorageConfig.S3_BUCKET
+            problems.add(new ConfigProblem(StorageConfigKeys.S3_BUCKET, "Set " + StorageConfigKeys.S3_BUCKET
                     + " to the name of the bucket that holds the backups; it is required when "
-                    + StorageConfig.STORAGE_TYPE + "=s3"));
+                    + StorageConfigKeys.STORAGE_TYPE + "=s3"));
         } else if (bucket.contains("/") || bucket.contains(":") || bucket.chars().anyMatch(Character::isWhitespace)) {
-            problems.add(new ConfigProblem(StorageConfig.S3_BUCKET, "'" + bucket + "' is not a bucket name: give just "
-                    + "the name (e.g. 'my-backups'), not an s3:// URL or a path; put a key prefix into "
-                    + StorageConfig.STORAGE_PREFIX));
+            problems.add(new ConfigProblem(StorageConfigKeys.S3_BUCKET, "'" + bucket + "' is not a bucket name: "
+                    + "give just the name (e.g. 'my-backups'), not an s3:// URL or a path; put a key prefix into "
+                    + StorageConfigKeys.STORAGE_PREFIX));
         }
         if (accessKeyId != null && secretAccessKey == null) {
-            problems.add(new ConfigProblem(StorageConfig.S3_SECRET_ACCESS_KEY, StorageConfig.S3_ACCESS_KEY_ID
-                    + " is set but " + StorageConfig.S3_SECRET_ACCESS_KEY + " is not: set both for static credentials,"
-                    + " or neither to use the AWS default credential chain"));
+            problems.add(new ConfigProblem(StorageConfigKeys.S3_SECRET_ACCESS_KEY, StorageConfigKeys.S3_ACCESS_KEY_ID
+                    + " is set but " + StorageConfigKeys.S3_SECRET_ACCESS_KEY
+                    + " is not: set both for static credentials, or neither to use the AWS default credential chain"));
         } else if (accessKeyId == null && secretAccessKey != null) {
-            problems.add(new ConfigProblem(StorageConfig.S3_ACCESS_KEY_ID, StorageConfig.S3_SECRET_ACCESS_KEY
-                    + " is set but " + StorageConfig.S3_ACCESS_KEY_ID + " is not: set both for static credentials,"
+            problems.add(new ConfigProblem(StorageConfigKeys.S3_ACCESS_KEY_ID, StorageConfigKeys.S3_SECRET_ACCESS_KEY
+                    + " is set but " + StorageConfigKeys.S3_ACCESS_KEY_ID + " is not: set both for static credentials,"
                     + " or neither to use the AWS default credential chain"));
         }
         if (endpoint != null) {
             endpointProblem().ifPresent(message ->
-                    problems.add(new ConfigProblem(StorageConfig.S3_ENDPOINT, message)));
+                    problems.add(new ConfigProblem(StorageConfigKeys.S3_ENDPOINT, message)));
         }
         if (region != null && region.chars().anyMatch(Character::isWhitespace)) {
-            problems.add(new ConfigProblem(StorageConfig.S3_REGION, "'" + region + "' is not a region name such as "
+            problems.add(new ConfigProblem(StorageConfigKeys.S3_REGION, "'" + region + "' is not a region name such as "
                     + "'eu-west-1'"));
         }
         if (retryMaxBackoff.compareTo(retryBaseDelay) < 0) {
-            problems.add(new ConfigProblem(StorageConfig.S3_RETRY_MAX_BACKOFF_MS, StorageConfig.S3_RETRY_MAX_BACKOFF_MS
-                    + " (" + retryMaxBackoff.toMillis() + ") must not be smaller than "
-                    + StorageConfig.S3_RETRY_BASE_DELAY_MS + " (" + retryBaseDelay.toMillis() + ")"));
+            problems.add(new ConfigProblem(StorageConfigKeys.S3_RETRY_MAX_BACKOFF_MS,
+                    StorageConfigKeys.S3_RETRY_MAX_BACKOFF_MS + " (" + retryMaxBackoff.toMillis()
+                    + ") must not be smaller than "
+                    + StorageConfigKeys.S3_RETRY_BASE_DELAY_MS + " (" + retryBaseDelay.toMillis() + ")"));
         }
     }
 
@@ -179,28 +180,28 @@ public record StorageSettings(
 
     private void checkFilesystem(List<ConfigProblem> problems) {
         if (filesystemPath == null) {
-            problems.add(new ConfigProblem(StorageConfig.FILESYSTEM_PATH, "Set " + StorageConfig.FILESYSTEM_PATH
+            problems.add(new ConfigProblem(StorageConfigKeys.FILESYSTEM_PATH, "Set " + StorageConfigKeys.FILESYSTEM_PATH
                     + " to the absolute path of the backup root directory; it is required when "
-                    + StorageConfig.STORAGE_TYPE + "=filesystem"));
+                    + StorageConfigKeys.STORAGE_TYPE + "=filesystem"));
             return;
         }
         Path path;
         try {
             path = Path.of(filesystemPath);
         } catch (InvalidPathException e) {
-            problems.add(new ConfigProblem(StorageConfig.FILESYSTEM_PATH, "'" + filesystemPath
+            problems.add(new ConfigProblem(StorageConfigKeys.FILESYSTEM_PATH, "'" + filesystemPath
                     + "' is not a valid path: " + e.getReason()));
             return;
         }
         if (!path.isAbsolute()) {
-            problems.add(new ConfigProblem(StorageConfig.FILESYSTEM_PATH, "'" + filesystemPath + "' is a relative "
+            problems.add(new ConfigProblem(StorageConfigKeys.FILESYSTEM_PATH, "'" + filesystemPath + "' is a relative "
                     + "path; give an absolute one (e.g. '/var/lib/kafka-backups'), since each Connect worker would "
                     + "resolve it against its own working directory"));
         } else if (!path.normalize().equals(path)) {
-            problems.add(new ConfigProblem(StorageConfig.FILESYSTEM_PATH, "'" + filesystemPath + "' contains '.' "
+            problems.add(new ConfigProblem(StorageConfigKeys.FILESYSTEM_PATH, "'" + filesystemPath + "' contains '.' "
                     + "or '..' elements; write it as '" + path.normalize() + "'"));
         } else if (Files.exists(path) && !Files.isDirectory(path)) {
-            problems.add(new ConfigProblem(StorageConfig.FILESYSTEM_PATH, "'" + filesystemPath + "' exists but is "
+            problems.add(new ConfigProblem(StorageConfigKeys.FILESYSTEM_PATH, "'" + filesystemPath + "' exists but is "
                     + "not a directory"));
         }
     }

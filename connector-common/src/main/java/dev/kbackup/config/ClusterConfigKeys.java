@@ -9,17 +9,18 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * How a connector reaches the Kafka cluster it works with, for admin requests: Connect does not hand plugins its
- * own connection, so the connector config names the cluster. Any setting prefixed {@value #PREFIX} other than
- * the bootstrap servers (security.protocol, sasl.*, ssl.*) is passed to the admin client as it is.
+ * Adds the keys that say how a connector reaches the Kafka cluster it works with (for admin requests) to a
+ * ConfigDef, and reads them back: Connect does not hand plugins its own connection, so the connector config names
+ * the cluster. Any setting prefixed {@value #PREFIX} other than the bootstrap servers (security.protocol, sasl.*,
+ * ssl.*) is passed to the admin client as it is.
  */
-public final class ClusterConfig {
+public final class ClusterConfigKeys {
 
     public static final String PREFIX = "cluster.";
     public static final String BOOTSTRAP_SERVERS = PREFIX + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG;
     public static final String GROUP = "Kafka cluster";
 
-    private ClusterConfig() {
+    private ClusterConfigKeys() {
     }
 
     /**

@@ -20,7 +20,7 @@ import org.apache.kafka.common.config.ConfigValue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class StorageConfigTest {
+class StorageConfigKeysTest {
 
     private static final List<String> ALL_KEYS = List.of("storage.type", "storage.prefix", "s3.bucket", "s3.region",
             "s3.endpoint", "s3.path.style.access", "s3.access.key.id", "s3.secret.access.key", "s3.part.size.bytes",
@@ -32,7 +32,7 @@ class StorageConfigTest {
 
     @Test
     void definesEveryStorageSettingDocumentedInTheStorageGroup() {
-        ConfigDef def = StorageConfig.define(new ConfigDef());
+        ConfigDef def = StorageConfigKeys.define(new ConfigDef());
         assertEquals(ALL_KEYS, List.copyOf(def.configKeys().keySet()));
         for (ConfigDef.ConfigKey key : def.configKeys().values()) {
             assertEquals("Storage", key.group, key.name);
@@ -135,14 +135,14 @@ class StorageConfigTest {
         Map<String, String> props = new HashMap<>();
         props.put("storage.type", "filesystem");
         props.put("filesystem.path", temp.toString());
-        Map<String, ConfigValue> values = StorageConfig.define(new ConfigDef()).validate(props).stream()
+        Map<String, ConfigValue> values = StorageConfigKeys.define(new ConfigDef()).validate(props).stream()
                 .collect(Collectors.toMap(ConfigValue::name, v -> v));
         assertTrue(values.values().stream().allMatch(v -> v.errorMessages().isEmpty()), values.toString());
         assertTrue(values.get("filesystem.path").visible());
         assertFalse(values.get("s3.bucket").visible());
 
         props.put("storage.type", "tape");
-        values = StorageConfig.define(new ConfigDef()).validate(props).stream()
+        values = StorageConfigKeys.define(new ConfigDef()).validate(props).stream()
                 .collect(Collectors.toMap(ConfigValue::name, v -> v));
         assertEquals(1, values.get("storage.type").errorMessages().size());
     }

@@ -4,13 +4,13 @@ import dev.kbackup.layout.BackupLayout;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
-/** The {@value #BACKUP_ID} setting, defined the same way by the backup and the restore connector. */
-public final class BackupIdConfig {
+/** Adds the {@value #BACKUP_ID} key to a ConfigDef, defined the same way for the backup and the restore connector. */
+public final class BackupIdConfigKeys {
 
     public static final String BACKUP_ID = "backup.id";
     public static final String GROUP = "Backup";
 
-    private BackupIdConfig() {
+    private BackupIdConfigKeys() {
     }
 
     /** Adds {@value #BACKUP_ID} (required) with the given documentation. */

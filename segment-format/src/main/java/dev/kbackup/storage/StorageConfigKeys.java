@@ -15,10 +15,13 @@ import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * The storage settings shared by the backup and the restore connector. Each connector's config class calls
- * {@link #define(ConfigDef)} and reads the values back with {@link StorageSettings#from}.
+ * Adds the storage settings' keys to a {@link ConfigDef}: each connector's config class calls
+ * {@link #define(ConfigDef)} and reads the values back with {@link StorageSettings#from}. It stays next to
+ * {@link StorageSettings} rather than in connector-common because {@link StorageSettings#parse} reads a plain
+ * properties map through this definition (the quickstart and tests do, a CLI will); it uses kafka-clients'
+ * {@code ConfigDef}, no Connect types.
  */
-public final class StorageConfig {
+public final class StorageConfigKeys {
 
     public static final String GROUP = "Storage";
 
@@ -94,7 +97,7 @@ public final class StorageConfig {
             + STORAGE_TYPE + "=filesystem, for example '/var/lib/kafka-backups' or an NFS mount. It is created if "
             + "missing. Every Connect worker running a task must see the same directory at this path.";
 
-    private StorageConfig() {
+    private StorageConfigKeys() {
     }
 
     /** Adds the storage settings to {@code def}, in group {@value #GROUP}, and returns it. */
