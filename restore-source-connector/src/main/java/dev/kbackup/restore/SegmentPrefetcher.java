@@ -1,6 +1,6 @@
 package dev.kbackup.restore;
 
-import dev.kbackup.HeapCost;
+import dev.kbackup.memory.HeapCost;
 import dev.kbackup.format.BlockIndexEntry;
 import dev.kbackup.format.SegmentFooter;
 import dev.kbackup.format.SegmentFormat;

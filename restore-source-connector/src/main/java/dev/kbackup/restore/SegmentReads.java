@@ -2,7 +2,7 @@ package dev.kbackup.restore;
 
 import dev.kbackup.format.SegmentFooter;
 import dev.kbackup.format.SegmentInfo;
-import dev.kbackup.format.StoredSegment;
+import dev.kbackup.layout.StoredSegment;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.StorageException;
 import org.slf4j.Logger;

@@ -4,7 +4,7 @@ import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.BlockIndexEntry;
 import dev.kbackup.format.Codec;
 import dev.kbackup.format.SegmentInfo;
-import dev.kbackup.format.StoredSegment;
+import dev.kbackup.layout.StoredSegment;
 import dev.kbackup.format.TimeWindow;
 import dev.kbackup.layout.PartitionIndex;
 import dev.kbackup.layout.MissingOffsets;

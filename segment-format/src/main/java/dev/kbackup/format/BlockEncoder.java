@@ -1,6 +1,6 @@
 package dev.kbackup.format;
 
-import dev.kbackup.HeapCost;
+import dev.kbackup.memory.HeapCost;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

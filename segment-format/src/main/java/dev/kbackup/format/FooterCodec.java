@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /** Encodes and parses the footer and the trailer; both readers and the writer go through here. */
-final class FooterCodec {
+public final class FooterCodec {
 
     /** Largest footer a reader accepts: about 1.4 million blocks. */
     static final int MAX_FOOTER_BYTES = 64 * 1024 * 1024;
@@ -56,14 +56,14 @@ final class FooterCodec {
     }
 
     /** Where the footer is and how to check it, as read from the trailer. */
-    record Trailer(long footerPosition, int footerLength, int footerCrc) {
+    public record Trailer(long footerPosition, int footerLength, int footerCrc) {
     }
 
     /**
      * Parses and checks the trailer found at {@code trailerPosition}; {@code objectSize} is the whole segment's
      * size when known (-1 when not).
      */
-    static Trailer parseTrailer(String name, byte[] bytes, int offset, long trailerPosition) {
+    public static Trailer parseTrailer(String name, byte[] bytes, int offset, long trailerPosition) {
         ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, SegmentFormat.TRAILER_SIZE);
         long footerPosition = buffer.getLong();
         int footerLength = buffer.getInt();
@@ -94,7 +94,7 @@ final class FooterCodec {
     }
 
     /** Parses footer bytes (marker included) after checking them against the trailer's CRC. */
-    static SegmentFooter parse(String name, byte[] bytes, int offset, int length, long position, int expectedCrc) {
+    public static SegmentFooter parse(String name, byte[] bytes, int offset, int length, long position, int expectedCrc) {
         if (crc(bytes, offset, length) != expectedCrc) {
             throw new CorruptSegmentException(name, -1, position, "footer checksum mismatch");
         }

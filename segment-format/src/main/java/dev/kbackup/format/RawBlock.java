@@ -1,6 +1,6 @@
 package dev.kbackup.format;
 
-import dev.kbackup.HeapCost;
+import dev.kbackup.memory.HeapCost;
 
 /**
  * An encoded, not yet compressed block: {@code data[0, length)} holds {@code recordCount} records in the segment

@@ -3,7 +3,6 @@ package dev.kbackup.layout;
 import dev.kbackup.format.SegmentFooter;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.SegmentReader;
-import dev.kbackup.format.StoredSegment;
 import dev.kbackup.storage.ObjectInfo;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.WriteMode;

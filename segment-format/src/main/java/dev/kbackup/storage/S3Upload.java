@@ -1,6 +1,6 @@
 package dev.kbackup.storage;
 
-import dev.kbackup.HeapCost;
+import dev.kbackup.memory.HeapCost;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
 package dev.kbackup.format;
 
+import dev.kbackup.layout.StoredSegment;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.kbackup.HeapCost;
+import dev.kbackup.memory.HeapCost;
 import dev.kbackup.testing.FaultInjectingProxy;
 import dev.kbackup.testing.FaultInjectingProxy.Request;
 import dev.kbackup.testing.S3ProxyFixture;

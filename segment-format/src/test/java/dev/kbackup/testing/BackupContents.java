@@ -3,7 +3,7 @@ package dev.kbackup.testing;
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.SegmentReader;
-import dev.kbackup.format.StoredSegment;
+import dev.kbackup.layout.StoredSegment;
 import dev.kbackup.layout.BackupCatalog;
 import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.layout.PartitionIndex;

@@ -1,7 +1,7 @@
 package dev.kbackup.bench.run;
 
 import dev.kbackup.format.SegmentFooter;
-import dev.kbackup.format.StoredSegment;
+import dev.kbackup.layout.StoredSegment;
 import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.storage.ObjectInfo;
 import dev.kbackup.storage.ObjectStore;

@@ -1,5 +1,10 @@
-package dev.kbackup.format;
+package dev.kbackup.layout;
 
+import dev.kbackup.format.CorruptSegmentException;
+import dev.kbackup.format.FooterCodec;
+import dev.kbackup.format.SegmentFooter;
+import dev.kbackup.format.SegmentFormat;
+import dev.kbackup.format.SegmentReader;
 import dev.kbackup.storage.ObjectInfo;
 import dev.kbackup.storage.ObjectNotFoundException;
 import dev.kbackup.storage.ObjectStore;

@@ -1,4 +1,4 @@
-package dev.kbackup;
+package dev.kbackup.memory;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 

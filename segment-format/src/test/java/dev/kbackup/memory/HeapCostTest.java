@@ -1,4 +1,4 @@
-package dev.kbackup;
+package dev.kbackup.memory;
 
 import org.junit.jupiter.api.Test;
 
