@@ -130,7 +130,7 @@ public class BackupSinkTask extends SinkTask {
                 new CircuitBreaker(config.storageFailureThreshold(), config.storageRecoveryInterval()));
         catalog = new BackupCatalog(store, layout);
 
-        String stateName = config.connectorName() + "-task-" + config.taskNumber() + ".db";
+        String stateName = BackupLayout.taskStateFileName(config.connectorName(), config.taskNumber());
         Path stateFile = config.stateDir().resolve(config.backupId()).resolve(stateName);
         String stateKey = layout.stateKey(stateName);
         try {

@@ -4,6 +4,7 @@ import dev.kbackup.config.ClusterConfigKeys;
 import dev.kbackup.format.TimeWindow;
 import dev.kbackup.layout.BackupCatalog;
 import dev.kbackup.layout.Json;
+import dev.kbackup.layout.RestoreKeys;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectStores;
 import dev.kbackup.storage.StorageException;

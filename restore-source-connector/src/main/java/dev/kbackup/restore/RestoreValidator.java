@@ -6,6 +6,7 @@ import dev.kbackup.layout.BackupCatalog;
 import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.layout.Manifest;
 import dev.kbackup.layout.PartitionIndex;
+import dev.kbackup.layout.RestoreKeys;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.StorageConfigKeys;
 import dev.kbackup.storage.StorageProbe;

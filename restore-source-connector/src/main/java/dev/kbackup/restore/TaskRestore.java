@@ -5,6 +5,7 @@ import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.TimeWindow;
 import dev.kbackup.layout.Json;
 import dev.kbackup.layout.MissingOffsets;
+import dev.kbackup.layout.RestoreKeys;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.WriteMode;
 import org.apache.kafka.clients.producer.RecordMetadata;

@@ -5,6 +5,7 @@ import dev.kbackup.format.Codec;
 import dev.kbackup.format.TimestampKind;
 import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.layout.Json;
+import dev.kbackup.layout.RestoreKeys;
 import dev.kbackup.testing.Await;
 import dev.kbackup.testing.ConnectClusters;
 import dev.kbackup.testing.S3ProxyFixture;

@@ -2,6 +2,7 @@ package dev.kbackup.restore;
 
 import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.layout.Json;
+import dev.kbackup.layout.RestoreKeys;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectStores;
 import dev.kbackup.testing.Await;

@@ -5,6 +5,7 @@ import dev.kbackup.format.Codec;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.TimeWindow;
 import dev.kbackup.layout.BackupLayout;
+import dev.kbackup.layout.RestoreKeys;
 import dev.kbackup.testing.RandomRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.LogCaptureAppender;

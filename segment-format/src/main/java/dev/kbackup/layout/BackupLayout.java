@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  * index/{topic}/partition={p}/{first:020d}-{last:020d}-{writer}.json
  *                                                    immutable index pieces: together, the segment list of a partition
  * topics/{topic}/partition={p}/segment-{offset:020d}.{zst|lz4|bin}
- * state/                                             the sink tasks' SQLite side-stores
- * restores/                                          restore summaries and offset maps
+ * state/{connector}-task-{n}.db                      the sink tasks' SQLite side-stores
+ * restores/                                          restore summaries and offset maps (see {@link RestoreKeys})
  * snapshots/                                         reserved for consumer-group offsets and topic configs
  * </pre>
  * Segment names sort in offset order and follow from their first offset alone. Index pieces are only ever
@@ -133,6 +133,11 @@ public final class BackupLayout {
 
     public String stateKey(String fileName) {
         return root + "/state/" + fileName;
+    }
+
+    /** The file name of one sink task's side-store: its key under {@link #stateKey} and its local file alike. */
+    public static String taskStateFileName(String connector, int task) {
+        return connector + "-task-" + task + ".db";
     }
 
     public String restoresPrefix() {

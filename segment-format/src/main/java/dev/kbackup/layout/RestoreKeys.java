@@ -1,13 +1,13 @@
-package dev.kbackup.restore;
+package dev.kbackup.layout;
 
-import dev.kbackup.layout.BackupLayout;
 import org.apache.kafka.common.TopicPartition;
 
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
 /**
- * Where a restore writes about itself, under {@code {prefix}/{backup.id}/restores/{connector}/}:
+ * The object keys a restore writes about itself, next to {@link BackupLayout} which names the backup's own, under
+ * {@code {prefix}/{backup.id}/restores/{connector}/}:
  * <pre>
  * summary-task-{n}.json                         the completion summary of task n
  * offset-map/{topic}/partition={p}.json         original to target offset syncs of one restored partition
@@ -15,23 +15,23 @@ import java.util.zip.CRC32C;
  * The connector name is made path-safe: characters other than letters, digits, '.', '_' and '-' become '_', and
  * a name that needed that gets a checksum suffix so that two names never share a folder.
  */
-final class RestoreKeys {
+public final class RestoreKeys {
 
     private final String root;
 
-    RestoreKeys(BackupLayout layout, String connectorName) {
+    public RestoreKeys(BackupLayout layout, String connectorName) {
         this.root = layout.restoresPrefix() + pathElement(connectorName) + "/";
     }
 
-    String root() {
+    public String root() {
         return root;
     }
 
-    String summaryKey(int task) {
+    public String summaryKey(int task) {
         return root + "summary-task-" + task + ".json";
     }
 
-    String offsetMapKey(TopicPartition source) {
+    public String offsetMapKey(TopicPartition source) {
         return root + "offset-map/" + source.topic() + "/partition=" + source.partition() + ".json";
     }
 
