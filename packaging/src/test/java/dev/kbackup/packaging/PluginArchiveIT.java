@@ -22,8 +22,8 @@ class PluginArchiveIT {
     private static final String HUB_ROOT = "kbackup-kafka-connect-backup-" + VERSION + "/";
     private static final String TAR_ROOT = "kbackup-" + VERSION + "/";
     private static final List<String> OUR_JARS = List.of("segment-format-" + VERSION + ".jar",
-            "connector-common-" + VERSION + ".jar", "backup-sink-connector-" + VERSION + ".jar",
-            "restore-source-connector-" + VERSION + ".jar");
+            "backup-sink-connector-" + VERSION + ".jar", "restore-source-connector-" + VERSION + ".jar",
+            "connector-common-" + VERSION + ".jar");
     /** Libraries the connectors need at run time that no Connect worker provides. */
     private static final List<String> LIBRARIES = List.of("s3-", "sts-", "apache5-client-", "zstd-jni-", "lz4-java-",
             "sqlite-jdbc-", "jackson-databind-", "jackson-datatype-jsr310-");
