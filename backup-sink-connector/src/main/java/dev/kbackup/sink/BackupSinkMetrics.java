@@ -1,5 +1,6 @@
 package dev.kbackup.sink;
 
+import dev.kbackup.metrics.TaskMetric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.Gauge;
@@ -13,15 +14,44 @@ import org.apache.kafka.common.metrics.stats.Percentile;
 import org.apache.kafka.common.metrics.stats.Percentiles;
 import org.apache.kafka.common.metrics.stats.Rate;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
+import static dev.kbackup.sink.BackupSinkMetricNames.BACKUP_LAG;
+import static dev.kbackup.sink.BackupSinkMetricNames.BUFFERED_BYTES;
+import static dev.kbackup.sink.BackupSinkMetricNames.BUFFERED_BYTES_MAX;
+import static dev.kbackup.sink.BackupSinkMetricNames.BYTES_IN_RATE;
+import static dev.kbackup.sink.BackupSinkMetricNames.BYTES_IN_TOTAL;
+import static dev.kbackup.sink.BackupSinkMetricNames.BYTES_WRITTEN_RATE;
+import static dev.kbackup.sink.BackupSinkMetricNames.BYTES_WRITTEN_TOTAL;
+import static dev.kbackup.sink.BackupSinkMetricNames.CHECKPOINT_LATENCY_AVG;
+import static dev.kbackup.sink.BackupSinkMetricNames.CHECKPOINT_LATENCY_COUNT;
+import static dev.kbackup.sink.BackupSinkMetricNames.CHECKPOINT_LATENCY_MAX;
+import static dev.kbackup.sink.BackupSinkMetricNames.CHECKPOINT_LATENCY_P50;
+import static dev.kbackup.sink.BackupSinkMetricNames.CHECKPOINT_LATENCY_P99;
+import static dev.kbackup.sink.BackupSinkMetricNames.COMPRESSION_RATIO;
+import static dev.kbackup.sink.BackupSinkMetricNames.OPEN_SEGMENTS;
+import static dev.kbackup.sink.BackupSinkMetricNames.RECORDS_IN_RATE;
+import static dev.kbackup.sink.BackupSinkMetricNames.RECORDS_IN_TOTAL;
+import static dev.kbackup.sink.BackupSinkMetricNames.REWINDS_RATE;
+import static dev.kbackup.sink.BackupSinkMetricNames.REWINDS_TOTAL;
+import static dev.kbackup.sink.BackupSinkMetricNames.SEGMENTS_WRITTEN_RATE;
+import static dev.kbackup.sink.BackupSinkMetricNames.SEGMENTS_WRITTEN_TOTAL;
+import static dev.kbackup.sink.BackupSinkMetricNames.SEGMENT_UPLOAD_LATENCY_AVG;
+import static dev.kbackup.sink.BackupSinkMetricNames.SEGMENT_UPLOAD_LATENCY_COUNT;
+import static dev.kbackup.sink.BackupSinkMetricNames.SEGMENT_UPLOAD_LATENCY_MAX;
+import static dev.kbackup.sink.BackupSinkMetricNames.SEGMENT_UPLOAD_LATENCY_P50;
+import static dev.kbackup.sink.BackupSinkMetricNames.SEGMENT_UPLOAD_LATENCY_P99;
+import static dev.kbackup.sink.BackupSinkMetricNames.STATE_SYNC_AGE_MS;
+import static dev.kbackup.sink.BackupSinkMetricNames.STATE_SYNC_FAILURES_TOTAL;
+import static dev.kbackup.sink.BackupSinkMetricNames.STORAGE_CIRCUIT_STATE;
+
 /**
  * The task's metrics, registered through Connect's plugin metrics so they appear on JMX beside the task's own
- * (group "plugins", tagged with connector and task). Also keeps the totals the task logs.
+ * (group "plugins", tagged with connector and task), from their declarations in {@link BackupSinkMetricNames}.
+ * Also keeps the totals the task logs.
  */
 final class BackupSinkMetrics {
 
@@ -49,31 +79,27 @@ final class BackupSinkMetrics {
                       Supplier<Integer> breakerState) {
         this.metrics = metrics;
         this.sensorPrefix = sensorPrefix;
-        recordsIn = sensor("records-in", "records accepted for backup", true);
-        bytesIn = sensor("bytes-in", "key, value and header bytes accepted for backup", true);
-        bytesWritten = sensor("bytes-written", "segment bytes stored (compressed)", true);
-        segmentsWritten = sensor("segments-written", "segments completed in storage", true);
-        rewinds = sensor("rewinds", "times partitions were read again from Kafka after a storage failure", true);
-        uploadLatency = latencySensor("segment-upload-latency",
-                "time to finish a segment: footer, last part and completion", 120_000);
-        checkpointLatency = latencySensor("checkpoint-latency",
-                "time to write a checkpoint to the local side-store", 1_000);
-        gauge("compression-ratio", "uncompressed record bytes per stored byte, over all completed segments",
-                this::compressionRatio);
-        gauge("buffered-bytes", "heap bytes held for data not yet uploaded", () -> (double) bufferedBytes.get());
-        gauge("buffered-bytes-max", "the most heap bytes held for data not yet uploaded since the task started",
-                () -> (double) bufferedBytesHighWater.get());
-        gauge("open-segments", "segments being written", () -> (double) openSegments.get());
-        gauge("storage-circuit-state", "0 closed (calling storage), 1 open (not calling), 2 half-open (probing)",
-                () -> (double) breakerState.get());
+        recordsIn = sensor("records-in", RECORDS_IN_TOTAL, RECORDS_IN_RATE);
+        bytesIn = sensor("bytes-in", BYTES_IN_TOTAL, BYTES_IN_RATE);
+        bytesWritten = sensor("bytes-written", BYTES_WRITTEN_TOTAL, BYTES_WRITTEN_RATE);
+        segmentsWritten = sensor("segments-written", SEGMENTS_WRITTEN_TOTAL, SEGMENTS_WRITTEN_RATE);
+        rewinds = sensor("rewinds", REWINDS_TOTAL, REWINDS_RATE);
+        uploadLatency = latencySensor("segment-upload-latency", 120_000, SEGMENT_UPLOAD_LATENCY_AVG,
+                SEGMENT_UPLOAD_LATENCY_MAX, SEGMENT_UPLOAD_LATENCY_COUNT, SEGMENT_UPLOAD_LATENCY_P50,
+                SEGMENT_UPLOAD_LATENCY_P99);
+        checkpointLatency = latencySensor("checkpoint-latency", 1_000, CHECKPOINT_LATENCY_AVG,
+                CHECKPOINT_LATENCY_MAX, CHECKPOINT_LATENCY_COUNT, CHECKPOINT_LATENCY_P50, CHECKPOINT_LATENCY_P99);
+        gauge(COMPRESSION_RATIO, this::compressionRatio);
+        gauge(BUFFERED_BYTES, () -> (double) bufferedBytes.get());
+        gauge(BUFFERED_BYTES_MAX, () -> (double) bufferedBytesHighWater.get());
+        gauge(OPEN_SEGMENTS, () -> (double) openSegments.get());
+        gauge(STORAGE_CIRCUIT_STATE, () -> (double) breakerState.get());
     }
 
     /** Publication health: failed runs, and time since the last run that succeeded. */
     void stateSync(Supplier<Long> failuresTotal, Supplier<Long> millisSinceSuccess) {
-        gauge("state-sync-failures-total", "publications of indexes, manifest and side-store copy that failed",
-                () -> (double) failuresTotal.get());
-        gauge("state-sync-age-ms", "milliseconds since indexes, manifest and side-store copy were last published",
-                () -> (double) millisSinceSuccess.get());
+        gauge(STATE_SYNC_FAILURES_TOTAL, () -> (double) failuresTotal.get());
+        gauge(STATE_SYNC_AGE_MS, () -> (double) millisSinceSuccess.get());
     }
 
     /** Registers the partition's backup lag (tagged topic and partition) until {@link #partitionClosed}. */
@@ -81,11 +107,7 @@ final class BackupSinkMetrics {
         if (metrics == null) {
             return;
         }
-        LinkedHashMap<String, String> tags = new LinkedHashMap<>();
-        tags.put("topic", partition.topic());
-        tags.put("partition", Integer.toString(partition.partition()));
-        MetricName name = metrics.metricName("backup-lag",
-                "offsets Kafka holds that are not yet inside complete segments", tags);
+        MetricName name = BACKUP_LAG.metricName(metrics, partition.topic(), Integer.toString(partition.partition()));
         MetricName previous = partitionLags.put(partition, name);
         if (previous != null) {
             metrics.removeMetric(previous);
@@ -136,39 +158,36 @@ final class BackupSinkMetrics {
         }
     }
 
-    private Sensor sensor(String name, String description, boolean withRate) {
+    /** A sensor counting {@code total} and its per-second {@code rate}. */
+    private Sensor sensor(String sensorName, TaskMetric total, TaskMetric rate) {
         if (metrics == null) {
             return null;
         }
-        Sensor sensor = metrics.addSensor(sensorPrefix + name);
-        sensor.add(name(name + "-total", "total " + description), new CumulativeSum());
-        if (withRate) {
-            sensor.add(name(name + "-rate", description + " per second"), new Rate());
-        }
+        Sensor sensor = metrics.addSensor(sensorPrefix + sensorName);
+        sensor.add(total.metricName(metrics), new CumulativeSum());
+        sensor.add(rate.metricName(metrics), new Rate());
         return sensor;
     }
 
-    private Sensor latencySensor(String name, String description, double maxMillis) {
+    /** A sensor of durations in milliseconds; percentiles are resolved up to {@code maxMillis}. */
+    private Sensor latencySensor(String sensorName, double maxMillis, TaskMetric avg, TaskMetric max,
+                                 TaskMetric count, TaskMetric p50, TaskMetric p99) {
         if (metrics == null) {
             return null;
         }
-        Sensor sensor = metrics.addSensor(sensorPrefix + name);
-        sensor.add(name(name + "-avg", "average " + description + ", ms"), new Avg());
-        sensor.add(name(name + "-max", "maximum " + description + ", ms"), new Max());
-        sensor.add(name(name + "-count", "number of measurements of " + description), new CumulativeCount());
+        Sensor sensor = metrics.addSensor(sensorPrefix + sensorName);
+        sensor.add(avg.metricName(metrics), new Avg());
+        sensor.add(max.metricName(metrics), new Max());
+        sensor.add(count.metricName(metrics), new CumulativeCount());
         sensor.add(new Percentiles(8000, maxMillis, Percentiles.BucketSizing.LINEAR,
-                new Percentile(name(name + "-p50", "median " + description + ", ms"), 50),
-                new Percentile(name(name + "-p99", "99th percentile of " + description + ", ms"), 99)));
+                new Percentile(p50.metricName(metrics), 50),
+                new Percentile(p99.metricName(metrics), 99)));
         return sensor;
     }
 
-    private void gauge(String name, String description, Supplier<Double> value) {
+    private void gauge(TaskMetric metric, Supplier<Double> value) {
         if (metrics != null) {
-            metrics.addMetric(name(name, description), (Gauge<Double>) (config, now) -> value.get());
+            metrics.addMetric(metric.metricName(metrics), (Gauge<Double>) (config, now) -> value.get());
         }
-    }
-
-    private MetricName name(String name, String description) {
-        return metrics.metricName(name, description, new LinkedHashMap<>());
     }
 }

@@ -25,7 +25,7 @@ import java.util.Map;
 public final class ConfigReference {
 
     /** The one command that rewrites the committed copy. */
-    public static final String REGENERATE_COMMAND = "mvn -B -q -pl packaging -am process-classes -Pupdate-docs";
+    public static final String REGENERATE_COMMAND = "mvn -B -q -pl packaging -am process-test-classes -Pupdate-docs";
 
     private static final String TMPDIR_PLACEHOLDER = "${java.io.tmpdir}";
 
@@ -125,7 +125,8 @@ public final class ConfigReference {
         return "`" + value + "`";
     }
 
-    private static String cell(String text) {
+    // shared with MetricReference: one way to put text into a Markdown table cell
+    static String cell(String text) {
         return text == null ? "" : text.replace("\r", "").replace("\n", " ").replace("|", "\\|").trim();
     }
 }

@@ -1,5 +1,6 @@
 package dev.kbackup.restore;
 
+import dev.kbackup.metrics.TaskMetric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Gauge;
 import org.apache.kafka.common.metrics.Metrics;
@@ -11,14 +12,29 @@ import org.apache.kafka.common.metrics.stats.CumulativeSum;
 import org.apache.kafka.common.metrics.stats.Max;
 import org.apache.kafka.common.metrics.stats.Meter;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
+import static dev.kbackup.restore.RestoreMetricNames.BYTES_REMAINING;
+import static dev.kbackup.restore.RestoreMetricNames.BYTES_RESTORED_RATE;
+import static dev.kbackup.restore.RestoreMetricNames.BYTES_RESTORED_TOTAL;
+import static dev.kbackup.restore.RestoreMetricNames.CORRUPT_SEGMENTS_SKIPPED_TOTAL;
+import static dev.kbackup.restore.RestoreMetricNames.PARTITIONS_ALREADY_RESTORED;
+import static dev.kbackup.restore.RestoreMetricNames.RECORDS_REMAINING;
+import static dev.kbackup.restore.RestoreMetricNames.RECORDS_RESTORED_RATE;
+import static dev.kbackup.restore.RestoreMetricNames.RECORDS_RESTORED_TOTAL;
+import static dev.kbackup.restore.RestoreMetricNames.RECORDS_SKIPPED_BY_WINDOW_TOTAL;
+import static dev.kbackup.restore.RestoreMetricNames.RESTORE_COMPLETE;
+import static dev.kbackup.restore.RestoreMetricNames.STORAGE_READ_LATENCY_AVG_MS;
+import static dev.kbackup.restore.RestoreMetricNames.STORAGE_READ_LATENCY_MAX_MS;
+import static dev.kbackup.restore.RestoreMetricNames.STORAGE_WAIT_TIME_TOTAL_MS;
+import static dev.kbackup.restore.RestoreMetricNames.THROTTLE_TIME_TOTAL_MS;
+
 /**
  * The task's metrics, registered through Connect's plugin metrics (KIP-877) so that they appear next to the
- * worker's own, tagged with the connector and task (JMX: {@code kafka.connect:type=plugins,connector=...,task=...}).
+ * worker's own, tagged with the connector and task (JMX: {@code kafka.connect:type=plugins,connector=...,task=...}),
+ * from their declarations in {@link RestoreMetricNames}.
  * On a runtime without plugin metrics they are kept in a private registry that nothing reports.
  */
 final class RestoreMetrics implements SegmentPrefetcher.Listener, AutoCloseable {
@@ -40,39 +56,29 @@ final class RestoreMetrics implements SegmentPrefetcher.Listener, AutoCloseable 
         this.fallback = pluginMetrics == null ? new Metrics() : null;
         this.metrics = pluginMetrics != null ? pluginMetrics : new PluginMetricsImpl(fallback, Map.of());
         records = sensor("restore-records");
-        records.add(new Meter(name("records-restored-rate", "Records restored per second (acknowledged by Kafka)"),
-                name("records-restored-total", "Records restored (acknowledged by Kafka)")));
+        records.add(new Meter(name(RECORDS_RESTORED_RATE), name(RECORDS_RESTORED_TOTAL)));
         bytes = sensor("restore-bytes");
-        bytes.add(new Meter(name("bytes-restored-rate", "Record bytes (key, value, headers) restored per second"),
-                name("bytes-restored-total", "Record bytes (key, value, headers) restored")));
+        bytes.add(new Meter(name(BYTES_RESTORED_RATE), name(BYTES_RESTORED_TOTAL)));
         skippedByWindow = sensor("restore-skipped-by-window");
-        skippedByWindow.add(name("records-skipped-by-window-total",
-                "Records read past because their timestamp is outside the restore window"), new CumulativeSum());
+        skippedByWindow.add(name(RECORDS_SKIPPED_BY_WINDOW_TOTAL), new CumulativeSum());
         corruptSkipped = sensor("restore-corrupt-segments-skipped");
-        corruptSkipped.add(name("corrupt-segments-skipped-total",
-                "Unreadable segments, and ranges of offsets no segment holds, passed over under "
-                + "restore.corrupt.segment.policy=skip"), new CumulativeSum());
+        corruptSkipped.add(name(CORRUPT_SEGMENTS_SKIPPED_TOTAL), new CumulativeSum());
         storageReads = sensor("restore-storage-reads");
-        storageReads.add(name("storage-read-latency-avg-ms", "Average time of one storage read"), new Avg());
-        storageReads.add(name("storage-read-latency-max-ms", "Longest storage read"), new Max());
+        storageReads.add(name(STORAGE_READ_LATENCY_AVG_MS), new Avg());
+        storageReads.add(name(STORAGE_READ_LATENCY_MAX_MS), new Max());
         storageWait = sensor("restore-storage-wait");
-        storageWait.add(name("storage-wait-time-total-ms",
-                "Time the task waited for segment data that read-ahead had not fetched yet"), new CumulativeSum());
+        storageWait.add(name(STORAGE_WAIT_TIME_TOTAL_MS), new CumulativeSum());
         throttle = sensor("restore-throttle");
-        throttle.add(name("throttle-time-total-ms",
-                "Time the task held back records to keep restore.max.bytes.per.second"), new CumulativeSum());
+        throttle.add(name(THROTTLE_TIME_TOTAL_MS), new CumulativeSum());
     }
 
     /** Registers the gauges of what is left, whether the task is done and what earlier runs had done already. */
     void gauges(LongSupplier recordsRemaining, LongSupplier bytesRemaining, LongSupplier complete,
                 LongSupplier alreadyRestored) {
-        gauge("records-remaining", "Records in segments not restored yet (an upper bound: the window may exclude "
-                + "some): the lag to completion", recordsRemaining);
-        gauge("bytes-remaining", "Stored bytes of segments not restored yet", bytesRemaining);
-        gauge("restore-complete", "1 once everything selected has been restored, else 0", complete);
-        gauge("partitions-already-restored", "Partitions that Connect's source offsets showed restored in full by "
-                + "an earlier run under this connector name, so this run wrote nothing for them (set on completion)",
-                alreadyRestored);
+        gauge(RECORDS_REMAINING, recordsRemaining);
+        gauge(BYTES_REMAINING, bytesRemaining);
+        gauge(RESTORE_COMPLETE, complete);
+        gauge(PARTITIONS_ALREADY_RESTORED, alreadyRestored);
     }
 
     void restored(long recordCount, long byteCount) {
@@ -109,8 +115,8 @@ final class RestoreMetrics implements SegmentPrefetcher.Listener, AutoCloseable 
         }
     }
 
-    private void gauge(String name, String description, LongSupplier value) {
-        metrics.addMetric(name(name, description), (Gauge<Long>) (config, now) -> value.getAsLong());
+    private void gauge(TaskMetric metric, LongSupplier value) {
+        metrics.addMetric(name(metric), (Gauge<Long>) (config, now) -> value.getAsLong());
     }
 
     private Sensor sensor(String name) {
@@ -118,7 +124,7 @@ final class RestoreMetrics implements SegmentPrefetcher.Listener, AutoCloseable 
         return metrics.addSensor(sensorPrefix + name);
     }
 
-    private MetricName name(String name, String description) {
-        return metrics.metricName(name, description, new LinkedHashMap<>());
+    private MetricName name(TaskMetric metric) {
+        return metric.metricName(metrics);
     }
 }
