@@ -1,6 +1,5 @@
 /**
  * Declarations of the metrics the connectors' tasks register: each connector lists its metrics once, as
  * {@link dev.kbackup.metrics.TaskMetric}s, registers them from that list and generates docs/monitoring.md from it.
- * Connector-side code: it belongs with the other code both connectors share, not with the segment format.
  */
 package dev.kbackup.metrics;
