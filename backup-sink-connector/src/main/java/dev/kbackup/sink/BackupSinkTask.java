@@ -86,7 +86,7 @@ public class BackupSinkTask extends SinkTask {
     private MemoryBudget budget;
     private SegmentPipeline pipeline;
     private StateStore state;
-    private StateSync sync;
+    private CatalogPublisher sync;
     private StateStore.JobStatus job;
     private BackupSinkMetrics metrics;
     private ExecutorService recovery;
@@ -134,7 +134,7 @@ public class BackupSinkTask extends SinkTask {
         Path stateFile = config.stateDir().resolve(config.backupId()).resolve(stateName);
         String stateKey = layout.stateKey(stateName);
         try {
-            StateSync.restoreIfMissing(store, stateKey, stateFile);
+            CatalogPublisher.restoreIfMissing(store, stateKey, stateFile);
         } catch (StorageException e) {
             log.warn("Could not fetch side-store {} from {}; starting with an empty one (storage stays the "
                     + "authority on what is backed up): {}", stateKey, store.describe(), e.toString());
@@ -156,7 +156,7 @@ public class BackupSinkTask extends SinkTask {
                 () -> heldBytesHighWater,
                 () -> (int) writers.values().stream().filter(PartitionWriter::hasOpenSegment).count(),
                 () -> store.breaker().state().ordinal());
-        sync = new StateSync(catalog, store, state, job, sourceCluster(), stateKey, config.stateSyncInterval(),
+        sync = new CatalogPublisher(catalog, store, state, job, sourceCluster(), stateKey, config.stateSyncInterval(),
                 clock, "kbackup-sync-" + config.connectorName() + "-" + config.taskNumber());
         metrics.stateSync(sync::failuresTotal, sync::millisSinceLastSuccess);
         sync.start();
@@ -315,7 +315,7 @@ public class BackupSinkTask extends SinkTask {
         }
     }
 
-    /** Fails the task once publishing the catalog has failed for good (see {@link StateSync#persistentFailure}). */
+    /** Fails the task once publishing the catalog has failed for good ({@link CatalogPublisher#persistentFailure}). */
     private void failIfPublicationKeepsFailing() {
         Throwable cause = sync.persistentFailure();
         if (cause != null) {

@@ -38,9 +38,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * failing for another reason than a storage outage (which the task's circuit breaker already handles) are a
  * {@link #persistentFailure}, which fails the task.
  */
-final class StateSync implements AutoCloseable {
+final class CatalogPublisher implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(StateSync.class);
+    private static final Logger log = LoggerFactory.getLogger(CatalogPublisher.class);
     private static final int PUBLISH_THREADS = 4;
     /** Consecutive failed runs, not caused by a storage outage, after which the task fails. */
     static final int FAILURES_BEFORE_TASK_FAILS = 3;
@@ -63,7 +63,7 @@ final class StateSync implements AutoCloseable {
     /** The last index this task published per partition, checked against the manifest on idle runs. */
     private final Map<TopicPartition, PartitionIndex> lastPublished = new HashMap<>();
 
-    StateSync(BackupCatalog catalog, ObjectStore store, StateStore state, StateStore.JobStatus job,
+    CatalogPublisher(BackupCatalog catalog, ObjectStore store, StateStore state, StateStore.JobStatus job,
               SourceCluster source, String stateKey, Duration interval, Clock clock, String threadName) {
         this.catalog = catalog;
         this.store = store;
