@@ -28,7 +28,6 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -43,7 +42,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
 
 /**
  * Routes records to one {@link PartitionWriter} per topic-partition and reports only durable offsets to Connect.
@@ -79,7 +77,7 @@ public class BackupSinkTask extends SinkTask {
     /** Assigned partitions whose resume point is not known yet because storage could not be read. */
     private final Set<TopicPartition> unopened = new HashSet<>();
 
-    private BackupSinkConfig config;
+    private BackupSinkTaskConfig config;
     private GuardedObjectStore store;
     private BackupLayout layout;
     private BackupCatalog catalog;
@@ -122,10 +120,9 @@ public class BackupSinkTask extends SinkTask {
 
     @Override
     public void start(Map<String, String> props) {
-        config = new BackupSinkConfig(props);
+        config = new BackupSinkTaskConfig(props);
         layout = config.layout();
-        explicitTopics = Arrays.stream(props.getOrDefault("topics", "").split(","))
-                .map(String::trim).filter(t -> !t.isEmpty()).collect(Collectors.toSet());
+        explicitTopics = config.topics();
         store = new GuardedObjectStore(storeWrapper.apply(ObjectStores.open(config.storage())),
                 new CircuitBreaker(config.storageFailureThreshold(), config.storageRecoveryInterval()));
         catalog = new BackupCatalog(store, layout);
