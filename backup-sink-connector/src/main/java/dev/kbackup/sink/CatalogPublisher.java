@@ -8,6 +8,7 @@ import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.StorageException;
 import dev.kbackup.storage.WriteMode;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,6 +126,22 @@ final class CatalogPublisher implements AutoCloseable {
         Throwable last = lastFailure;
         return consecutiveFailures.get() >= FAILURES_BEFORE_TASK_FAILS && last != null && !isStorageOutage(last)
                 ? last : null;
+    }
+
+    /**
+     * Fails the task once publishing has failed for good ({@link #persistentFailure}).
+     *
+     * @throws ConnectException naming the backup, the store and the last failure
+     */
+    void failIfPersistentlyFailing() {
+        Throwable cause = persistentFailure();
+        if (cause != null) {
+            throw new ConnectException("Publishing backup " + job.backupId() + " to " + store.describe()
+                    + " (partition indexes, manifest, side-store copy) failed " + consecutiveFailures()
+                    + " times in a row, last with: " + cause + ". Completed segments are stored, but a restore "
+                    + "does not see the newest ones until they are published. Fix the cause and restart the task: "
+                    + "the side-store keeps the unpublished segments and the next run publishes them.", cause);
+        }
     }
 
     /** Asks for a run soon, for example after the first segment is complete. */
