@@ -22,8 +22,6 @@ import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetAddress;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.HashMap;
@@ -71,7 +69,7 @@ public class BackupSinkTask extends SinkTask {
     private InternalTopicFilter topicFilter;
     /** Log end offsets for the backup lag, or null without {@code cluster.bootstrap.servers}. */
     private LogEndOffsets logEnds;
-    private boolean rewindPending;
+    private Rewinds rewinds;
     private boolean firstSegmentSeen;
 
     public BackupSinkTask() {
@@ -106,25 +104,18 @@ public class BackupSinkTask extends SinkTask {
         BackupCatalog catalog = new BackupCatalog(store, layout);
 
         String stateName = config.connectorName() + "-task-" + config.taskNumber() + ".db";
-        Path stateFile = config.stateDir().resolve(config.backupId()).resolve(stateName);
         String stateKey = layout.stateKey(stateName);
-        try {
-            CatalogPublisher.restoreIfMissing(store, stateKey, stateFile);
-        } catch (StorageException e) {
-            log.warn("Could not fetch side-store {} from {}; starting with an empty one (storage stays the "
-                    + "authority on what is backed up): {}", stateKey, store.describe(), e.toString());
-        }
-        state = StateStore.open(stateFile);
-        job = new StateStore.JobStatus(config.backupId(), config.connectorName(), config.taskNumber(), "RUNNING",
-                hostName());
+        state = CatalogPublisher.openSideStore(store, stateKey, config.stateDir().resolve(config.backupId())
+                .resolve(stateName));
+        job = StateStore.JobStatus.running(config.backupId(), config.connectorName(), config.taskNumber());
         state.jobStarted(job, clock.millis());
 
         budget = new MemoryBudget(config.bufferMemoryBytes());
-        pipeline = pipelineThread == null
-                ? new SegmentPipeline(store, catalog, config.codec(), config.compressionLevel(), config.blockBytes(),
-                        budget, events, "kbackup-segments-" + taskName)
-                : new SegmentPipeline(store, catalog, config.codec(), config.compressionLevel(), config.blockBytes(),
-                        budget, events, pipelineThread);
+        ExecutorService segmentThread = pipelineThread != null ? pipelineThread
+                : SegmentPipeline.ownThread("kbackup-segments-" + taskName);
+        pipeline = new SegmentPipeline(store, catalog, config.codec(), config.compressionLevel(), config.blockBytes(),
+                budget, events, segmentThread);
+        rewinds = new Rewinds(writers, pipeline, context, () -> metrics.recordRewind());
         memoryPressure = new MemoryPressure(budget, writers, clock, BACKPRESSURE_WAIT_MS, this::storageFailed,
                 store.describe());
         metrics = new BackupSinkMetrics(pluginMetrics(), "kbackup-sink:" + config.connectorName() + ":"
@@ -208,8 +199,8 @@ public class BackupSinkTask extends SinkTask {
             openWaitingPartitions();
             return;
         }
-        if (rewindPending) {
-            rewind();
+        if (rewinds.pending()) {
+            rewinds.rewind();
             return;
         }
         refuseWhileStorageFails();
@@ -231,13 +222,13 @@ public class BackupSinkTask extends SinkTask {
                 continue;
             }
             BackupRecord backupRecord = SinkRecordConverter.toBackupRecord(record);
-            if (acceptOrDiscard(writer, backupRecord, now)) {
+            if (writer.accept(backupRecord, now)) {
                 accepted++;
                 acceptedBytes += backupRecord.payloadBytes();
             }
             if (budget.exceeded() && !relieveMemoryPressure()) {
                 metrics.recordAccepted(accepted, acceptedBytes);
-                rewind();
+                rewinds.rewind();
                 return;
             }
         }
@@ -259,20 +250,6 @@ public class BackupSinkTask extends SinkTask {
             throw new RetriableException("Storage " + store.describe() + " is failing (last failure: "
                     + breaker.lastFailure() + "); not accepting records for " + wait
                     + " ms. Nothing acknowledged to Kafka is lost: the records will be delivered again.");
-        }
-    }
-
-    /**
-     * Hands a record to its writer. If that throws (an {@link Error} such as {@code OutOfMemoryError} included),
-     * the writer's open block may be half-written: it is dropped with the open segment, so that the roll in
-     * {@link #close} cannot store it, before the failure goes on to Connect.
-     */
-    private static boolean acceptOrDiscard(PartitionWriter writer, BackupRecord record, long now) {
-        try {
-            return writer.accept(record, now);
-        } catch (RuntimeException | Error e) {
-            writer.discard();
-            throw e;
         }
     }
 
@@ -301,7 +278,7 @@ public class BackupSinkTask extends SinkTask {
                 writer.roll();
             }
         }
-        awaitPipeline();
+        pipeline.finishQueued(CLOSE_TIMEOUT_MS);
         drainEvents();
         checkpoints.checkpoint(clock.millis(), writers);
         resumer.revoked(partitions);
@@ -320,11 +297,10 @@ public class BackupSinkTask extends SinkTask {
         try {
             if (pipeline != null) {
                 writers.rollAll();
-                awaitPipeline();
+                pipeline.finishQueued(CLOSE_TIMEOUT_MS);
                 drainEvents();
                 checkpoints.checkpoint(clock.millis(), writers);
-                state.jobStatus(new StateStore.JobStatus(job.backupId(), job.connector(), job.task(), "STOPPED",
-                        job.host()), clock.millis());
+                state.jobStatus(job.stopped(), clock.millis());
             }
         } finally {
             closeQuietly(publisher);
@@ -353,22 +329,13 @@ public class BackupSinkTask extends SinkTask {
             throw new RetriableException("Waiting for storage " + store.describe() + " to read where "
                     + resumer.waiting() + " should resume: " + e.getMessage(), e);
         }
-        rewind();
-    }
-
-    /** Seeks every partition to the first offset it does not hold; the records of the current batch come again. */
-    private void rewind() {
-        Map<TopicPartition, Long> seekTo = writers.seekAll();
-        context.offset(seekTo);
-        rewindPending = false;
-        metrics.recordRewind();
-        log.info("Reading partitions again from {} after a storage problem", seekTo);
+        rewinds.rewind();
     }
 
     /** Takes in what the pipeline reported; true if a storage failure means a rewind is due. */
     private boolean storageFailed() {
         drainEvents();
-        return rewindPending;
+        return rewinds.pending();
     }
 
     private void drainEvents() {
@@ -388,25 +355,14 @@ public class BackupSinkTask extends SinkTask {
             }
             case SUPERSEDED -> {
                 checkpoints.segmentStored(event.partition(), event.segment());
-                restart(event.partition());
+                rewinds.restart(event.partition());
             }
             case FAILED -> {
                 log.warn("Could not store segment {} of {}; its records will be read from Kafka again: {}",
                         event.key(), event.partition(), event.cause().toString());
-                restart(event.partition());
+                rewinds.restart(event.partition());
             }
         }
-    }
-
-    /** Drops what the partition holds beyond its durable offset and lets its new segments through again. */
-    private void restart(TopicPartition partition) {
-        PartitionWriter writer = writers.get(partition);
-        if (writer == null) {
-            return;
-        }
-        writer.discard();
-        pipeline.reset(partition);
-        rewindPending = true;
     }
 
     /** Makes Connect call put() again in time to roll aged segments and checkpoint, even with no new records. */
@@ -419,31 +375,12 @@ public class BackupSinkTask extends SinkTask {
         context.timeout(Math.max(1, wait));
     }
 
-    private void awaitPipeline() {
-        try {
-            if (!pipeline.awaitQueued(CLOSE_TIMEOUT_MS)) {
-                log.warn("Segment uploads did not finish within {} ms; unfinished segments will be written again "
-                        + "by the partition's next owner", CLOSE_TIMEOUT_MS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private PluginMetrics pluginMetrics() {
         try {
             return context.pluginMetrics();
         } catch (RuntimeException | LinkageError e) {
             log.debug("Plugin metrics are not available", e);
             return null;
-        }
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "unknown";
         }
     }
 

@@ -80,6 +80,20 @@ final class CatalogPublisher implements AutoCloseable {
                 runnable -> daemon(runnable, threadName + "-publish"));
     }
 
+    /**
+     * Opens the task's side-store, first downloading its copy from storage if {@code file} does not exist. If
+     * storage cannot be read, starts with an empty one: storage stays the authority on what is backed up.
+     */
+    static StateStore openSideStore(ObjectStore store, String stateKey, Path file) {
+        try {
+            restoreIfMissing(store, stateKey, file);
+        } catch (StorageException e) {
+            log.warn("Could not fetch side-store {} from {}; starting with an empty one (storage stays the "
+                    + "authority on what is backed up): {}", stateKey, store.describe(), e.toString());
+        }
+        return StateStore.open(file);
+    }
+
     /** Downloads the side-store copy from storage if {@code file} does not exist; true if it did. */
     static boolean restoreIfMissing(ObjectStore store, String stateKey, Path file) {
         if (Files.exists(file)) {

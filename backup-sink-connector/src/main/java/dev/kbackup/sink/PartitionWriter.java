@@ -64,7 +64,9 @@ final class PartitionWriter {
 
     /**
      * Takes a record unless its offset is already held (redelivered or already stored); true if taken. Records
-     * must come in offset order, as a partition's consumer delivers them.
+     * must come in offset order, as a partition's consumer delivers them. If taking it throws (an {@link Error}
+     * such as {@code OutOfMemoryError} included), the open block may be half-written: it is dropped with the open
+     * segment, so that a later roll cannot store it, before the failure goes on.
      *
      * @throws IllegalStateException if the writer awaits a rewind: its consumer must be sought back first
      */
@@ -74,6 +76,15 @@ final class PartitionWriter {
                     + "waits for its consumer to be sought back to offset " + resumeOffset() + "; offset "
                     + record.offset() + " came before that seek");
         }
+        try {
+            return append(record, now);
+        } catch (RuntimeException | Error e) {
+            discard();
+            throw e;
+        }
+    }
+
+    private boolean append(BackupRecord record, long now) {
         long lastHeld = lastHeld();
         if (record.offset() <= lastHeld) {
             return false;

@@ -60,12 +60,16 @@ final class SegmentPipeline implements AutoCloseable {
 
     SegmentPipeline(ObjectStore store, BackupCatalog catalog, Codec codec, int compressionLevel, int blockBytes,
                     MemoryBudget budget, Listener listener, String threadName) {
-        this(store, catalog, codec, compressionLevel, blockBytes, budget, listener,
-                Executors.newSingleThreadExecutor(runnable -> {
-                    Thread t = new Thread(runnable, threadName);
-                    t.setDaemon(true);
-                    return t;
-                }));
+        this(store, catalog, codec, compressionLevel, blockBytes, budget, listener, ownThread(threadName));
+    }
+
+    /** The pipeline's own daemon thread. */
+    static ExecutorService ownThread(String threadName) {
+        return Executors.newSingleThreadExecutor(runnable -> {
+            Thread t = new Thread(runnable, threadName);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     // for testing: {@code thread} must run work one piece at a time, in submission order
@@ -179,6 +183,21 @@ final class SegmentPipeline implements AutoCloseable {
             return false;
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("Pipeline marker failed", e);
+        }
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for the work queued so far, as a task does before giving partitions up;
+     * what does not finish is logged, and written again by the partition's next owner.
+     */
+    void finishQueued(long timeoutMillis) {
+        try {
+            if (!awaitQueued(timeoutMillis)) {
+                log.warn("Segment uploads did not finish within {} ms; unfinished segments will be written again "
+                        + "by the partition's next owner", timeoutMillis);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
