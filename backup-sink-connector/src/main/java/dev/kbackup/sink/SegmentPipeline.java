@@ -295,7 +295,10 @@ final class SegmentPipeline implements AutoCloseable {
         final String key;
         final long coversFrom;
         final int epoch;
-        /** Heap bytes of this segment held by the pipeline: queued blocks plus the upload's unsent part. */
+        /**
+         * This segment's share of the budget's pipeline bytes (queued blocks plus the upload's unsent part), kept
+         * per segment only so that memory pressure can close the segments holding the most.
+         */
         final AtomicLong held = new AtomicLong();
         private ObjectUpload upload;
         private SegmentWriter writer;
