@@ -40,11 +40,8 @@ class MemoryPressureTest {
 
     @Test
     void withThePipelineIdleTheLargestOpenSegmentIsClosedUntilMemoryFits() {
-        PartitionWriter small = fixture.open(ORDERS_0, -1);
-        PartitionWriter large = fixture.open(ORDERS_1, -1);
-        small.accept(WriterFixture.record(0, 100), 0);
-        large.accept(WriterFixture.record(0, 40_000), 0);
-        assertTrue(fixture.budget.exceeded(), "open blocks hold " + fixture.budget.held());
+        PartitionWriter large = overTheBudget();
+        PartitionWriter small = fixture.writers.get(ORDERS_0);
 
         assertTrue(pressure(Clock.systemUTC(), () -> false).relieve());
 
@@ -56,10 +53,7 @@ class MemoryPressureTest {
 
     @Test
     void aStorageFailureReportedMeanwhileStopsTheReliefForARewind() {
-        fixture.open(ORDERS_0, -1).accept(WriterFixture.record(0, 100), 0);
-        PartitionWriter large = fixture.open(ORDERS_1, -1);
-        large.accept(WriterFixture.record(0, 40_000), 0);
-        assertTrue(fixture.budget.exceeded());
+        PartitionWriter large = overTheBudget();
 
         assertFalse(pressure(Clock.systemUTC(), () -> true).relieve());
         assertEquals(PartitionWriter.State.WRITING, large.state(), "nothing closed: the task rewinds instead");
@@ -67,10 +61,7 @@ class MemoryPressureTest {
 
     @Test
     void uploadsThatStayBehindForTheWholeWaitAskConnectToRedeliver() {
-        fixture.open(ORDERS_0, -1).accept(WriterFixture.record(0, 100), 0);
-        PartitionWriter large = fixture.open(ORDERS_1, -1);
-        large.accept(WriterFixture.record(0, 40_000), 0);
-        assertTrue(fixture.budget.exceeded());
+        PartitionWriter large = overTheBudget();
         fixture.budget.workQueued(); // the pipeline is busy with work that does not finish
         AtomicInteger reads = new AtomicInteger();
         Clock jumping = new Clock() { // every read is one wait later: the deadline passes on the second read
@@ -100,6 +91,15 @@ class MemoryPressureTest {
         assertTrue(behind.getMessage().contains("budget of 50000"), behind.getMessage());
         assertEquals(PartitionWriter.State.WRITING, large.state(), "nothing closed while the pipeline works");
         fixture.budget.workDone();
+    }
+
+    /** A small and a large open segment whose open blocks together hold more than the budget; returns the large. */
+    private PartitionWriter overTheBudget() {
+        fixture.open(ORDERS_0, -1).accept(WriterFixture.record(0, 100), 0);
+        PartitionWriter large = fixture.open(ORDERS_1, -1);
+        large.accept(WriterFixture.record(0, 40_000), 0);
+        assertTrue(fixture.budget.exceeded(), "open blocks hold " + fixture.budget.held());
+        return large;
     }
 
     private MemoryPressure pressure(Clock clock, java.util.function.BooleanSupplier storageFailed) {
