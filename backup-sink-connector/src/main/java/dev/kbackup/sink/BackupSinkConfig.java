@@ -20,7 +20,7 @@ import java.time.Duration;
 import java.util.Map;
 
 /** Settings of the backup sink connector and its tasks. */
-public final class BackupSinkConfig extends AbstractConfig {
+public class BackupSinkConfig extends AbstractConfig {
 
     public static final String BACKUP_ID = BackupIdConfigKeys.BACKUP_ID;
     public static final String SEGMENT_MAX_BYTES = "segment.max.bytes";
@@ -36,8 +36,6 @@ public final class BackupSinkConfig extends AbstractConfig {
     public static final String STORAGE_RECOVERY_INTERVAL_MS = "storage.recovery.interval.ms";
     public static final String STORAGE_RETRY_BACKOFF_MS = "storage.retry.backoff.ms";
 
-    /** Added to each task's config by the connector: the task's number, used to name its side-store. */
-    static final String TASK_NUMBER = "kbackup.task.number";
     /** The connector's name as Connect gives it. */
     static final String CONNECTOR_NAME = "name";
 
@@ -49,6 +47,11 @@ public final class BackupSinkConfig extends AbstractConfig {
 
     public BackupSinkConfig(Map<String, String> props) {
         super(CONFIG_DEF, props);
+    }
+
+    /** For {@link BackupSinkTaskConfig}: the connector's definition extended with the task's own keys. */
+    BackupSinkConfig(ConfigDef definition, Map<String, String> props) {
+        super(definition, props);
     }
 
     private static ConfigDef configDef() {
@@ -200,11 +203,5 @@ public final class BackupSinkConfig extends AbstractConfig {
     public String connectorName() {
         Object name = originals().get(CONNECTOR_NAME);
         return name == null ? "kbackup-sink" : name.toString();
-    }
-
-    /** The task's number as the connector assigned it, 0 outside Connect. */
-    public int taskNumber() {
-        Object number = originals().get(TASK_NUMBER);
-        return number == null ? 0 : Integer.parseInt(number.toString());
     }
 }

@@ -49,9 +49,7 @@ public class BackupSinkConnector extends SinkConnector {
     public List<Map<String, String>> taskConfigs(int maxTasks) {
         List<Map<String, String>> configs = new ArrayList<>(maxTasks);
         for (int task = 0; task < maxTasks; task++) {
-            Map<String, String> taskProps = new HashMap<>(props);
-            taskProps.put(BackupSinkConfig.TASK_NUMBER, Integer.toString(task));
-            configs.add(taskProps);
+            configs.add(BackupSinkTaskConfig.forTask(props, task));
         }
         return configs;
     }

@@ -72,7 +72,7 @@ public final class BackupSinkMetricNames {
 
     public static final TaskMetric STATE_SYNC_FAILURES_TOTAL = counter("state-sync-failures-total", "runs",
             "publications of partition indexes, manifest and side-store copy that failed (each is logged; the "
-            + "task fails after " + StateSync.FAILURES_BEFORE_TASK_FAILS + " in a row that are not a storage "
+            + "task fails after " + CatalogPublisher.FAILURES_BEFORE_TASK_FAILS + " in a row that are not a storage "
             + "outage)");
     public static final TaskMetric STATE_SYNC_AGE_MS = gauge("state-sync-age-ms", "ms",
             "time since partition indexes, manifest and side-store copy were last published (since the task "

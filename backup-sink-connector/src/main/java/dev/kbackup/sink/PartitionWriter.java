@@ -6,14 +6,20 @@ import dev.kbackup.format.Codec;
 import dev.kbackup.layout.BackupLayout;
 import org.apache.kafka.common.TopicPartition;
 
-import java.util.function.LongConsumer;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The backup of one topic-partition as the task thread sees it: the segment being filled, the highest offset
- * accepted, and the highest offset that is durably stored. States: idle (no open segment) and writing; a
- * segment is rolled by size, by age, to relieve memory, or on close.
+ * The backup of one topic-partition: the segment being filled, the highest offset accepted, and the one owner of
+ * the highest offset durably stored. A segment is rolled by size, by age, to relieve memory, or on close.
+ *
+ * <p>States: {@link State#IDLE} (no open segment), {@link State#WRITING} (a segment is open) and
+ * {@link State#AWAITING_REWIND} (what was not durable was dropped; the task seeks the consumer back, then
+ * {@link #sought} makes it idle again). Everything runs on the task thread except {@link #markDurable} and
+ * {@link #durableOffset}, which the pipeline thread and metric reporters call.
  */
 final class PartitionWriter {
+
+    enum State { IDLE, WRITING, AWAITING_REWIND }
 
     private final TopicPartition partition;
     private final SegmentPipeline pipeline;
@@ -23,22 +29,26 @@ final class PartitionWriter {
     private final long segmentMaxBytes;
     private final long segmentMaxAgeMillis;
     private final BlockEncoder encoder;
-    private final LongConsumer openBlockBytesChanged;
+    private final MemoryBudget budget;
+    /** Set from the pipeline thread as segments complete; only ever grows. */
+    private final AtomicLong durable;
 
+    private State state = State.IDLE;
+    /** The open segment while {@link State#WRITING}, else null. */
     private SegmentPipeline.Segment segment;
     private long segmentOpenedAt;
     private long segmentBytes;
     private long lastAccepted;
-    private long durable;
+    /** The first record Kafka delivers after a seek is checked against the sought offset. */
     private boolean awaitingFirstAfterSeek = true;
 
     /**
-     * @param durableOffset         the highest offset already in storage, or -1
-     * @param openBlockBytesChanged told of every change to the heap bytes of the open block, for the task's budget
+     * @param durableOffset the highest offset already in storage, or -1
+     * @param budget        told of every change to the heap bytes of the open block
      */
     PartitionWriter(TopicPartition partition, long durableOffset, SegmentPipeline pipeline, BackupLayout layout,
                     Codec codec, int blockBytes, long segmentMaxBytes, long segmentMaxAgeMillis,
-                    LongConsumer openBlockBytesChanged) {
+                    MemoryBudget budget) {
         this.partition = partition;
         this.pipeline = pipeline;
         this.layout = layout;
@@ -47,27 +57,47 @@ final class PartitionWriter {
         this.encoder = new BlockEncoder(blockBytes);
         this.segmentMaxBytes = segmentMaxBytes;
         this.segmentMaxAgeMillis = segmentMaxAgeMillis;
-        this.durable = durableOffset;
+        this.durable = new AtomicLong(durableOffset);
         this.lastAccepted = durableOffset;
-        this.openBlockBytesChanged = openBlockBytesChanged;
+        this.budget = budget;
     }
 
     /**
      * Takes a record unless its offset is already held (redelivered or already stored); true if taken. Records
-     * must come in offset order, as a partition's consumer delivers them.
+     * must come in offset order, as a partition's consumer delivers them. If taking it throws (an {@link Error}
+     * such as {@code OutOfMemoryError} included), the open block may be half-written: it is dropped with the open
+     * segment, so that a later roll cannot store it, before the failure goes on.
+     *
+     * @throws IllegalStateException if the writer awaits a rewind: its consumer must be sought back first
      */
     boolean accept(BackupRecord record, long now) {
-        if (record.offset() <= lastAccepted) {
+        if (state == State.AWAITING_REWIND) {
+            throw new IllegalStateException("The writer of " + partition + " dropped what was not durable and "
+                    + "waits for its consumer to be sought back to offset " + resumeOffset() + "; offset "
+                    + record.offset() + " came before that seek");
+        }
+        try {
+            return append(record, now);
+        } catch (RuntimeException | Error e) {
+            discard();
+            throw e;
+        }
+    }
+
+    private boolean append(BackupRecord record, long now) {
+        long lastHeld = lastHeld();
+        if (record.offset() <= lastHeld) {
             return false;
         }
         long retainedBefore = encoder.retainedBytes();
-        if (segment == null) {
+        if (state == State.IDLE) {
             // Offsets between what we waited for and this record are gone from Kafka: a real gap, recorded.
-            long coversFrom = lastAccepted < 0 ? record.offset() : lastAccepted + 1;
+            long coversFrom = lastHeld < 0 ? record.offset() : lastHeld + 1;
             segment = pipeline.open(partition, layout.segmentKey(partition.topic(), partition.partition(),
                     record.offset(), codec), coversFrom);
             segmentOpenedAt = now;
             segmentBytes = 0;
+            state = State.WRITING;
         }
         int before = encoder.sizeInBytes();
         encoder.append(record);
@@ -85,7 +115,7 @@ final class PartitionWriter {
 
     /** Closes the open segment if it is older than the maximum interval; true if it did. */
     boolean rollIfOlderThanMax(long now) {
-        if (segment != null && now - segmentOpenedAt >= segmentMaxAgeMillis) {
+        if (state == State.WRITING && now - segmentOpenedAt >= segmentMaxAgeMillis) {
             roll();
             return true;
         }
@@ -94,7 +124,7 @@ final class PartitionWriter {
 
     /** Hands the open segment, if any, to the pipeline for completion. */
     void roll() {
-        if (segment == null) {
+        if (state != State.WRITING) {
             return;
         }
         long retainedBefore = encoder.retainedBytes();
@@ -103,10 +133,14 @@ final class PartitionWriter {
         }
         pipeline.finish(segment);
         segment = null;
+        state = State.IDLE;
         reportOpenBlockChange(retainedBefore);
     }
 
-    /** Drops everything not yet durable; the partition will be read again from {@link #resumeOffset()}. */
+    /**
+     * Drops everything not yet durable and waits for the rewind; the partition will be read again from
+     * {@link #resumeOffset()}.
+     */
     void discard() {
         long retainedBefore = encoder.retainedBytes();
         encoder.clear();
@@ -115,7 +149,8 @@ final class PartitionWriter {
             pipeline.abort(segment);
             segment = null;
         }
-        lastAccepted = durable;
+        lastAccepted = durable.get();
+        state = State.AWAITING_REWIND;
     }
 
     /**
@@ -133,56 +168,59 @@ final class PartitionWriter {
         if (offset < resumeOffset()) {
             throw new IllegalStateException("Kafka delivered offset " + offset + " of " + partition
                     + " after the consumer was sought to offset " + resumeOffset() + ", and the backup already holds"
-                    + " offsets up to " + durable + ": the partition's log was truncated or the topic was deleted "
-                    + "and re-created since it was backed up. Backing it up into the same backup.id would skip or "
-                    + "mix records, so nothing more is written for it. Back the re-created topic up under a new "
-                    + "backup.id.");
+                    + " offsets up to " + durable.get() + ": the partition's log was truncated or the topic was "
+                    + "deleted and re-created since it was backed up. Backing it up into the same backup.id would "
+                    + "skip or mix records, so nothing more is written for it. Back the re-created topic up under a "
+                    + "new backup.id.");
         }
     }
 
-    /** The consumer is being sought to {@link #resumeOffset()}. */
+    /** The consumer is being sought to {@link #resumeOffset()}: a writer awaiting the rewind is idle again. */
     void sought() {
         awaitingFirstAfterSeek = true;
+        if (state == State.AWAITING_REWIND) {
+            state = State.IDLE;
+        }
     }
 
-    /** Records that offsets up to {@code offset} are stored. */
+    /** Records that offsets up to {@code offset} are stored; safe from any thread. */
     void markDurable(long offset) {
-        durable = Math.max(durable, offset);
-        lastAccepted = Math.max(lastAccepted, durable);
+        durable.accumulateAndGet(offset, Math::max);
     }
 
+    /** The last offset inside a complete segment, or -1; safe from any thread. */
     long durableOffset() {
-        return durable;
+        return durable.get();
     }
 
     /** The next offset this writer wants from Kafka. */
     long resumeOffset() {
-        return lastAccepted + 1;
+        return lastHeld() + 1;
     }
 
-    boolean hasOpenSegment() {
-        return segment != null;
+    State state() {
+        return state;
     }
 
     /** Milliseconds until the open segment is due to roll by age, or -1 if none is open. */
     long millisUntilRoll(long now) {
-        return segment == null ? -1 : Math.max(0, segmentOpenedAt + segmentMaxAgeMillis - now);
+        return state != State.WRITING ? -1 : Math.max(0, segmentOpenedAt + segmentMaxAgeMillis - now);
     }
 
     /** Heap bytes held for this partition: the open block and what the pipeline holds of its segment. */
     long heldBytes() {
-        return encoder.retainedBytes() + pipelineBytes();
+        return encoder.retainedBytes() + (segment == null ? 0 : segment.held.get());
     }
 
-    /** Heap bytes the pipeline holds for the open segment: queued blocks and the upload's unsent part. */
-    long pipelineBytes() {
-        return segment == null ? 0 : segment.held.get();
+    /** The highest offset accepted or stored: another writer may have stored beyond what this one accepted. */
+    private long lastHeld() {
+        return Math.max(lastAccepted, durable.get());
     }
 
     private void reportOpenBlockChange(long retainedBefore) {
         long delta = encoder.retainedBytes() - retainedBefore;
         if (delta != 0) {
-            openBlockBytesChanged.accept(delta);
+            budget.openBlocksChanged(delta);
         }
     }
 }

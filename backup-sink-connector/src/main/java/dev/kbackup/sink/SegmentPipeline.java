@@ -60,12 +60,16 @@ final class SegmentPipeline implements AutoCloseable {
 
     SegmentPipeline(ObjectStore store, BackupCatalog catalog, Codec codec, int compressionLevel, int blockBytes,
                     MemoryBudget budget, Listener listener, String threadName) {
-        this(store, catalog, codec, compressionLevel, blockBytes, budget, listener,
-                Executors.newSingleThreadExecutor(runnable -> {
-                    Thread t = new Thread(runnable, threadName);
-                    t.setDaemon(true);
-                    return t;
-                }));
+        this(store, catalog, codec, compressionLevel, blockBytes, budget, listener, ownThread(threadName));
+    }
+
+    /** The pipeline's own daemon thread. */
+    static ExecutorService ownThread(String threadName) {
+        return Executors.newSingleThreadExecutor(runnable -> {
+            Thread t = new Thread(runnable, threadName);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     // for testing: {@code thread} must run work one piece at a time, in submission order
@@ -183,6 +187,21 @@ final class SegmentPipeline implements AutoCloseable {
     }
 
     /**
+     * Waits up to {@code timeoutMillis} for the work queued so far, as a task does before giving partitions up;
+     * what does not finish is logged, and written again by the partition's next owner.
+     */
+    void finishQueued(long timeoutMillis) {
+        try {
+            if (!awaitQueued(timeoutMillis)) {
+                log.warn("Segment uploads did not finish within {} ms; unfinished segments will be written again "
+                        + "by the partition's next owner", timeoutMillis);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
      * Skips the work still queued (releasing its memory and aborting its uploads; nothing half-written becomes
      * visible) and stops the thread. Call {@link #awaitQueued} first to finish what was queued instead.
      */
@@ -276,7 +295,10 @@ final class SegmentPipeline implements AutoCloseable {
         final String key;
         final long coversFrom;
         final int epoch;
-        /** Heap bytes of this segment held by the pipeline: queued blocks plus the upload's unsent part. */
+        /**
+         * This segment's share of the budget's pipeline bytes (queued blocks plus the upload's unsent part), kept
+         * per segment only so that memory pressure can close the segments holding the most.
+         */
         final AtomicLong held = new AtomicLong();
         private ObjectUpload upload;
         private SegmentWriter writer;

@@ -37,6 +37,23 @@ final class StateStore implements AutoCloseable {
 
     /** The job row: which backup, which task, and how it is doing. */
     record JobStatus(String backupId, String connector, int task, String status, String host) {
+
+        /** A task starting on this host. */
+        static JobStatus running(String backupId, String connector, int task) {
+            return new JobStatus(backupId, connector, task, "RUNNING", localHostName());
+        }
+
+        JobStatus stopped() {
+            return new JobStatus(backupId, connector, task, "STOPPED", host);
+        }
+
+        private static String localHostName() {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (Exception e) {
+                return "unknown";
+            }
+        }
     }
 
     private final Path file;

@@ -163,7 +163,7 @@ class BackupSinkTaskTest {
     void publicationThatKeepsThrowingAnErrorFailsTheTaskNamingTheCause() throws Exception {
         FaultyStore[] faults = new FaultyStore[1];
         TaskContext context = new TaskContext(null);
-        CountDownLatch attempts = new CountDownLatch(StateSync.FAILURES_BEFORE_TASK_FAILS + 1);
+        CountDownLatch attempts = new CountDownLatch(CatalogPublisher.FAILURES_BEFORE_TASK_FAILS + 1);
         BackupSinkTask task = start(context, faults, new DirectExecutor(), store -> {
             store.failPuts(key -> key.contains("/state/"), () -> {
                 attempts.countDown();

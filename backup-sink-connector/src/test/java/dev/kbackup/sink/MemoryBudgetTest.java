@@ -1,5 +1,6 @@
 package dev.kbackup.sink;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,23 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class MemoryBudgetTest {
+
+    @Test
+    void everyHeldByteIsCountedOnceWhereverItSits() throws Exception {
+        MemoryBudget budget = new MemoryBudget(100);
+        budget.openBlocksChanged(70);
+        budget.add(20);
+        assertEquals(90, budget.held());
+        assertFalse(budget.exceeded());
+
+        budget.add(30);
+        assertTrue(budget.exceeded(), "120 bytes: open blocks and pipeline together are over the limit");
+        budget.openBlocksChanged(-70);
+        budget.release(50);
+        assertEquals(0, budget.held());
+        assertEquals(120, budget.highWater(), "the most ever seen at a check");
+        assertTrue(budget.awaitWithinLimit(0), "nothing held: within the limit without waiting");
+    }
 
     @Test
     void waitingEndsWhenThePipelineReleasesEnough() throws Exception {

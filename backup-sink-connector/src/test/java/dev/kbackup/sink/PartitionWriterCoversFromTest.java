@@ -31,8 +31,9 @@ class PartitionWriterCoversFromTest {
         BackupLayout layout = new BackupLayout("b1");
         BackupCatalog catalog = new BackupCatalog(store, layout);
         Map<Long, SegmentInfo> completed = new ConcurrentHashMap<>();
-        SegmentPipeline pipeline = new SegmentPipeline(store, catalog, Codec.ZSTD, 3, 16 * 1024,
-                new MemoryBudget(64L << 20), new SegmentPipeline.Listener() {
+        MemoryBudget budget = new MemoryBudget(64L << 20);
+        SegmentPipeline pipeline = new SegmentPipeline(store, catalog, Codec.ZSTD, 3, 16 * 1024, budget,
+                new SegmentPipeline.Listener() {
                     @Override
                     public void completed(TopicPartition partition, SegmentInfo segment, long nanos) {
                         completed.put(segment.firstOffset(), segment);
@@ -48,11 +49,11 @@ class PartitionWriterCoversFromTest {
                 }, "test-pipeline");
         try {
             PartitionWriter first = new PartitionWriter(ORDERS_0, -1, pipeline, layout, Codec.ZSTD, 16 * 1024,
-                    1L << 30, 60_000, delta -> { });
+                    1L << 30, 60_000, budget);
             write(first, 5, 5);    // the partition's very first records start at offset 5 (retention took 0..4)
             write(first, 12, 3);   // offsets 10 and 11 were compacted away
             PartitionWriter resumed = new PartitionWriter(ORDERS_0, 14, pipeline, layout, Codec.ZSTD, 16 * 1024,
-                    1L << 30, 60_000, delta -> { });
+                    1L << 30, 60_000, budget);
             write(resumed, 20, 2); // a new owner resumed after offset 14; 15..19 are transaction markers
             assertTrue(pipeline.awaitQueued(30_000));
 

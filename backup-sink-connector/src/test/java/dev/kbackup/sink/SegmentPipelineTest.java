@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -119,6 +118,7 @@ class SegmentPipelineTest {
 
             writer.discard();
             fixture.pipeline.reset(ORDERS_0);
+            writer.sought();
             assertEquals(0, writer.resumeOffset());
             records.forEach(r -> writer.accept(r, 0));
             writer.roll();
@@ -151,6 +151,7 @@ class SegmentPipelineTest {
 
             writer.discard();
             fixture.pipeline.reset(ORDERS_0);
+            writer.sought();
             records.forEach(r -> writer.accept(r, 0));
             writer.roll();
             assertTrue(fixture.pipeline.awaitQueued(30_000));
@@ -164,8 +165,6 @@ class SegmentPipelineTest {
         final ObjectStore store;
         final BackupLayout layout;
         final MemoryBudget budget = new MemoryBudget(64L << 20);
-        /** The open-block bytes the writers report, as the task sums them. */
-        final AtomicLong openBlockBytes = new AtomicLong();
         final ConcurrentLinkedQueue<PipelineEvent> events = new ConcurrentLinkedQueue<>();
         final SegmentPipeline pipeline;
 
@@ -193,7 +192,7 @@ class SegmentPipelineTest {
 
         PartitionWriter writer(long durable, long segmentMaxBytes, long maxAgeMillis) {
             return new PartitionWriter(ORDERS_0, durable, pipeline, layout, Codec.ZSTD, 16 * 1024, segmentMaxBytes,
-                    maxAgeMillis, openBlockBytes::addAndGet);
+                    maxAgeMillis, budget);
         }
 
         long lastCompletedOffset() {
@@ -207,7 +206,7 @@ class SegmentPipelineTest {
             store.close();
             assertEquals(0, budget.pipelineBytes(), "every held byte was released");
             assertFalse(budget.pipelineBusy(), "every piece of queued work was counted as done");
-            assertEquals(0, openBlockBytes.get(), "every open block was handed on or dropped, and reported so");
+            assertEquals(0, budget.openBlockBytes(), "every open block was handed on or dropped, and reported so");
         }
     }
 }

@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Publication of indexes and manifest on a real filesystem store with a real SQLite side-store. */
-class StateSyncTest {
+class CatalogPublisherTest {
 
     private static final TopicPartition ORDERS_0 = new TopicPartition("orders", 0);
     private static final StateStore.JobStatus JOB = new StateStore.JobStatus("b1", "backup", 0, "RUNNING", "host");
@@ -52,8 +52,8 @@ class StateSyncTest {
             state.jobStarted(JOB, 1);
             state.checkpoint(JOB, List.of(new StateStore.PartitionProgress(ORDERS_0, 41, segment.key(), 42)),
                     List.of(segment), 2);
-            try (StateSync sync = new StateSync(catalog, store, state, JOB, SOURCE, layout.stateKey("task-0.db"),
-                    Duration.ofHours(1), Clock.systemUTC(), "test-sync")) {
+            try (CatalogPublisher sync = new CatalogPublisher(catalog, store, state, JOB, SOURCE,
+                    layout.stateKey("task-0.db"), Duration.ofHours(1), Clock.systemUTC(), "test-sync")) {
                 sync.runOnce();
                 assertEquals(42, catalog.readManifest().orElseThrow().recordCount());
 
@@ -77,7 +77,7 @@ class StateSyncTest {
     void runsThatThrowAnErrorAreCountedAndTheScheduleGoesOnUntilOneSucceeds(@TempDir Path dir) throws Exception {
         BackupLayout layout = new BackupLayout("b1");
         OutOfMemoryError error = new OutOfMemoryError("test: side-store upload");
-        CountDownLatch failedRuns = new CountDownLatch(StateSync.FAILURES_BEFORE_TASK_FAILS + 1);
+        CountDownLatch failedRuns = new CountDownLatch(CatalogPublisher.FAILURES_BEFORE_TASK_FAILS + 1);
         CountDownLatch healedRun = new CountDownLatch(1);
         try (FaultyStore store = new FaultyStore(ObjectStores.open(StorageSettings.parse(Map.of("storage.type",
                 "filesystem", "filesystem.path", dir.resolve("bucket").toString()))));
@@ -87,12 +87,12 @@ class StateSyncTest {
                 failedRuns.countDown();
                 return error;
             });
-            try (StateSync sync = new StateSync(new BackupCatalog(store, layout), store, state, JOB, SOURCE,
-                    layout.stateKey("task-0.db"), Duration.ofMillis(10), Clock.systemUTC(), "test-sync")) {
+            try (CatalogPublisher sync = new CatalogPublisher(new BackupCatalog(store, layout), store, state, JOB,
+                    SOURCE, layout.stateKey("task-0.db"), Duration.ofMillis(10), Clock.systemUTC(), "test-sync")) {
                 sync.start();
                 assertTrue(failedRuns.await(30, TimeUnit.SECONDS), "runs go on after an Error");
                 // The run after the limit has started, so the runs before it have been counted.
-                assertTrue(sync.failuresTotal() >= StateSync.FAILURES_BEFORE_TASK_FAILS);
+                assertTrue(sync.failuresTotal() >= CatalogPublisher.FAILURES_BEFORE_TASK_FAILS);
                 assertSame(error, sync.persistentFailure(), "persistent: the task fails naming it");
 
                 store.failPuts(key -> key.contains("/state/"), () -> {
@@ -102,7 +102,7 @@ class StateSyncTest {
                 assertTrue(healedRun.await(30, TimeUnit.SECONDS));
                 Await.until(Duration.ofSeconds(30), "the outage to be recorded",
                         () -> sync.persistentFailure() == null);
-                assertTrue(sync.consecutiveFailures() > StateSync.FAILURES_BEFORE_TASK_FAILS,
+                assertTrue(sync.consecutiveFailures() > CatalogPublisher.FAILURES_BEFORE_TASK_FAILS,
                         "an outage is counted, but alone does not fail the task: put() waits it out");
 
                 store.heal();

@@ -8,6 +8,7 @@ import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.StorageException;
 import dev.kbackup.storage.WriteMode;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,9 +39,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * failing for another reason than a storage outage (which the task's circuit breaker already handles) are a
  * {@link #persistentFailure}, which fails the task.
  */
-final class StateSync implements AutoCloseable {
+final class CatalogPublisher implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(StateSync.class);
+    private static final Logger log = LoggerFactory.getLogger(CatalogPublisher.class);
     private static final int PUBLISH_THREADS = 4;
     /** Consecutive failed runs, not caused by a storage outage, after which the task fails. */
     static final int FAILURES_BEFORE_TASK_FAILS = 3;
@@ -63,7 +64,7 @@ final class StateSync implements AutoCloseable {
     /** The last index this task published per partition, checked against the manifest on idle runs. */
     private final Map<TopicPartition, PartitionIndex> lastPublished = new HashMap<>();
 
-    StateSync(BackupCatalog catalog, ObjectStore store, StateStore state, StateStore.JobStatus job,
+    CatalogPublisher(BackupCatalog catalog, ObjectStore store, StateStore state, StateStore.JobStatus job,
               SourceCluster source, String stateKey, Duration interval, Clock clock, String threadName) {
         this.catalog = catalog;
         this.store = store;
@@ -77,6 +78,20 @@ final class StateSync implements AutoCloseable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> daemon(runnable, threadName));
         this.publishers = Executors.newFixedThreadPool(PUBLISH_THREADS,
                 runnable -> daemon(runnable, threadName + "-publish"));
+    }
+
+    /**
+     * Opens the task's side-store, first downloading its copy from storage if {@code file} does not exist. If
+     * storage cannot be read, starts with an empty one: storage stays the authority on what is backed up.
+     */
+    static StateStore openSideStore(ObjectStore store, String stateKey, Path file) {
+        try {
+            restoreIfMissing(store, stateKey, file);
+        } catch (StorageException e) {
+            log.warn("Could not fetch side-store {} from {}; starting with an empty one (storage stays the "
+                    + "authority on what is backed up): {}", stateKey, store.describe(), e.toString());
+        }
+        return StateStore.open(file);
     }
 
     /** Downloads the side-store copy from storage if {@code file} does not exist; true if it did. */
@@ -125,6 +140,22 @@ final class StateSync implements AutoCloseable {
         Throwable last = lastFailure;
         return consecutiveFailures.get() >= FAILURES_BEFORE_TASK_FAILS && last != null && !isStorageOutage(last)
                 ? last : null;
+    }
+
+    /**
+     * Fails the task once publishing has failed for good ({@link #persistentFailure}).
+     *
+     * @throws ConnectException naming the backup, the store and the last failure
+     */
+    void failIfPersistentlyFailing() {
+        Throwable cause = persistentFailure();
+        if (cause != null) {
+            throw new ConnectException("Publishing backup " + job.backupId() + " to " + store.describe()
+                    + " (partition indexes, manifest, side-store copy) failed " + consecutiveFailures()
+                    + " times in a row, last with: " + cause + ". Completed segments are stored, but a restore "
+                    + "does not see the newest ones until they are published. Fix the cause and restart the task: "
+                    + "the side-store keeps the unpublished segments and the next run publishes them.", cause);
+        }
     }
 
     /** Asks for a run soon, for example after the first segment is complete. */

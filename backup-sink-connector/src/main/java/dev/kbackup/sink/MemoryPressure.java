@@ -1,0 +1,88 @@
+package dev.kbackup.sink;
+
+import org.apache.kafka.connect.errors.RetriableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Brings held memory under the budget. While the pipeline has work queued, its progress frees memory, so it
+ * waits: closing segments then would only cut them small. Once the pipeline is idle, what is left sits in open
+ * blocks and unsent upload parts that only completing their segments frees: the segments holding the most are
+ * closed, enough to cover the excess and a margin.
+ */
+final class MemoryPressure {
+
+    private static final Logger log = LoggerFactory.getLogger(MemoryPressure.class);
+    /** Closing segments early frees this share of the budget beyond the excess, so the next put does not close more. */
+    private static final long RELIEF_MARGIN_DIVISOR = 16;
+
+    private final MemoryBudget budget;
+    private final PartitionWriters writers;
+    private final Clock clock;
+    private final long maxWaitMillis;
+    private final BooleanSupplier storageFailed;
+    private final String storage;
+
+    /**
+     * @param maxWaitMillis how long to wait for uploads before asking Connect to redeliver
+     * @param storageFailed takes in what the pipeline reported; true if a storage failure means a rewind is due
+     * @param storage       the store's description, for messages
+     */
+    MemoryPressure(MemoryBudget budget, PartitionWriters writers, Clock clock, long maxWaitMillis,
+                   BooleanSupplier storageFailed, String storage) {
+        this.budget = budget;
+        this.writers = writers;
+        this.clock = clock;
+        this.maxWaitMillis = maxWaitMillis;
+        this.storageFailed = storageFailed;
+        this.storage = storage;
+    }
+
+    /**
+     * Returns once held memory fits the budget (true), or false if a storage failure surfaced meanwhile (the
+     * caller rewinds).
+     *
+     * @throws RetriableException if uploads stay behind for the whole wait
+     */
+    boolean relieve() {
+        long deadline = clock.millis() + maxWaitMillis;
+        while (budget.held() > budget.limit()) {
+            long left = deadline - clock.millis();
+            if (left <= 0) {
+                if (storageFailed.getAsBoolean()) {
+                    return false;
+                }
+                throw new RetriableException("Uploads to " + storage + " are behind: " + budget.held()
+                        + " bytes held against a buffer.memory.bytes budget of " + budget.limit()
+                        + "; records will be delivered again shortly");
+            }
+            // Queued blocks free their memory as the pipeline compresses and uploads them: wait for that first.
+            try {
+                if (budget.awaitWithinLimit(Math.min(left, 1000))) {
+                    return true;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                deadline = 0;
+                continue;
+            }
+            if (budget.pipelineBusy()) {
+                continue;
+            }
+            if (storageFailed.getAsBoolean()) {
+                return false;
+            }
+            // What is left sits in open blocks and unsent parts, which only closing their segments frees.
+            long excess = budget.held() - budget.limit() + budget.limit() / RELIEF_MARGIN_DIVISOR;
+            if (writers.closeLargestSegments(excess) == 0) {
+                log.warn("{} bytes held against a buffer.memory.bytes budget of {} with no segment open to close",
+                        budget.held(), budget.limit());
+                return true;
+            }
+        }
+        return true;
+    }
+}

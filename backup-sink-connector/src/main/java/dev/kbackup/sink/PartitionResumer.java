@@ -1,0 +1,97 @@
+package dev.kbackup.sink;
+
+import dev.kbackup.layout.BackupCatalog;
+import dev.kbackup.layout.PartitionIndex;
+import dev.kbackup.storage.StorageException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Finds where each newly assigned partition resumes: the last offset stored in its segments (read from its index
+ * and a listing of its segments after the last indexed one), whatever task or worker wrote them, read in parallel
+ * on its own threads. Partitions wait here until their state could be read; they leave all together.
+ */
+final class PartitionResumer implements AutoCloseable {
+
+    private static final int THREADS = 8;
+
+    private final BackupCatalog catalog;
+    private final ExecutorService readers;
+    /** Assigned partitions whose resume point is not known yet because storage could not be read. */
+    private final Set<TopicPartition> waiting = new HashSet<>();
+
+    PartitionResumer(BackupCatalog catalog, String threadName) {
+        this.catalog = catalog;
+        this.readers = Executors.newFixedThreadPool(THREADS, runnable -> {
+            Thread thread = new Thread(runnable, threadName);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    void assigned(TopicPartition partition) {
+        waiting.add(partition);
+    }
+
+    void revoked(Collection<TopicPartition> partitions) {
+        waiting.removeAll(partitions);
+    }
+
+    boolean hasWaiting() {
+        return !waiting.isEmpty();
+    }
+
+    Set<TopicPartition> waiting() {
+        return Set.copyOf(waiting);
+    }
+
+    /**
+     * Reads the state of every waiting partition; they stop waiting only if all reads succeed.
+     *
+     * @throws StorageException a retriable storage failure: the partitions still wait
+     * @throws ConnectException any other failure to read a partition's state
+     */
+    Map<TopicPartition, PartitionIndex> resumeWaiting() {
+        Map<TopicPartition, Future<PartitionIndex>> reads = new HashMap<>();
+        for (TopicPartition partition : waiting) {
+            reads.put(partition, readers.submit(() -> catalog.recover(partition.topic(), partition.partition())));
+        }
+        Map<TopicPartition, PartitionIndex> indexes = new HashMap<>();
+        for (Map.Entry<TopicPartition, Future<PartitionIndex>> entry : reads.entrySet()) {
+            indexes.put(entry.getKey(), await(entry.getValue(), entry.getKey()));
+        }
+        waiting.clear();
+        return indexes;
+    }
+
+    @Override
+    public void close() {
+        readers.shutdownNow();
+    }
+
+    private static PartitionIndex await(Future<PartitionIndex> future, TopicPartition partition) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectException("Interrupted while resuming " + partition, e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof StorageException storage && storage.isRetriable()) {
+                throw storage;
+            }
+            throw new ConnectException("Could not read the backup state of " + partition + ": " + cause.getMessage(),
+                    cause);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.kbackup.sink;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Back-pressure: wait for the pipeline while it works, close the largest segments once it is idle. */
+class MemoryPressureTest {
+
+    private static final TopicPartition ORDERS_0 = new TopicPartition("orders", 0);
+    private static final TopicPartition ORDERS_1 = new TopicPartition("orders", 1);
+
+    @TempDir
+    Path dir;
+    private WriterFixture fixture;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new WriterFixture(dir, 50_000);
+    }
+
+    @AfterEach
+    void tearDown() {
+        fixture.close();
+    }
+
+    @Test
+    void withThePipelineIdleTheLargestOpenSegmentIsClosedUntilMemoryFits() {
+        PartitionWriter large = overTheBudget();
+        PartitionWriter small = fixture.writers.get(ORDERS_0);
+
+        assertTrue(pressure(Clock.systemUTC(), () -> false).relieve());
+
+        assertEquals(PartitionWriter.State.IDLE, large.state(), "the largest segment was closed");
+        assertEquals(PartitionWriter.State.WRITING, small.state(), "closing the largest was enough");
+        assertTrue(fixture.budget.held() <= fixture.budget.limit());
+        assertEquals(0, large.durableOffset(), "its segment completed");
+    }
+
+    @Test
+    void aStorageFailureReportedMeanwhileStopsTheReliefForARewind() {
+        PartitionWriter large = overTheBudget();
+
+        assertFalse(pressure(Clock.systemUTC(), () -> true).relieve());
+        assertEquals(PartitionWriter.State.WRITING, large.state(), "nothing closed: the task rewinds instead");
+    }
+
+    @Test
+    void uploadsThatStayBehindForTheWholeWaitAskConnectToRedeliver() {
+        PartitionWriter large = overTheBudget();
+        fixture.budget.workQueued(); // the pipeline is busy with work that does not finish
+        AtomicInteger reads = new AtomicInteger();
+        Clock jumping = new Clock() { // every read is one wait later: the deadline passes on the second read
+            @Override
+            public long millis() {
+                return reads.getAndIncrement() * 5_000L;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(millis());
+            }
+
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+        };
+
+        RetriableException behind = assertThrows(RetriableException.class, () -> pressure(jumping, () -> false)
+                .relieve());
+        assertTrue(behind.getMessage().contains("budget of 50000"), behind.getMessage());
+        assertEquals(PartitionWriter.State.WRITING, large.state(), "nothing closed while the pipeline works");
+        fixture.budget.workDone();
+    }
+
+    /** A small and a large open segment whose open blocks together hold more than the budget; returns the large. */
+    private PartitionWriter overTheBudget() {
+        fixture.open(ORDERS_0, -1).accept(WriterFixture.record(0, 100), 0);
+        PartitionWriter large = fixture.open(ORDERS_1, -1);
+        large.accept(WriterFixture.record(0, 40_000), 0);
+        assertTrue(fixture.budget.exceeded(), "open blocks hold " + fixture.budget.held());
+        return large;
+    }
+
+    private MemoryPressure pressure(Clock clock, java.util.function.BooleanSupplier storageFailed) {
+        return new MemoryPressure(fixture.budget, fixture.writers, clock, 5_000, storageFailed, "test store");
+    }
+}
