@@ -190,7 +190,9 @@ abstract class AbstractBackupAndRestoreIT {
     }
 
     private RestoreConnectorConfig restoreConfig(String backupId, String name) {
-        return RestoreConnectorConfig.of(RestoreSourceConnector.class, name, backupId)
+        return RestoreConnectorConfig.of(RestoreSourceConnector.class, backupId)
+                .name(name)
+                .createTopics()
                 .storage(storage)
                 .prefix(PREFIX)
                 .tasks(2)

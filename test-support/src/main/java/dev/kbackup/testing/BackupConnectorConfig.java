@@ -9,7 +9,8 @@ import java.nio.file.Path;
 public final class BackupConnectorConfig extends ConnectorConfigBuilder<BackupConnectorConfig> {
 
     private BackupConnectorConfig(Class<?> connectorClass, String backupId, String topics) {
-        super(backupId, connectorClass, backupId);
+        super(connectorClass, backupId);
+        name(backupId);
         set("topics", topics);
         set("consumer.override.isolation.level", "read_committed");
         set("segment.max.interval.ms", "1000");

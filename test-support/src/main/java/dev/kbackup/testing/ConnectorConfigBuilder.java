@@ -4,20 +4,24 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The settings every kbackup connector config in a test carries, written once: name, class, tasks, byte-array
- * converters, backup id, storage and prefix, and the cluster to read metadata from. The connector class is passed in
+ * The settings every kbackup connector config in a test carries, written once: class, tasks, byte-array converters,
+ * backup id, storage and prefix, and the cluster to read metadata from. The connector class is passed in
  * because this module cannot depend on the connector modules whose tests use it.
  */
 public abstract class ConnectorConfigBuilder<B extends ConnectorConfigBuilder<B>> {
 
     private final Map<String, String> config = new HashMap<>();
 
-    ConnectorConfigBuilder(String name, Class<?> connectorClass, String backupId) {
-        config.put("name", name);
+    ConnectorConfigBuilder(Class<?> connectorClass, String backupId) {
         config.put("connector.class", connectorClass.getName());
         config.put("tasks.max", "1");
         config.putAll(ConnectClusters.BYTE_ARRAY_CONVERTERS);
         config.put("backup.id", backupId);
+    }
+
+    /** The connector's name; Connect takes it from the URL when the config has none. */
+    public B name(String name) {
+        return set("name", name);
     }
 
     /** The storage keys of a backend, e.g. {@code S3ProxyFixture.connectorConfig()}. */

@@ -1,16 +1,20 @@
 package dev.kbackup.testing;
 
-/** A restore connector config for tests: restores into topics it creates, as most tests want. */
+/** A restore connector config for tests; without a name unless given, as Connect then takes it from the URL. */
 public final class RestoreConnectorConfig extends ConnectorConfigBuilder<RestoreConnectorConfig> {
 
-    private RestoreConnectorConfig(Class<?> connectorClass, String name, String backupId) {
-        super(name, connectorClass, backupId);
-        set("restore.create.topics", "true");
+    private RestoreConnectorConfig(Class<?> connectorClass, String backupId) {
+        super(connectorClass, backupId);
     }
 
-    /** A restore connector called {@code name} reading backup {@code backupId}. */
-    public static RestoreConnectorConfig of(Class<?> connectorClass, String name, String backupId) {
-        return new RestoreConnectorConfig(connectorClass, name, backupId);
+    /** A restore of backup {@code backupId}. */
+    public static RestoreConnectorConfig of(Class<?> connectorClass, String backupId) {
+        return new RestoreConnectorConfig(connectorClass, backupId);
+    }
+
+    /** Lets the restore create missing target topics. */
+    public RestoreConnectorConfig createTopics() {
+        return set("restore.create.topics", "true");
     }
 
     /** Only these comma-separated source topics of the backup. */
