@@ -21,6 +21,8 @@ final class BackupConfigs {
     static Map<String, String> backup(Map<String, String> storage, String backupId, String topics,
                                       String bootstrapServers, Path stateDir) {
         return BackupConnectorConfig.of(BackupSinkConnector.class, backupId, topics)
+                .name(backupId)
+                .minimumPartSize()
                 .storage(storage)
                 .prefix("it")
                 .segmentMaxBytes(8 * 1024 * 1024)

@@ -164,6 +164,8 @@ abstract class AbstractBackupAndRestoreIT {
     private BackupContents backUp(String backupId, String codec) {
         Map<String, String> config = BackupConnectorConfig.of(BackupSinkConnector.class, backupId,
                         String.join(",", TOPICS))
+                .name(backupId)
+                .minimumPartSize()
                 .storage(storage)
                 .prefix(PREFIX)
                 .tasks(2)

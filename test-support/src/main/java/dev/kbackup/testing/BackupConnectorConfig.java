@@ -3,25 +3,32 @@ package dev.kbackup.testing;
 import java.nio.file.Path;
 
 /**
- * A backup connector config for tests: read_committed consumption and intervals of a second, so that segments roll,
- * state syncs and catalogs publish within a test's time; everything else as the product's defaults unless set.
+ * A backup connector config for tests: read_committed consumption and intervals of a second, so that segments roll
+ * and catalogs publish within a test's time; everything else as the product's defaults unless set.
  */
 public final class BackupConnectorConfig extends ConnectorConfigBuilder<BackupConnectorConfig> {
 
-    private BackupConnectorConfig(Class<?> connectorClass, String backupId, String topics) {
+    private BackupConnectorConfig(String connectorClass, String backupId, String topics) {
         super(connectorClass, backupId);
-        name(backupId);
         set("topics", topics);
         set("consumer.override.isolation.level", "read_committed");
         set("segment.max.interval.ms", "1000");
         set("state.sync.interval.ms", "1000");
-        // S3's smallest part, so multipart uploads happen with test-sized data.
-        set("s3.part.size.bytes", Integer.toString(5 * 1024 * 1024));
     }
 
-    /** A backup named after its id, of the comma-separated {@code topics}. */
+    /** A backup of the comma-separated {@code topics}. */
     public static BackupConnectorConfig of(Class<?> connectorClass, String backupId, String topics) {
+        return new BackupConnectorConfig(connectorClass.getName(), backupId, topics);
+    }
+
+    /** As {@link #of(Class, String, String)}, for a test that has the plugin only on a worker's plugin.path. */
+    public static BackupConnectorConfig of(String connectorClass, String backupId, String topics) {
         return new BackupConnectorConfig(connectorClass, backupId, topics);
+    }
+
+    /** S3's smallest part size, so that multipart uploads happen with test-sized data. */
+    public BackupConnectorConfig minimumPartSize() {
+        return set("s3.part.size.bytes", Integer.toString(5 * 1024 * 1024));
     }
 
     public BackupConnectorConfig codec(String compressionType) {

@@ -12,8 +12,8 @@ public abstract class ConnectorConfigBuilder<B extends ConnectorConfigBuilder<B>
 
     private final Map<String, String> config = new HashMap<>();
 
-    ConnectorConfigBuilder(Class<?> connectorClass, String backupId) {
-        config.put("connector.class", connectorClass.getName());
+    ConnectorConfigBuilder(String connectorClass, String backupId) {
+        config.put("connector.class", connectorClass);
         config.put("tasks.max", "1");
         config.putAll(ConnectClusters.BYTE_ARRAY_CONVERTERS);
         config.put("backup.id", backupId);

@@ -3,12 +3,17 @@ package dev.kbackup.testing;
 /** A restore connector config for tests; without a name unless given, as Connect then takes it from the URL. */
 public final class RestoreConnectorConfig extends ConnectorConfigBuilder<RestoreConnectorConfig> {
 
-    private RestoreConnectorConfig(Class<?> connectorClass, String backupId) {
+    private RestoreConnectorConfig(String connectorClass, String backupId) {
         super(connectorClass, backupId);
     }
 
     /** A restore of backup {@code backupId}. */
     public static RestoreConnectorConfig of(Class<?> connectorClass, String backupId) {
+        return new RestoreConnectorConfig(connectorClass.getName(), backupId);
+    }
+
+    /** As {@link #of(Class, String)}, for a test that has the plugin only on a worker's plugin.path. */
+    public static RestoreConnectorConfig of(String connectorClass, String backupId) {
         return new RestoreConnectorConfig(connectorClass, backupId);
     }
 
