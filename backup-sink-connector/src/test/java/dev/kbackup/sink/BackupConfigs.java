@@ -1,10 +1,9 @@
 package dev.kbackup.sink;
 
-import dev.kbackup.testing.ConnectClusters;
+import dev.kbackup.testing.BackupConnectorConfig;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -21,23 +20,16 @@ final class BackupConfigs {
     /** A backup of {@code topics} into the storage described by {@code storage}, with fast intervals for tests. */
     static Map<String, String> backup(Map<String, String> storage, String backupId, String topics,
                                       String bootstrapServers, Path stateDir) {
-        Map<String, String> config = new HashMap<>(storage);
-        config.put("name", backupId);
-        config.put("connector.class", BackupSinkConnector.class.getName());
-        config.put("tasks.max", "1");
-        config.put("topics", topics);
-        config.putAll(ConnectClusters.BYTE_ARRAY_CONVERTERS);
-        config.put("consumer.override.isolation.level", "read_committed");
-        config.put("backup.id", backupId);
-        config.put("storage.prefix", "it");
-        config.put("segment.max.bytes", Long.toString(8 * 1024 * 1024));
-        config.put("segment.max.interval.ms", "1000");
-        config.put("s3.part.size.bytes", Integer.toString(5 * 1024 * 1024));
-        config.put("state.sync.interval.ms", "1000");
-        config.put("checkpoint.interval.ms", "500");
-        config.put("state.dir", stateDir.toString());
-        config.put("cluster.bootstrap.servers", bootstrapServers);
-        return config;
+        return BackupConnectorConfig.of(BackupSinkConnector.class, backupId, topics)
+                .name(backupId)
+                .minimumPartSize()
+                .storage(storage)
+                .prefix("it")
+                .segmentMaxBytes(8 * 1024 * 1024)
+                .checkpointIntervalMs(500)
+                .stateDir(stateDir)
+                .cluster(bootstrapServers)
+                .build();
     }
 
     /**

@@ -8,10 +8,12 @@ import dev.kbackup.sink.BackupSinkConnector;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectStores;
 import dev.kbackup.testing.Await;
+import dev.kbackup.testing.BackupConnectorConfig;
 import dev.kbackup.testing.BackupContents;
 import dev.kbackup.testing.ConnectClusters;
 import dev.kbackup.testing.ContinuousProducer;
 import dev.kbackup.testing.KafkaTestData;
+import dev.kbackup.testing.RestoreConnectorConfig;
 import dev.kbackup.testing.S3ProxyFixture;
 import dev.kbackup.testing.WorkerProcess;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -177,18 +179,17 @@ class WorkerCrashIT {
         Await.until(TIMEOUT, "the manifest to list the backup", () -> new BackupCatalog(store, layout)
                 .readManifest().map(Manifest::recordCount).orElse(0L) >= originals.size());
 
-        Map<String, String> restore = new HashMap<>(s3.connectorConfig());
-        restore.put("connector.class", RestoreSourceConnector.class.getName());
-        restore.put("tasks.max", "2");
-        restore.putAll(ConnectClusters.BYTE_ARRAY_CONVERTERS);
-        restore.put("backup.id", "ledger");
-        restore.put("storage.prefix", "crash");
-        restore.put("topic.mapping", "ledger:ledger-restored");
-        restore.put("restore.create.topics", "true");
-        restore.put("cluster.bootstrap.servers", bootstrap);
-        restore.put("transaction.boundary", "connector");
-        // Slow enough that the kill lands in the middle of the restore.
-        restore.put("restore.max.bytes.per.second", "150000");
+        Map<String, String> restore = RestoreConnectorConfig.of(RestoreSourceConnector.class, "ledger")
+                .storage(s3.connectorConfig())
+                .prefix("crash")
+                .tasks(2)
+                .topicMapping("ledger:ledger-restored")
+                .createTopics()
+                .cluster(bootstrap)
+                .set("transaction.boundary", "connector")
+                // Slow enough that the kill lands in the middle of the restore.
+                .set("restore.max.bytes.per.second", "150000")
+                .build();
         workers.get(0).putConnector("ledger-restore", restore);
         Await.until(TIMEOUT, "the restore to be under way",
                 () -> ConnectClusters.readAll(bootstrap, "ledger-restored", true, TIMEOUT).size() > 1000);
@@ -212,21 +213,16 @@ class WorkerCrashIT {
     }
 
     private static Map<String, String> backupConfig(String backupId, String topics) {
-        Map<String, String> config = new HashMap<>(s3.connectorConfig());
-        config.put("connector.class", BackupSinkConnector.class.getName());
-        config.put("tasks.max", "2");
-        config.put("topics", topics);
-        config.putAll(ConnectClusters.BYTE_ARRAY_CONVERTERS);
-        config.put("consumer.override.isolation.level", "read_committed");
-        config.put("backup.id", backupId);
-        config.put("storage.prefix", "crash");
-        config.put("segment.max.bytes", Long.toString(6L * 1024 * 1024));
-        config.put("s3.part.size.bytes", Integer.toString(5 * 1024 * 1024));
-        config.put("segment.block.bytes", Integer.toString(64 * 1024));
-        config.put("segment.max.interval.ms", "1000");
-        config.put("state.sync.interval.ms", "2000");
-        config.put("cluster.bootstrap.servers", kafka.bootstrapServers());
-        return config;
+        return BackupConnectorConfig.of(BackupSinkConnector.class, backupId, topics)
+                .storage(s3.connectorConfig())
+                .prefix("crash")
+                .tasks(2)
+                .segmentMaxBytes(6L * 1024 * 1024)
+                .minimumPartSize()
+                .blockBytes(64 * 1024)
+                .set("state.sync.interval.ms", "2000")
+                .cluster(kafka.bootstrapServers())
+                .build();
     }
 
     private static void awaitBackup(BackupLayout layout, long records) {

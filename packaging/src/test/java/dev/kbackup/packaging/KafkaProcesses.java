@@ -1,23 +1,15 @@
 package dev.kbackup.packaging;
 
-import dev.kbackup.testing.KraftServerProperties;
-
+import dev.kbackup.testing.BrokerProcess;
 import dev.kbackup.testing.JavaProcess;
 import dev.kbackup.testing.WorkerProcess;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.Uuid;
-
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real KRaft broker process and a real distributed Connect worker process, both started from Maven jars
@@ -30,16 +22,12 @@ final class KafkaProcesses implements AutoCloseable {
 
     private final Path workDir;
     private final String classpath;
-    private final int brokerPort;
-    private final int controllerPort;
-    private JavaProcess broker;
+    private BrokerProcess broker;
     private WorkerProcess worker;
 
     KafkaProcesses(Path workDir, Path classpathFile) throws IOException {
         this.workDir = workDir;
         this.classpath = Files.readString(classpathFile).trim();
-        this.brokerPort = freePort();
-        this.controllerPort = freePort();
         Files.writeString(workDir.resolve("log4j2.properties"), String.join("\n",
                 "appender.out.type = Console",
                 "appender.out.name = OUT",
@@ -55,7 +43,7 @@ final class KafkaProcesses implements AutoCloseable {
     }
 
     String bootstrapServers() {
-        return "127.0.0.1:" + brokerPort;
+        return broker.bootstrapServers();
     }
 
     URI restUri(String path) {
@@ -64,14 +52,8 @@ final class KafkaProcesses implements AutoCloseable {
 
     /** Formats the log directory and starts the broker; returns once it answers admin requests. */
     void startBroker() throws Exception {
-        Path config = KraftServerProperties.write(workDir.resolve("server.properties"), brokerPort, controllerPort,
-                workDir.resolve("kafka-data"), "num.partitions=1");
-        JavaProcess.run("kafka-storage format", classpath, jvmOptions("256m"), "kafka.tools.StorageTool",
-                List.of("format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c", config.toString()),
-                workDir.resolve("storage-format.log"), Duration.ofSeconds(60));
-        broker = JavaProcess.start("broker", classpath, jvmOptions("768m"), "kafka.Kafka",
-                List.of(config.toString()), workDir.resolve("broker.log"));
-        awaitBroker();
+        broker = BrokerProcess.start(workDir, "kafka-data", classpath, jvmOptions("768m"), STARTUP,
+                "num.partitions=1");
     }
 
     /** Starts a distributed worker with {@code pluginPath}; returns once its REST API answers. */
@@ -85,37 +67,12 @@ final class KafkaProcesses implements AutoCloseable {
     }
 
     JavaProcess broker() {
-        return broker;
+        return broker.process();
     }
 
     private List<String> jvmOptions(String heap) {
         return List.of("-Xmx" + heap, "-XX:+UseG1GC",
                 "-Dlog4j2.configurationFile=" + workDir.resolve("log4j2.properties").toUri());
-    }
-
-    private void awaitBroker() throws InterruptedException {
-        long deadline = System.nanoTime() + STARTUP.toNanos();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                5000))) {
-            while (true) {
-                try {
-                    admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
-                    return;
-                } catch (Exception notYet) {
-                    if (!broker.isAlive() || System.nanoTime() > deadline) {
-                        throw new AssertionError("The broker did not start: " + broker.logTail());
-                    }
-                    Thread.sleep(250);
-                }
-            }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /** Stops the worker, then the broker, each by its own pid. */

@@ -8,8 +8,10 @@ import dev.kbackup.layout.PartitionIndex;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectStores;
 import dev.kbackup.testing.Await;
+import dev.kbackup.testing.BackupConnectorConfig;
 import dev.kbackup.testing.ConnectClusters;
 import dev.kbackup.testing.KafkaTestData;
+import dev.kbackup.testing.RestoreConnectorConfig;
 import dev.kbackup.testing.S3ProxyFixture;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -187,31 +189,23 @@ class PluginInstallIT {
     }
 
     private static Map<String, String> backupConfig(String backupId, String topics) {
-        Map<String, String> config = new HashMap<>(s3.connectorConfig());
-        config.put("connector.class", SINK);
-        config.put("tasks.max", "2");
-        config.put("topics", topics);
-        config.putAll(ConnectClusters.BYTE_ARRAY_CONVERTERS);
-        config.put("consumer.override.isolation.level", "read_committed");
-        config.put("backup.id", backupId);
-        config.put("storage.prefix", "it");
-        config.put("segment.max.interval.ms", "1000");
-        config.put("state.sync.interval.ms", "1000");
-        config.put("state.dir", workDir.resolve("state").toString());
-        return config;
+        return BackupConnectorConfig.of(SINK, backupId, topics)
+                .storage(s3.connectorConfig())
+                .prefix("it")
+                .tasks(2)
+                .stateDir(workDir.resolve("state"))
+                .build();
     }
 
     private static Map<String, String> restoreConfig(String backupId, String mapping) {
-        Map<String, String> config = new HashMap<>(s3.connectorConfig());
-        config.put("connector.class", SOURCE);
-        config.put("tasks.max", "2");
-        config.putAll(ConnectClusters.BYTE_ARRAY_CONVERTERS);
-        config.put("backup.id", backupId);
-        config.put("storage.prefix", "it");
-        config.put("topic.mapping", mapping);
-        config.put("restore.create.topics", "true");
-        config.put("cluster.bootstrap.servers", kafka.bootstrapServers());
-        return config;
+        return RestoreConnectorConfig.of(SOURCE, backupId)
+                .storage(s3.connectorConfig())
+                .prefix("it")
+                .tasks(2)
+                .topicMapping(mapping)
+                .createTopics()
+                .cluster(kafka.bootstrapServers())
+                .build();
     }
 
     private static Map<Integer, List<ConsumerRecord<byte[], byte[]>>> byPartition(String topic) {

@@ -7,6 +7,7 @@ import dev.kbackup.format.TimeWindow;
 import dev.kbackup.layout.BackupCatalog;
 import dev.kbackup.layout.MissingOffsets;
 import dev.kbackup.testing.RandomRecords;
+import dev.kbackup.testing.MemoryObjectStore;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

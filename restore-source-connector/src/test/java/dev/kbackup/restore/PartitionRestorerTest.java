@@ -13,6 +13,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import dev.kbackup.storage.FilesystemObjectStore;
 import dev.kbackup.storage.ObjectStore;
+import dev.kbackup.testing.MemoryObjectStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -6,7 +6,7 @@ import dev.kbackup.layout.RestoreKeys;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectStores;
 import dev.kbackup.testing.Await;
-import dev.kbackup.testing.ConnectClusters;
+import dev.kbackup.testing.RestoreConnectorConfig;
 import dev.kbackup.testing.S3ProxyFixture;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -56,14 +56,12 @@ final class RestoreHarness {
 
     /** A complete, valid restore config for {@code backupId}. */
     Map<String, String> config(String backupId) {
-        Map<String, String> config = new HashMap<>(s3.connectorConfig());
-        config.put("connector.class", RestoreSourceConnector.class.getName());
-        config.put("tasks.max", "2");
-        config.put(RestoreConfig.BACKUP_ID, backupId);
-        config.put("storage.prefix", PREFIX);
-        config.putAll(ConnectClusters.BYTE_ARRAY_CONVERTERS);
-        config.put("cluster.bootstrap.servers", connect.kafka().bootstrapServers());
-        return config;
+        return RestoreConnectorConfig.of(RestoreSourceConnector.class, backupId)
+                .storage(s3.connectorConfig())
+                .prefix(PREFIX)
+                .tasks(2)
+                .cluster(connect.kafka().bootstrapServers())
+                .build();
     }
 
     /**

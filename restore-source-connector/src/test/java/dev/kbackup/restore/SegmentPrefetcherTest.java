@@ -6,6 +6,7 @@ import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.layout.MissingOffsets;
 import dev.kbackup.format.TimeWindow;
 import dev.kbackup.format.TimestampKind;
+import dev.kbackup.testing.MemoryObjectStore;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

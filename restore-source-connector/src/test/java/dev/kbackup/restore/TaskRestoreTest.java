@@ -7,6 +7,7 @@ import dev.kbackup.format.TimeWindow;
 import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.layout.RestoreKeys;
 import dev.kbackup.testing.RandomRecords;
+import dev.kbackup.testing.MemoryObjectStore;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.LogCaptureAppender;
 import org.apache.kafka.connect.source.SourceRecord;

@@ -1,16 +1,13 @@
 package dev.kbackup.bench.cluster;
 
-import dev.kbackup.testing.JavaProcess;
-import dev.kbackup.testing.KraftServerProperties;
+import dev.kbackup.testing.BrokerProcess;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.Uuid;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -21,10 +18,7 @@ import java.util.concurrent.TimeUnit;
 /** One combined KRaft broker and controller in its own JVM, on loopback ports. */
 public final class KafkaBroker implements AutoCloseable {
 
-    private final int[] ports = Ports.free(2);
-    private final int port = ports[0];
-    private final int controllerPort = ports[1];
-    private JavaProcess process;
+    private BrokerProcess process;
     private Admin admin;
 
     public static KafkaBroker start(Path workDir, String classpath, String heap, Path log4jConfig) throws Exception {
@@ -34,42 +28,23 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private void launch(Path workDir, String classpath, String heap, Path log4jConfig) throws Exception {
-        Files.createDirectories(workDir);
-        Path config = KraftServerProperties.write(workDir.resolve("server.properties"), port, controllerPort,
-                workDir.resolve("data"),
-                // generated data carries timestamps from 2026-01-01: time retention must not delete it
-                "log.retention.ms=-1");
         List<String> jvm = List.of("-Xms" + heap, "-Xmx" + heap, "-XX:+UseG1GC",
                 "-Dlog4j2.configurationFile=" + log4jConfig.toUri());
-        JavaProcess.run("kafka-storage format", classpath, jvm, "kafka.tools.StorageTool",
-                List.of("format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c", config.toString()),
-                workDir.resolve("storage-format.log"), Duration.ofSeconds(120));
-        process = JavaProcess.start("broker", classpath, jvm, "kafka.Kafka", List.of(config.toString()),
-                workDir.resolve("broker.log"));
+        process = BrokerProcess.start(workDir, "data", classpath, jvm, Duration.ofSeconds(120),
+                // generated data carries timestamps from 2026-01-01: time retention must not delete it
+                "log.retention.ms=-1");
         Map<String, Object> props = new HashMap<>();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         admin = Admin.create(props);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (true) {
-            process.checkAlive();
-            try {
-                admin.describeCluster().clusterId().get(5, TimeUnit.SECONDS);
-                return;
-            } catch (Exception e) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("The broker did not answer within 120 s; see " + process.log(), e);
-                }
-                Thread.sleep(250);
-            }
-        }
     }
 
     public String bootstrapServers() {
-        return "127.0.0.1:" + port;
+        return process.bootstrapServers();
     }
 
+    /** The broker's pid, for its CPU time (ProcessCpu). */
     public long pid() {
-        return process.pid();
+        return process.process().pid();
     }
 
     public Admin admin() {

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Where a JFR recording (bench/run.sh --jfr) spent its time: execution and native-method samples per thread group,
+ * Where a JFR recording (benchmarks/run.sh --jfr) spent its time: execution and native-method samples per thread group,
  * by top frame and by the first frame in our code ({@code dev.kbackup}); and the time threads spent blocked
  * (parked, waiting on a monitor, reading or writing a socket) by the first frame in our code.
  *

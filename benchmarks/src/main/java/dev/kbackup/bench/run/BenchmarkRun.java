@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The whole benchmark in one run (bench/run.sh): JMH codec figures; then a broker and a Connect worker, each in its
+ * The whole benchmark in one run (benchmarks/run.sh): JMH codec figures; then a broker and a Connect worker, each in its
  * own JVM, and S3Proxy in this one; the data sets loaded once; the null-sink ceiling and the backup sink per codec;
  * the producer ceiling and the restore; and 1,000 partitions backed up and restored in a worker limited to -Xmx1g. Writes results.json and
  * prints a table with every target checked against the ceiling measured in this run.
@@ -302,7 +302,7 @@ public final class BenchmarkRun {
         }
     }
 
-    /** The driver's log4j configuration (bench/log4j2.properties from run.sh), else a written one. */
+    /** The driver's log4j configuration (benchmarks/log4j2.properties from run.sh), else a written one. */
     private static Path writeLog4jConfig(Path work) throws Exception {
         String own = System.getProperty("log4j2.configurationFile");
         if (own != null && Files.exists(Path.of(own))) {

@@ -11,7 +11,7 @@ record RunOptions(boolean quick, long sizeMb, long scaleMb, int scalePartitions,
                   boolean jfr, boolean keep, List<String> workerOptions) {
 
     static final String USAGE = String.join("\n",
-            "Usage: bench/run.sh [--quick] [--size-mb N] [options]",
+            "Usage: benchmarks/run.sh [--quick] [--size-mb N] [options]",
             "  --quick               about 100 MB per data set, shorter JMH runs (a smoke run)",
             "  --size-mb N           payload MB per data set (default 1000; --quick 100)",
             "  --tasks N             tasks.max of every connector (default 1)",
@@ -21,8 +21,8 @@ record RunOptions(boolean quick, long sizeMb, long scaleMb, int scalePartitions,
             "  --scale-partitions N  partitions of the scale run (default 1000)",
             "  --scale-buffer-mb N   buffer.memory.bytes of the scale run, MiB (default 32)",
             "  --skip a,b            leave out parts: codec, backup, restore, scale",
-            "  --work DIR            data, broker logs and S3 objects (default bench/work)",
-            "  --out FILE            results (default bench/results/results.json)",
+            "  --work DIR            data, broker logs and S3 objects (default benchmarks/work)",
+            "  --out FILE            results (default benchmarks/results/results.json)",
             "  --jfr                 record a JFR profile of each worker (worker.jfr in the work directory)",
             "  --keep                keep the run's topics and S3 objects (deleted at the end by default)",
             "  --worker-opts \"..\"    extra JVM options of the Connect workers, e.g. \"-XX:G1HeapRegionSize=4m\"");
@@ -37,8 +37,8 @@ record RunOptions(boolean quick, long sizeMb, long scaleMb, int scalePartitions,
         List<String> codecs = List.of("zstd", "lz4", "none");
         List<String> dataSets = List.of("json", "binary");
         Set<String> skip = Set.of();
-        Path work = Path.of("bench", "work");
-        Path out = Path.of("bench", "results", "results.json");
+        Path work = Path.of("benchmarks", "work");
+        Path out = Path.of("benchmarks", "results", "results.json");
         boolean jfr = false;
         boolean keep = false;
         List<String> workerOptions = List.of();

@@ -1,4 +1,4 @@
-package dev.kbackup.restore;
+package dev.kbackup.testing;
 
 import dev.kbackup.storage.ObjectExistsException;
 import dev.kbackup.storage.ObjectInfo;
@@ -20,20 +20,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** An object store in memory that counts what is read from it, for tests of how the restore reads. */
-final class MemoryObjectStore implements ObjectStore {
+public final class MemoryObjectStore implements ObjectStore {
 
     private final ConcurrentSkipListMap<String, byte[]> objects = new ConcurrentSkipListMap<>();
-    final AtomicLong bytesRead = new AtomicLong();
-    final AtomicLong rangeReads = new AtomicLong();
-    final AtomicLong wholeReads = new AtomicLong();
+    public final AtomicLong bytesRead = new AtomicLong();
+    public final AtomicLong rangeReads = new AtomicLong();
+    public final AtomicLong wholeReads = new AtomicLong();
     private final AtomicInteger failures = new AtomicInteger();
 
     /** Makes the next {@code count} ranged reads fail as a throttled or unavailable store would. */
-    void failNextRangeReads(int count) {
+    public void failNextRangeReads(int count) {
         failures.set(count);
     }
 
-    int failuresLeft() {
+    public int failuresLeft() {
         return failures.get();
     }
 
@@ -149,11 +149,11 @@ final class MemoryObjectStore implements ObjectStore {
     public void close() {
     }
 
-    byte[] bytes(String key) {
+    public byte[] bytes(String key) {
         return get(key).clone();
     }
 
-    void replace(String key, byte[] bytes) {
+    public void replace(String key, byte[] bytes) {
         objects.put(key, bytes.clone());
     }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the kbackup benchmarks in one go: JMH codec figures, then a KRaft broker and a Connect worker (each its own
 # JVM) with S3Proxy, the null-sink and producer ceilings, backup and restore, and the 1,000-partition run.
-#   bench/run.sh [--quick] [--size-mb N] [--tasks N] [--skip codec,backup,restore,scale] [--jfr] [--help]
-# Writes bench/results/results.json (or --out FILE) and prints the table. See docs/performance.md.
+#   benchmarks/run.sh [--quick] [--size-mb N] [--tasks N] [--skip codec,backup,restore,scale] [--jfr] [--help]
+# Writes benchmarks/results/results.json (or --out FILE) and prints the table. See docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,5 +16,5 @@ done
 
 classpath="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 exec java -Xms2g -Xmx2g -XX:+UseG1GC \
-  -Dlog4j2.configurationFile="$PWD/bench/log4j2.properties" \
+  -Dlog4j2.configurationFile="$PWD/benchmarks/log4j2.properties" \
   -cp "$classpath" dev.kbackup.bench.run.BenchmarkRun "${args[@]+"${args[@]}"}"
