@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Restores the backed-up partitions the connector assigned to it. {@code start} wires the collaborators (storage,
  * target topic check, resume offsets, read-ahead), {@code poll} hands out batches and {@code commitRecord} feeds
- * the offset translation logs; the work is done by {@link TaskRestore} and {@link PartitionRestorer}. When
+ * the offset translation logs; the work is done by {@link AssignedPartitions} and {@link PartitionRestorer}. When
  * everything is restored the task writes its summary and idles: each poll sleeps a second and returns nothing.
  */
 public class RestoreSourceTask extends SourceTask {
@@ -44,11 +44,11 @@ public class RestoreSourceTask extends SourceTask {
     private static final int PREFETCH_THREADS = 2;
 
     private final CountDownLatch stopping = new CountDownLatch(1);
-    private RestoreTaskConfig config;
+    private RestoreSourceTaskConfig config;
     private ObjectStore store;
     private SegmentPrefetcher prefetcher;
     private RestoreMetrics metrics;
-    private TaskRestore restore;
+    private AssignedPartitions restore;
     private TransactionContext transactions;
     private long transactionStartedMs;
     private boolean finalCommitRequested;
@@ -61,11 +61,11 @@ public class RestoreSourceTask extends SourceTask {
 
     @Override
     public void start(Map<String, String> props) {
-        config = new RestoreTaskConfig(props);
+        config = new RestoreSourceTaskConfig(props);
         String backupId = config.backupId();
         TimeWindow window = config.window();
         TargetRouter router = config.router();
-        store = ObjectStores.open(config.storageSettings());
+        store = ObjectStores.open(config.storage());
         try {
             BackupCatalog catalog = new BackupCatalog(store, config.layout());
             List<PartitionPlan> plans = RestorePlan.load(catalog, config.partitions(), router, window);
@@ -76,32 +76,32 @@ public class RestoreSourceTask extends SourceTask {
                     .filter(plan -> resume.resumeAfter(plan.source()) >= 0).map(PartitionPlan::target).toList(),
                     plans);
             metrics = new RestoreMetrics(pluginMetrics(),
-                    "kbackup-restore:" + config.connectorName() + ":" + config.taskIndex() + ":");
+                    "kbackup-restore:" + config.connectorName() + ":" + config.taskNumber() + ":");
             prefetcher = new SegmentPrefetcher(store, config.prefetchBytes(), PREFETCH_THREADS,
-                    "kbackup-restore-" + config.connectorName() + "-" + config.taskIndex(), metrics);
+                    "kbackup-restore-" + config.connectorName() + "-" + config.taskNumber(), metrics);
             RestoreKeys keys = new RestoreKeys(config.layout(), config.connectorName());
-            restore = new TaskRestore(backupId, config.connectorName(), config.taskIndex(),
+            restore = new AssignedPartitions(backupId, config.connectorName(), config.taskNumber(),
                     new Throttle(config.maxBytesPerSecond(), System::nanoTime), config.batchMaxRecords(), metrics,
                     store, keys, window, Clock.systemUTC(), PERSIST_INTERVAL);
             for (PartitionPlan plan : plans) {
                 long resumeAfter = resume.resumeAfter(plan.source());
-                OffsetMap stored = store.readIfExists(keys.offsetMapKey(plan.source()))
-                        .map(bytes -> Json.read(bytes, OffsetMap.class, keys.offsetMapKey(plan.source())))
+                StoredTranslationLog stored = store.readIfExists(keys.offsetMapKey(plan.source()))
+                        .map(bytes -> Json.read(bytes, StoredTranslationLog.class, keys.offsetMapKey(plan.source())))
                         .orElse(null);
                 PartitionRestorer restorer = new PartitionRestorer(backupId, plan, prefetcher, resumeAfter, window,
                         config.corruptSegmentPolicy(), restore);
                 OffsetTranslationLog offsets = OffsetTranslationLog.resume(backupId, plan.source(), plan.target(),
                         stored, resumeAfter);
-                restore.add(new TaskRestore.Partition(restorer,
-                        new RestoredRecords(backupId, plan.source(), plan.target(), window, config.originalHeaders()),
+                restore.add(new AssignedPartitions.Partition(restorer,
+                        new SourceRecordConverter(backupId, plan.source(), plan.target(), window, config.originalHeaders()),
                         offsets, resumeAfter < 0 ? null
-                                : new TaskRestore.EarlierRun(resumeAfter, offsets.earlierRunStoredAt())));
+                                : new AssignedPartitions.EarlierRun(resumeAfter, offsets.earlierRunStoredAt())));
                 log.debug("Restoring {} of backup {} into {}: {} segments, {}", plan.source(), backupId,
                         plan.target(), plan.segments().size(),
                         resumeAfter >= 0 ? "resuming after offset " + resumeAfter : "from the beginning");
             }
             log.info("Task {} restores {} partitions of backup {} ({} of them resuming), {} records in {} segments at "
-                    + "most", config.taskIndex(), plans.size(), backupId,
+                    + "most", config.taskNumber(), plans.size(), backupId,
                     plans.stream().filter(p -> resume.resumeAfter(p.source()) >= 0).count(),
                     restore.recordsRemaining(), plans.stream().mapToInt(p -> p.segments().size()).sum());
             restore.checkTargets(targetEndOffsets);
@@ -229,7 +229,7 @@ public class RestoreSourceTask extends SourceTask {
                 ClusterConfig.BOOTSTRAP_SERVERS + " is not set: the restore needs it to check its target topics"));
         log.debug("Checking target topics on {}", servers);
         try (Admin admin = Admin.create(config.adminProperties(
-                "kbackup-restore-" + config.connectorName() + "-" + config.taskIndex()))) {
+                "kbackup-restore-" + config.connectorName() + "-" + config.taskNumber()))) {
             TargetTopics targets = new TargetTopics(admin, config.createTopics(),
                     config.createTopicsReplicationFactor());
             targets.prepare(plans, config.targetPartitionCounts(), config.window(), System.currentTimeMillis());

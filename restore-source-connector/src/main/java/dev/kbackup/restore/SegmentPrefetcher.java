@@ -27,7 +27,7 @@ import java.util.TreeMap;
  * last block that can hold wanted records. The task never downloads a segment whole into memory, and nothing of a
  * segment is kept once the task has finished it.
  *
- * <p>Storage reads go through {@link SegmentReads} (timed, transient failures retried); what still fails is handed
+ * <p>Storage reads go through {@link RetryingSegmentReader} (timed, transient failures retried); what still fails is handed
  * to the reader of that segment, in the task's thread, as the original exception.
  */
 final class SegmentPrefetcher implements AutoCloseable {
@@ -58,7 +58,7 @@ final class SegmentPrefetcher implements AutoCloseable {
     private static final int FOOTER_BYTES = 128;
     private static final int FOOTER_ENTRY_BYTES = 80;
 
-    private final SegmentReads reads;
+    private final RetryingSegmentReader reads;
     private final long readAheadBytes;
     private final Listener listener;
     private final Object lock = new Object();
@@ -72,7 +72,7 @@ final class SegmentPrefetcher implements AutoCloseable {
     private boolean closed;
 
     SegmentPrefetcher(ObjectStore store, long budgetBytes, int threadCount, String threadName, Listener listener) {
-        this.reads = new SegmentReads(store, listener);
+        this.reads = new RetryingSegmentReader(store, listener);
         this.readAheadBytes = budgetBytes / 2;
         // each open segment may demand one chunk beyond the read-ahead: half of it is kept for those demands
         this.slots = new ReaderSlots<>(budgetBytes - readAheadBytes, FIRST_READER_ESTIMATE,

@@ -32,15 +32,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * turn (within the throttle), keeps each partition's offset translation log from the acknowledgements, persists
  * those logs, and once everything read has been acknowledged writes the summary.
  */
-final class TaskRestore implements PartitionRestorer.Listener {
+final class AssignedPartitions implements PartitionRestorer.Listener {
 
-    private static final Logger log = LoggerFactory.getLogger(TaskRestore.class);
+    private static final Logger log = LoggerFactory.getLogger(AssignedPartitions.class);
 
     /**
      * One restored partition: where its records come from, how they become SourceRecords, where they went, and
      * what an earlier run under this connector name restored (null if this run starts at the beginning).
      */
-    record Partition(PartitionRestorer restorer, RestoredRecords records, OffsetTranslationLog offsets,
+    record Partition(PartitionRestorer restorer, SourceRecordConverter records, OffsetTranslationLog offsets,
                      EarlierRun earlier) {
 
         /** An earlier run restored everything there is, so this one wrote nothing. */
@@ -83,7 +83,7 @@ final class TaskRestore implements PartitionRestorer.Listener {
     private boolean segmentBoundary;
     private volatile boolean complete;
 
-    TaskRestore(String backupId, String connector, int task, Throttle throttle, int batchMaxRecords,
+    AssignedPartitions(String backupId, String connector, int task, Throttle throttle, int batchMaxRecords,
                 RestoreMetrics metrics, ObjectStore store, RestoreKeys keys, TimeWindow window, Clock clock,
                 Duration persistInterval) {
         this.backupId = backupId;
@@ -240,7 +240,7 @@ final class TaskRestore implements PartitionRestorer.Listener {
             }
             for (Partition partition : partitions) {
                 if (partition.offsets().isDirty()) {
-                    OffsetMap map = partition.offsets().snapshot(now);
+                    StoredTranslationLog map = partition.offsets().snapshot(now);
                     store.put(keys.offsetMapKey(partition.offsets().source()), Json.write(map), WriteMode.OVERWRITE);
                 }
             }
