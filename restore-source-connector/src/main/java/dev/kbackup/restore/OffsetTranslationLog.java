@@ -159,8 +159,8 @@ final class OffsetTranslationLog {
     /** The stored form, and whether it changed since the last call that said so. */
     synchronized StoredTranslationLog snapshot(Instant now) {
         dirty = false;
-        return new StoredTranslationLog(backupId, source.topic(), source.partition(), target.topic(), target.partition(), now,
-                records, bytes, firstOffset, lastOffset, syncs, unsynced);
+        return new StoredTranslationLog(backupId, source.topic(), source.partition(), target.topic(),
+                target.partition(), now, records, bytes, firstOffset, lastOffset, syncs, unsynced);
     }
 
     synchronized boolean isDirty() {

@@ -27,8 +27,8 @@ import java.util.TreeMap;
  * last block that can hold wanted records. The task never downloads a segment whole into memory, and nothing of a
  * segment is kept once the task has finished it.
  *
- * <p>Storage reads go through {@link RetryingSegmentReader} (timed, transient failures retried); what still fails is handed
- * to the reader of that segment, in the task's thread, as the original exception.
+ * <p>Storage reads go through {@link RetryingSegmentReader} (timed, transient failures retried); what still fails is
+ * handed to the reader of that segment, in the task's thread, as the original exception.
  */
 final class SegmentPrefetcher implements AutoCloseable {
 

@@ -27,7 +27,8 @@ class OffsetTranslationLogTest {
             log.record(original, original - 150, 10);
         }
         StoredTranslationLog map = log.snapshot(Instant.EPOCH);
-        assertEquals(List.of(new StoredTranslationLog.Sync(100, 0), new StoredTranslationLog.Sync(250, 100)), map.syncs());
+        assertEquals(List.of(new StoredTranslationLog.Sync(100, 0), new StoredTranslationLog.Sync(250, 100)),
+                map.syncs());
         assertEquals(150, map.restoredRecords());
         assertEquals(1500, map.restoredBytes());
         assertEquals(100, map.firstOffset());

@@ -61,7 +61,8 @@ class SourceRecordConverterTest {
         BackupRecord record = new BackupRecord(9_000_000_000L, 17, TimestampKind.CREATE_TIME, bytes("k"), bytes("v"),
                 List.of(new BackupHeader("trace", bytes("t"))));
 
-        SourceRecord converted = new SourceRecordConverter("b1", SOURCE, TARGET, TimeWindow.ALL, true).toSourceRecord(record);
+        SourceRecord converted = new SourceRecordConverter("b1", SOURCE, TARGET, TimeWindow.ALL, true)
+                .toSourceRecord(record);
 
         List<String> headers = new ArrayList<>();
         converted.headers().forEach(h -> headers.add(h.key() + "=" + (h.value() == null ? "null"
