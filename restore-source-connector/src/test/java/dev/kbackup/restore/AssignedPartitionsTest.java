@@ -43,9 +43,8 @@ class AssignedPartitionsTest {
 
     @Test
     void partitionsThatAnEarlierRunRestoredInFullAreWarnedAboutAndShownInTheSummary() {
-        AssignedPartitions restore = new AssignedPartitions("b1", "restore-c", 0, Throttle.unlimited(), 1000, metrics, store,
-                new RestoreKeys(new BackupLayout("b1"), "restore-c"), WINDOW,
-                Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC), Duration.ofSeconds(10));
+        AssignedPartitions restore = assignedPartitions(
+                Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC));
         List<BackupRecord> inWindow = records(0, 100, i -> 1_000 + i);
         List<BackupRecord> tailOutside = records(0, 100, i -> i < 50 ? 1_000 + i : 5_000);
         try (LogCaptureAppender logs = LogCaptureAppender.createAndRegister(AssignedPartitions.class)) {
@@ -86,9 +85,7 @@ class AssignedPartitionsTest {
 
     @Test
     void aRestoreWithoutEarlierRunsReportsNoPartitionAsAlreadyRestored() {
-        AssignedPartitions restore = new AssignedPartitions("b1", "restore-c", 0, Throttle.unlimited(), 1000, metrics, store,
-                new RestoreKeys(new BackupLayout("b1"), "restore-c"), WINDOW, Clock.systemUTC(),
-                Duration.ofSeconds(10));
+        AssignedPartitions restore = assignedPartitions(Clock.systemUTC());
         restore.add(partition(restore, "orders", 0, records(0, 10, i -> 1_000 + i), -1));
         List<SourceRecord> produced = new ArrayList<>();
         while (!restore.everythingRead()) {
@@ -103,13 +100,21 @@ class AssignedPartitionsTest {
         assertFalse(summary.describe().contains("already been restored"), summary.describe());
     }
 
+    private AssignedPartitions assignedPartitions(Clock clock) {
+        return new AssignedPartitions(new RestoreTaskId("b1", "restore-c", 0),
+                new RestorePolicy(WINDOW, CorruptSegmentPolicy.FAIL, 1000, Throttle.unlimited()), metrics,
+                new RestoreObjects(store, new RestoreKeys(new BackupLayout("b1"), "restore-c")), clock,
+                Duration.ofSeconds(10));
+    }
+
     private AssignedPartitions.Partition partition(AssignedPartitions restore, String topic, int partition,
-                                            List<BackupRecord> records, long resumeAfter) {
+                                                   List<BackupRecord> records, long resumeAfter) {
         List<SegmentInfo> segments = backups.partition(topic, partition, records, Codec.LZ4, 1_000, 4096);
         TopicPartition source = new TopicPartition(topic, partition);
         PartitionPlan plan = new PartitionPlan(source, source, segments);
-        StoredTranslationLog earlierMap = resumeAfter < 0 ? null : new StoredTranslationLog("b1", topic, partition, topic, partition,
-                EARLIER_RUN, resumeAfter + 1, 0, 0, resumeAfter, List.of(new StoredTranslationLog.Sync(0, 0)), List.of());
+        StoredTranslationLog earlierMap = resumeAfter < 0 ? null : new StoredTranslationLog("b1", topic, partition,
+                topic, partition, EARLIER_RUN, resumeAfter + 1, 0, 0, resumeAfter,
+                List.of(new StoredTranslationLog.Sync(0, 0)), List.of());
         return new AssignedPartitions.Partition(
                 new PartitionRestorer("b1", plan, prefetcher, resumeAfter, WINDOW, CorruptSegmentPolicy.FAIL, restore),
                 new SourceRecordConverter("b1", source, source, WINDOW, true),
