@@ -26,6 +26,12 @@ import java.util.Map;
  *
  * <p>Storage reads go through {@link RetryingSegmentReader} (timed, transient failures retried); what still fails is
  * handed to the reader of that segment, in the task's thread, as the original exception.
+ *
+ * <p>One lock guards all of it; storage reads run outside it. What to fetch next is {@link FetchScheduler}'s
+ * decision, the bytes held are counted by {@link ReadAheadBudget} and {@link ReaderSlots}, and the reader reads
+ * through a {@link SegmentFetchStream}. Over 400 lines because what is left shares that one lock: the lanes the task
+ * opens segments from, the background threads' loop, and the waits between them; splitting it further would spread
+ * one lock's invariants over several files.
  */
 final class SegmentPrefetcher implements AutoCloseable {
 
@@ -54,25 +60,24 @@ final class SegmentPrefetcher implements AutoCloseable {
     private static final int FOOTER_ENTRY_BYTES = 80;
 
     private final RetryingSegmentReader reads;
-    private final long readAheadBytes;
+    private final ReadAheadBudget readAhead;
     private final Listener listener;
     private final Object lock = new Object();
     private final List<Lane> lanes = new ArrayList<>();
     private final ReaderSlots<Lane> slots;
     private final List<Thread> threads = new ArrayList<>();
-    private long bufferedBytes;
-    private long peakHeldBytes;
     private final FetchScheduler scheduler;
     private SegmentFetch demanded;
     private boolean closed;
 
     SegmentPrefetcher(ObjectStore store, long budgetBytes, int threadCount, String threadName, Listener listener) {
         this.reads = new RetryingSegmentReader(store, listener);
-        this.readAheadBytes = budgetBytes / 2;
+        long readAheadBytes = budgetBytes / 2;
         // each open segment may demand one chunk beyond the read-ahead: half of it is kept for those demands
         this.slots = new ReaderSlots<>(budgetBytes - readAheadBytes, FIRST_READER_ESTIMATE,
                 (int) Math.min(Integer.MAX_VALUE, readAheadBytes / (2L * FetchScheduler.MIN_CHUNK_BYTES)));
         this.listener = listener;
+        this.readAhead = new ReadAheadBudget(slots);
         this.scheduler = new FetchScheduler(readAheadBytes, FOOTER_LOOKAHEAD);
         for (int i = 0; i < threadCount; i++) {
             Thread thread = new Thread(this::run, threadName + "-" + i);
@@ -98,21 +103,21 @@ final class SegmentPrefetcher implements AutoCloseable {
     /** Bytes fetched (or being fetched) and not yet read by the task, footers included. */
     long bufferedBytes() {
         synchronized (lock) {
-            return bufferedBytes;
+            return readAhead.bufferedBytes();
         }
     }
 
     /** Everything the prefetcher accounts for: read-ahead and the open segments' readers. */
     long heldBytes() {
         synchronized (lock) {
-            return bufferedBytes + slots.heldBytes();
+            return readAhead.heldBytes();
         }
     }
 
     /** The most {@link #heldBytes()} has been. */
     long peakHeldBytes() {
         synchronized (lock) {
-            return peakHeldBytes;
+            return readAhead.peakHeldBytes();
         }
     }
 
@@ -198,7 +203,7 @@ final class SegmentPrefetcher implements AutoCloseable {
                     return true;
                 }
                 boolean entered = slots.tryEnter(this);
-                noteHeld();
+                readAhead.notePeak();
                 lock.notifyAll();
                 return entered;
             }
@@ -244,7 +249,7 @@ final class SegmentPrefetcher implements AutoCloseable {
         void holding(long bytes) {
             synchronized (lock) {
                 slots.holding(this, bytes);
-                noteHeld();
+                readAhead.notePeak();
             }
         }
 
@@ -326,8 +331,7 @@ final class SegmentPrefetcher implements AutoCloseable {
             fetch.readPosition += n;
             if (from + n == chunk.getValue().length) {
                 fetch.chunks.pollFirstEntry();
-                fetch.heldBytes -= chunk.getValue().length;
-                bufferedBytes -= chunk.getValue().length;
+                readAhead.free(fetch, chunk.getValue().length);
                 lock.notifyAll();
             }
             return n;
@@ -374,8 +378,7 @@ final class SegmentPrefetcher implements AutoCloseable {
     private void release(SegmentFetch fetch) {
         if (!fetch.released) {
             fetch.released = true;
-            bufferedBytes -= fetch.heldBytes;
-            fetch.heldBytes = 0;
+            readAhead.freeAll(fetch);
             fetch.chunks.clear();
             fetch.footer = null;
             lock.notifyAll();
@@ -390,7 +393,8 @@ final class SegmentPrefetcher implements AutoCloseable {
                     if (closed) {
                         return;
                     }
-                    work = scheduler.next(demanded, slots.readingOrder(), bufferedBytes, slots.open());
+                    work = scheduler.next(demanded, slots.readingOrder(), readAhead.bufferedBytes(),
+                            slots.open());
                     if (work != null) {
                         break;
                     }
@@ -402,6 +406,7 @@ final class SegmentPrefetcher implements AutoCloseable {
                 }
                 reserve(work);
             }
+            // outside the lock: the storage read; the reservation keeps other threads off this work meanwhile
             if (work.isFooter()) {
                 resolveFooter(work.fetch());
             } else {
@@ -417,17 +422,11 @@ final class SegmentPrefetcher implements AutoCloseable {
             fetch.resolving = true;
         } else {
             fetch.nextFetch += work.length();
-            fetch.heldBytes += work.length();
-            bufferedBytes += work.length();
-            noteHeld();
+            readAhead.hold(fetch, work.length());
         }
     }
 
-    /** Remembers the highest total held; called with the lock held after anything held grows. */
-    private void noteHeld() {
-        peakHeldBytes = Math.max(peakHeldBytes, bufferedBytes + slots.heldBytes());
-    }
-
+    /** Reads a reserved footer; called without the lock, which it takes only to publish the result. */
     private void resolveFooter(SegmentFetch fetch) {
         SegmentFooter footer = null;
         RuntimeException failure = null;
@@ -443,9 +442,7 @@ final class SegmentPrefetcher implements AutoCloseable {
             } else {
                 if (!fetch.released) {
                     long footerBytes = FOOTER_BYTES + (long) FOOTER_ENTRY_BYTES * footer.blocks().size();
-                    fetch.heldBytes += footerBytes;
-                    bufferedBytes += footerBytes;
-                    noteHeld();
+                    readAhead.hold(fetch, footerBytes);
                 }
                 fetch.footerRead(footer);
             }
@@ -453,6 +450,7 @@ final class SegmentPrefetcher implements AutoCloseable {
         }
     }
 
+    /** Reads a reserved chunk; called without the lock, which it takes only to publish the result. */
     private void fetchChunk(FetchScheduler.Work work) {
         SegmentFetch fetch = work.fetch();
         byte[] bytes = null;
@@ -468,8 +466,7 @@ final class SegmentPrefetcher implements AutoCloseable {
                 return;
             }
             if (failure != null) {
-                fetch.heldBytes -= work.length();
-                bufferedBytes -= work.length();
+                readAhead.free(fetch, work.length());
                 if (fetch.failure == null) {
                     fetch.failure = failure;
                 }
