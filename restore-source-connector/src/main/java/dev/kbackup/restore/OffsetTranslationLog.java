@@ -17,8 +17,8 @@ final class OffsetTranslationLog {
     private final String backupId;
     private final TopicPartition source;
     private final TopicPartition target;
-    private final List<OffsetMap.Sync> syncs = new ArrayList<>();
-    private final List<OffsetMap.Range> unsynced = new ArrayList<>();
+    private final List<StoredTranslationLog.Sync> syncs = new ArrayList<>();
+    private final List<StoredTranslationLog.Range> unsynced = new ArrayList<>();
     private long records;
     private long recordsThisRun;
     private long bytes;
@@ -42,7 +42,7 @@ final class OffsetTranslationLog {
      * up to it that the stored log does not know were restored without their sync points.
      */
     static OffsetTranslationLog resume(String backupId, TopicPartition source, TopicPartition target,
-                                       OffsetMap stored, long resumeAfter) {
+                                       StoredTranslationLog stored, long resumeAfter) {
         OffsetTranslationLog log = new OffsetTranslationLog(backupId, source, target);
         if (stored != null && stored.targetTopic().equals(target.topic())
                 && stored.targetPartition() == target.partition()) {
@@ -55,7 +55,7 @@ final class OffsetTranslationLog {
             log.storedAt = stored.updatedAt();
         }
         if (resumeAfter > log.lastOffset) {
-            log.unsynced.add(new OffsetMap.Range(log.lastOffset + 1, resumeAfter));
+            log.unsynced.add(new StoredTranslationLog.Range(log.lastOffset + 1, resumeAfter));
             log.lastOffset = resumeAfter;
             log.dirty = true;
         }
@@ -83,7 +83,7 @@ final class OffsetTranslationLog {
         }
         boolean sameDelta = runOriginal >= 0 && targetOffset - runTarget == original - runOriginal;
         if (!sameDelta) {
-            syncs.add(new OffsetMap.Sync(original, targetOffset));
+            syncs.add(new StoredTranslationLog.Sync(original, targetOffset));
         }
         runOriginal = original;
         runTarget = targetOffset;
@@ -117,7 +117,7 @@ final class OffsetTranslationLog {
         if (index < 0) {
             return syncs.get(0).targetOffset();
         }
-        OffsetMap.Sync sync = syncs.get(index);
+        StoredTranslationLog.Sync sync = syncs.get(index);
         long translated = sync.targetOffset() + (original - sync.originalOffset());
         if (index + 1 < syncs.size()) {
             translated = Math.min(translated, syncs.get(index + 1).targetOffset());
@@ -157,10 +157,10 @@ final class OffsetTranslationLog {
     }
 
     /** The stored form, and whether it changed since the last call that said so. */
-    synchronized OffsetMap snapshot(Instant now) {
+    synchronized StoredTranslationLog snapshot(Instant now) {
         dirty = false;
-        return new OffsetMap(backupId, source.topic(), source.partition(), target.topic(), target.partition(), now,
-                records, bytes, firstOffset, lastOffset, syncs, unsynced);
+        return new StoredTranslationLog(backupId, source.topic(), source.partition(), target.topic(),
+                target.partition(), now, records, bytes, firstOffset, lastOffset, syncs, unsynced);
     }
 
     synchronized boolean isDirty() {

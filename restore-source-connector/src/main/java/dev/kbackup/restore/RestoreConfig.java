@@ -84,12 +84,12 @@ public class RestoreConfig extends AbstractConfig {
                 GROUP_SELECTION, ++order, Width.MEDIUM, "Window end");
 
         order = 0;
-        def.define(TOPIC_MAPPING, Type.LIST, "", TopicMapping.validator(), Importance.HIGH,
+        def.define(TOPIC_MAPPING, Type.LIST, "", TopicRenames.validator(), Importance.HIGH,
                 "Target topic of each backed-up topic as sourceTopic:targetTopic pairs, comma-separated, e.g. "
                         + "orders:orders-restored,payments:payments-copy. Unmapped topics are restored under their "
                         + "own name. Records keep their partition unless partition.mapping says otherwise.",
                 GROUP_TARGET, ++order, Width.LONG, "Topic mapping");
-        def.define(PARTITION_MAPPING, Type.LIST, "", PartitionMapping.validator(), Importance.MEDIUM,
+        def.define(PARTITION_MAPPING, Type.LIST, "", PartitionRoutes.validator(), Importance.MEDIUM,
                 "Explicit partition remaps, comma-separated: topic/partition:targetPartition (into the topic's "
                         + "target from topic.mapping) or topic/partition:targetTopic/targetPartition, e.g. "
                         + "orders/3:0,orders/4:orders-archive/0. Two backed-up partitions may not share a target "
@@ -167,7 +167,7 @@ public class RestoreConfig extends AbstractConfig {
         return name == null ? "restore" : name;
     }
 
-    public StorageSettings storageSettings() {
+    public StorageSettings storage() {
         return StorageSettings.from(this);
     }
 
@@ -185,8 +185,8 @@ public class RestoreConfig extends AbstractConfig {
     }
 
     TargetRouter router() {
-        return new TargetRouter(TopicMapping.parse(getList(TOPIC_MAPPING)),
-                PartitionMapping.parse(getList(PARTITION_MAPPING)));
+        return new TargetRouter(TopicRenames.parse(getList(TOPIC_MAPPING)),
+                PartitionRoutes.parse(getList(PARTITION_MAPPING)));
     }
 
     public boolean originalHeaders() {

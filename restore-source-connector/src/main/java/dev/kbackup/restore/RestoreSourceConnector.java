@@ -47,7 +47,7 @@ public class RestoreSourceConnector extends SourceConnector {
     public void start(Map<String, String> props) {
         this.props = Map.copyOf(props);
         RestoreConfig config = new RestoreConfig(props);
-        try (ObjectStore store = ObjectStores.open(config.storageSettings())) {
+        try (ObjectStore store = ObjectStores.open(config.storage())) {
             BackupCatalog catalog = new BackupCatalog(store, config.layout());
             Manifest manifest = catalog.readManifest().orElseThrow(() -> new ConnectException("Backup '"
                     + config.backupId() + "' does not exist in " + store.describe() + ": no manifest at "
@@ -85,7 +85,7 @@ public class RestoreSourceConnector extends SourceConnector {
                 String target = all.get(partition).target().topic();
                 taskCounts.put(target, counts.get(target));
             });
-            configs.add(RestoreTaskConfig.forTask(props, task, partitions, taskCounts));
+            configs.add(RestoreSourceTaskConfig.forTask(props, task, partitions, taskCounts));
         }
         return configs;
     }

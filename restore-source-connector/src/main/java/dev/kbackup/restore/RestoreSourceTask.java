@@ -3,7 +3,6 @@ package dev.kbackup.restore;
 import dev.kbackup.config.ClusterConfigKeys;
 import dev.kbackup.format.TimeWindow;
 import dev.kbackup.layout.BackupCatalog;
-import dev.kbackup.layout.Json;
 import dev.kbackup.layout.RestoreKeys;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectStores;
@@ -30,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Restores the backed-up partitions the connector assigned to it. {@code start} wires the collaborators (storage,
  * target topic check, resume offsets, read-ahead), {@code poll} hands out batches and {@code commitRecord} feeds
- * the offset translation logs; the work is done by {@link TaskRestore} and {@link PartitionRestorer}. When
+ * the offset translation logs; the work is done by {@link AssignedPartitions} and {@link PartitionRestorer}. When
  * everything is restored the task writes its summary and idles: each poll sleeps a second and returns nothing.
  */
 public class RestoreSourceTask extends SourceTask {
@@ -38,22 +37,18 @@ public class RestoreSourceTask extends SourceTask {
     private static final Logger log = LoggerFactory.getLogger(RestoreSourceTask.class);
     private static final long IDLE_POLL_MS = 1_000;
     private static final long DRAIN_POLL_MS = 100;
-    private static final long MAX_THROTTLE_SLEEP_MS = 1_000;
     private static final Duration PERSIST_INTERVAL = Duration.ofSeconds(10);
-    /** A transaction also ends after this long, so a throttled restore of a big segment never times it out. */
-    private static final long MAX_TRANSACTION_MS = 10_000;
     private static final int PREFETCH_THREADS = 2;
 
     private final CountDownLatch stopping = new CountDownLatch(1);
-    private RestoreTaskConfig config;
+    private RestoreSourceTaskConfig config;
     private ObjectStore store;
     private SegmentPrefetcher prefetcher;
     private RestoreMetrics metrics;
-    private TaskRestore restore;
-    private TransactionContext transactions;
-    private long transactionStartedMs;
-    private boolean finalCommitRequested;
-    private RuntimeException deferred;
+    private AssignedPartitions restore;
+    private ThrottlePause throttlePause;
+    private TransactionBoundaries transactions;
+    private DeferredReadFailure readFailure;
 
     @Override
     public String version() {
@@ -62,14 +57,13 @@ public class RestoreSourceTask extends SourceTask {
 
     @Override
     public void start(Map<String, String> props) {
-        config = new RestoreTaskConfig(props);
+        config = new RestoreSourceTaskConfig(props);
         String backupId = config.backupId();
         TimeWindow window = config.window();
-        TargetRouter router = config.router();
-        store = ObjectStores.open(config.storageSettings());
+        store = ObjectStores.open(config.storage());
         try {
             BackupCatalog catalog = new BackupCatalog(store, config.layout());
-            List<PartitionPlan> plans = RestorePlan.load(catalog, config.partitions(), router, window);
+            List<PartitionPlan> plans = RestorePlan.load(catalog, config.partitions(), config.router(), window);
             // before touching any target: offsets written for another target or window stop the task here
             ResumePoints resume = ResumePoints.check(backupId, config.connectorName(), plans, window,
                     RestoreOffsets.read(context.offsetStorageReader(), backupId, config.partitions()));
@@ -77,44 +71,50 @@ public class RestoreSourceTask extends SourceTask {
                     .filter(plan -> resume.resumeAfter(plan.source()) >= 0).map(PartitionPlan::target).toList(),
                     plans);
             metrics = new RestoreMetrics(pluginMetrics(),
-                    "kbackup-restore:" + config.connectorName() + ":" + config.taskIndex() + ":");
+                    "kbackup-restore:" + config.connectorName() + ":" + config.taskNumber() + ":");
             prefetcher = new SegmentPrefetcher(store, config.prefetchBytes(), PREFETCH_THREADS,
-                    "kbackup-restore-" + config.connectorName() + "-" + config.taskIndex(), metrics);
-            RestoreKeys keys = new RestoreKeys(config.layout(), config.connectorName());
-            restore = new TaskRestore(backupId, config.connectorName(), config.taskIndex(),
-                    new Throttle(config.maxBytesPerSecond(), System::nanoTime), config.batchMaxRecords(), metrics,
-                    store, keys, window, Clock.systemUTC(), PERSIST_INTERVAL);
+                    "kbackup-restore-" + config.connectorName() + "-" + config.taskNumber(), metrics);
+            RestorePolicy policy = new RestorePolicy(window, config.corruptSegmentPolicy(), config.batchMaxRecords(),
+                    new Throttle(config.maxBytesPerSecond(), System::nanoTime));
+            RestoreObjects objects = new RestoreObjects(store,
+                    new RestoreKeys(config.layout(), config.connectorName()));
+            restore = new AssignedPartitions(new RestoreTaskId(backupId, config.connectorName(), config.taskNumber()),
+                    policy, metrics, objects, Clock.systemUTC(), PERSIST_INTERVAL);
             for (PartitionPlan plan : plans) {
-                long resumeAfter = resume.resumeAfter(plan.source());
-                OffsetMap stored = store.readIfExists(keys.offsetMapKey(plan.source()))
-                        .map(bytes -> Json.read(bytes, OffsetMap.class, keys.offsetMapKey(plan.source())))
-                        .orElse(null);
-                PartitionRestorer restorer = new PartitionRestorer(backupId, plan, prefetcher, resumeAfter, window,
-                        config.corruptSegmentPolicy(), restore);
-                OffsetTranslationLog offsets = OffsetTranslationLog.resume(backupId, plan.source(), plan.target(),
-                        stored, resumeAfter);
-                restore.add(new TaskRestore.Partition(restorer,
-                        new RestoredRecords(backupId, plan.source(), plan.target(), window, config.originalHeaders()),
-                        offsets, resumeAfter < 0 ? null
-                                : new TaskRestore.EarlierRun(resumeAfter, offsets.earlierRunStoredAt())));
-                log.debug("Restoring {} of backup {} into {}: {} segments, {}", plan.source(), backupId,
-                        plan.target(), plan.segments().size(),
-                        resumeAfter >= 0 ? "resuming after offset " + resumeAfter : "from the beginning");
+                restore.add(openPartition(plan, resume.resumeAfter(plan.source()), policy, objects));
             }
             log.info("Task {} restores {} partitions of backup {} ({} of them resuming), {} records in {} segments at "
-                    + "most", config.taskIndex(), plans.size(), backupId,
+                    + "most", config.taskNumber(), plans.size(), backupId,
                     plans.stream().filter(p -> resume.resumeAfter(p.source()) >= 0).count(),
                     restore.recordsRemaining(), plans.stream().mapToInt(p -> p.segments().size()).sum());
             restore.checkTargets(targetEndOffsets);
             metrics.gauges(restore::recordsRemaining, restore::bytesRemaining, () -> restore.isComplete() ? 1 : 0,
                     restore::partitionsAlreadyRestored);
-            transactions = transactionContext();
-            transactionStartedMs = System.currentTimeMillis();
+            throttlePause = new ThrottlePause(policy.throttle(), stopping, metrics);
+            transactions = new TransactionBoundaries(transactionContext(), System::currentTimeMillis);
+            readFailure = new DeferredReadFailure(backupId);
         } catch (RuntimeException e) {
             closeQuietly();
             throw e instanceof ConnectException ? e : new ConnectException("Could not start the restore of backup "
                     + backupId + " from " + store.describe() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** One partition's restorer, converter and offset translation log, resuming after {@code resumeAfter}. */
+    private AssignedPartitions.Partition openPartition(PartitionPlan plan, long resumeAfter, RestorePolicy policy,
+                                                       RestoreObjects objects) {
+        String backupId = config.backupId();
+        PartitionRestorer restorer = new PartitionRestorer(backupId, plan, prefetcher, resumeAfter, policy.window(),
+                policy.corruptSegments(), restore);
+        OffsetTranslationLog offsets = objects.resumeLog(backupId, plan, resumeAfter);
+        log.debug("Restoring {} of backup {} into {}: {} segments, {}", plan.source(), backupId, plan.target(),
+                plan.segments().size(),
+                resumeAfter >= 0 ? "resuming after offset " + resumeAfter : "from the beginning");
+        return new AssignedPartitions.Partition(restorer,
+                new SourceRecordConverter(backupId, plan.source(), plan.target(), policy.window(),
+                        config.originalHeaders()),
+                offsets, resumeAfter < 0 ? null : new AssignedPartitions.EarlierRun(resumeAfter,
+                        offsets.earlierRunStoredAt()));
     }
 
     @Override
@@ -123,71 +123,49 @@ public class RestoreSourceTask extends SourceTask {
             stopping.await(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
             return null;
         }
-        if (deferred != null) {
-            throw deferred;
-        }
-        long waitNanos = restore.throttleWaitNanos();
-        if (waitNanos > 0) {
-            long sleepMs = Math.min(MAX_THROTTLE_SLEEP_MS, TimeUnit.NANOSECONDS.toMillis(waitNanos) + 1);
-            long started = System.nanoTime();
-            stopping.await(sleepMs, TimeUnit.MILLISECONDS);
-            metrics.throttled(System.nanoTime() - started);
-            if (restore.throttleWaitNanos() > 0) {
-                return null;
-            }
+        readFailure.throwIfAny();
+        if (!throttlePause.await()) {
+            return null;
         }
         List<SourceRecord> batch = new ArrayList<>();
         try {
             restore.nextBatch(batch);
         } catch (UnreadableSegmentException e) {
-            deferred = new ConnectException(e.getMessage(), e.getCause());
+            readFailure.defer(e);
         } catch (StorageException e) {
-            deferred = new ConnectException("Could not read backup " + config.backupId() + " from storage: "
-                    + e.getMessage() + ". Restart the task once storage is reachable; it resumes where it stopped.",
-                    e);
+            readFailure.defer(e);
         } catch (RuntimeException e) {
             if (stopping.getCount() == 0) {
                 return null;
             }
             throw e;
         }
-        if (deferred != null && batch.isEmpty()) {
-            throw deferred;
+        if (batch.isEmpty()) {
+            readFailure.throwIfAny();
         }
-        maybeEndTransaction();
+        transactions.afterBatch(restore.takeSegmentBoundary(), restore.everythingRead());
         if (!batch.isEmpty()) {
             return batch;
         }
         if (restore.everythingRead()) {
-            if (restore.everythingAcknowledged()) {
-                try {
-                    restore.complete();
-                    prefetcher.close();
-                } catch (RuntimeException e) {
-                    log.warn("Could not write the summary of the restore of backup {} (retrying in {} ms): {}",
-                            config.backupId(), IDLE_POLL_MS, e.getMessage());
-                    stopping.await(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
-                }
-                return null;
-            }
-            stopping.await(DRAIN_POLL_MS, TimeUnit.MILLISECONDS);
+            completeOnceAcknowledged();
         }
         return null;
     }
 
-    /** With connector-defined transactions: commit at segment ends, after a while, and after the last record. */
-    private void maybeEndTransaction() {
-        if (transactions == null) {
+    /** Writes the summary once Connect acknowledged every record handed out; until then waits a little. */
+    private void completeOnceAcknowledged() throws InterruptedException {
+        if (!restore.everythingAcknowledged()) {
+            stopping.await(DRAIN_POLL_MS, TimeUnit.MILLISECONDS);
             return;
         }
-        long now = System.currentTimeMillis();
-        boolean boundary = restore.takeSegmentBoundary() || now - transactionStartedMs >= MAX_TRANSACTION_MS;
-        boolean last = restore.everythingRead() && !finalCommitRequested;
-        if (boundary || last) {
-            // commits after the batch this poll returns (or at once if it returns nothing)
-            transactions.commitTransaction();
-            transactionStartedMs = now;
-            finalCommitRequested |= last;
+        try {
+            restore.complete();
+            prefetcher.close();
+        } catch (RuntimeException e) {
+            log.warn("Could not write the summary of the restore of backup {} (retrying in {} ms): {}",
+                    config.backupId(), IDLE_POLL_MS, e.getMessage());
+            stopping.await(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -230,7 +208,7 @@ public class RestoreSourceTask extends SourceTask {
                 ClusterConfigKeys.BOOTSTRAP_SERVERS + " is not set: the restore needs it to check its target topics"));
         log.debug("Checking target topics on {}", servers);
         try (Admin admin = Admin.create(config.adminProperties(
-                "kbackup-restore-" + config.connectorName() + "-" + config.taskIndex()))) {
+                "kbackup-restore-" + config.connectorName() + "-" + config.taskNumber()))) {
             TargetTopics targets = new TargetTopics(admin, config.createTopics(),
                     config.createTopicsReplicationFactor());
             targets.prepare(plans, config.targetPartitionCounts(), config.window(), System.currentTimeMillis());

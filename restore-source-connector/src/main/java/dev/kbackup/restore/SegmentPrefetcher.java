@@ -1,7 +1,6 @@
 package dev.kbackup.restore;
 
 import dev.kbackup.memory.HeapCost;
-import dev.kbackup.format.BlockIndexEntry;
 import dev.kbackup.format.SegmentFooter;
 import dev.kbackup.format.SegmentFormat;
 import dev.kbackup.format.SegmentInfo;
@@ -10,11 +9,9 @@ import dev.kbackup.format.TimeWindow;
 import dev.kbackup.storage.ObjectStore;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Reads segments ahead of the task in background threads, in ranged chunks, within one memory budget per task
@@ -27,8 +24,14 @@ import java.util.TreeMap;
  * last block that can hold wanted records. The task never downloads a segment whole into memory, and nothing of a
  * segment is kept once the task has finished it.
  *
- * <p>Storage reads go through {@link SegmentReads} (timed, transient failures retried); what still fails is handed
- * to the reader of that segment, in the task's thread, as the original exception.
+ * <p>Storage reads go through {@link RetryingSegmentReader} (timed, transient failures retried); what still fails is
+ * handed to the reader of that segment, in the task's thread, as the original exception.
+ *
+ * <p>One lock guards all of it; storage reads run outside it. What to fetch next is {@link FetchScheduler}'s
+ * decision, the bytes held are counted by {@link ReadAheadBudget} and {@link ReaderSlots}, and the reader reads
+ * through a {@link SegmentFetchStream}. Over 400 lines because what is left shares that one lock: the lanes the task
+ * opens segments from, the background threads' loop, and the waits between them; splitting it further would spread
+ * one lock's invariants over several files.
  */
 final class SegmentPrefetcher implements AutoCloseable {
 
@@ -49,8 +52,6 @@ final class SegmentPrefetcher implements AutoCloseable {
         }
     };
 
-    private static final int MIN_CHUNK_BYTES = 64 * 1024;
-    private static final int MAX_CHUNK_BYTES = 8 * 1024 * 1024;
     private static final int FOOTER_LOOKAHEAD = 2;
     /** What a reader is assumed to hold before one has reported: three default blocks (buffers and records). */
     static final long FIRST_READER_ESTIMATE = 3 * HeapCost.ofArray(SegmentFormat.DEFAULT_BLOCK_BYTES);
@@ -58,26 +59,26 @@ final class SegmentPrefetcher implements AutoCloseable {
     private static final int FOOTER_BYTES = 128;
     private static final int FOOTER_ENTRY_BYTES = 80;
 
-    private final SegmentReads reads;
-    private final long readAheadBytes;
+    private final RetryingSegmentReader reads;
+    private final ReadAheadBudget readAhead;
     private final Listener listener;
     private final Object lock = new Object();
     private final List<Lane> lanes = new ArrayList<>();
     private final ReaderSlots<Lane> slots;
     private final List<Thread> threads = new ArrayList<>();
-    private long bufferedBytes;
-    private long peakHeldBytes;
-    private Fetch demanded;
-    private int nextLane;
+    private final FetchScheduler scheduler;
+    private SegmentFetch demanded;
     private boolean closed;
 
     SegmentPrefetcher(ObjectStore store, long budgetBytes, int threadCount, String threadName, Listener listener) {
-        this.reads = new SegmentReads(store, listener);
-        this.readAheadBytes = budgetBytes / 2;
+        this.reads = new RetryingSegmentReader(store, listener);
+        long readAheadBytes = budgetBytes / 2;
         // each open segment may demand one chunk beyond the read-ahead: half of it is kept for those demands
         this.slots = new ReaderSlots<>(budgetBytes - readAheadBytes, FIRST_READER_ESTIMATE,
-                (int) Math.min(Integer.MAX_VALUE, readAheadBytes / (2L * MIN_CHUNK_BYTES)));
+                (int) Math.min(Integer.MAX_VALUE, readAheadBytes / (2L * FetchScheduler.MIN_CHUNK_BYTES)));
         this.listener = listener;
+        this.readAhead = new ReadAheadBudget(slots);
+        this.scheduler = new FetchScheduler(readAheadBytes, FOOTER_LOOKAHEAD);
         for (int i = 0; i < threadCount; i++) {
             Thread thread = new Thread(this::run, threadName + "-" + i);
             thread.setDaemon(true);
@@ -102,21 +103,21 @@ final class SegmentPrefetcher implements AutoCloseable {
     /** Bytes fetched (or being fetched) and not yet read by the task, footers included. */
     long bufferedBytes() {
         synchronized (lock) {
-            return bufferedBytes;
+            return readAhead.bufferedBytes();
         }
     }
 
     /** Everything the prefetcher accounts for: read-ahead and the open segments' readers. */
     long heldBytes() {
         synchronized (lock) {
-            return bufferedBytes + slots.heldBytes();
+            return readAhead.heldBytes();
         }
     }
 
     /** The most {@link #heldBytes()} has been. */
     long peakHeldBytes() {
         synchronized (lock) {
-            return peakHeldBytes;
+            return readAhead.peakHeldBytes();
         }
     }
 
@@ -174,15 +175,15 @@ final class SegmentPrefetcher implements AutoCloseable {
      * The segments of one partition, opened one after the other by the task. Between segments the lane holds no
      * reader; to open the next one it must take its turn ({@link #takeTurn()}).
      */
-    final class Lane {
+    final class Lane implements FetchScheduler.Queue {
         private final String name;
         private final List<SegmentInfo> segments;
         private final long minOffset;
         private final TimeWindow window;
         /** Read ahead for {@code segments[next..]}, at most {@value #FOOTER_LOOKAHEAD}. */
-        private final List<Fetch> ahead = new ArrayList<>();
+        private final List<SegmentFetch> ahead = new ArrayList<>();
         private int next;
-        private Fetch open;
+        private SegmentFetch open;
         private SegmentInfo last;
 
         private Lane(String name, List<SegmentInfo> segments, long minOffset, TimeWindow window) {
@@ -202,7 +203,7 @@ final class SegmentPrefetcher implements AutoCloseable {
                     return true;
                 }
                 boolean entered = slots.tryEnter(this);
-                noteHeld();
+                readAhead.notePeak();
                 lock.notifyAll();
                 return entered;
             }
@@ -214,7 +215,7 @@ final class SegmentPrefetcher implements AutoCloseable {
          * threw; the failed segment counts as opened, and {@link #finishSegment()} releases it.
          */
         OpenSegment next() {
-            Fetch fetch;
+            SegmentFetch fetch;
             SegmentFooter footer;
             synchronized (lock) {
                 finishLocked();
@@ -223,7 +224,7 @@ final class SegmentPrefetcher implements AutoCloseable {
                     lock.notifyAll();
                     return null;
                 }
-                fetch = ahead.isEmpty() ? new Fetch(segments.get(next), minOffset, window) : ahead.remove(0);
+                fetch = ahead.isEmpty() ? new SegmentFetch(segments.get(next), minOffset, window) : ahead.remove(0);
                 next++;
                 open = fetch;
                 last = fetch.segment;
@@ -238,7 +239,8 @@ final class SegmentPrefetcher implements AutoCloseable {
             if (fetch.firstBlock < 0) {
                 return new OpenSegment(fetch.segment, footer, -1, -1, null);
             }
-            SegmentReader reader = SegmentReader.openAtBlock(new FetchStream(fetch), fetch.segment.key(), footer,
+            SegmentReader reader = SegmentReader.openAtBlock(new SegmentFetchStream(SegmentPrefetcher.this, fetch),
+                    fetch.segment.key(), footer,
                     fetch.firstBlock);
             return new OpenSegment(fetch.segment, footer, fetch.firstBlock, fetch.lastBlock, reader);
         }
@@ -247,7 +249,7 @@ final class SegmentPrefetcher implements AutoCloseable {
         void holding(long bytes) {
             synchronized (lock) {
                 slots.holding(this, bytes);
-                noteHeld();
+                readAhead.notePeak();
             }
         }
 
@@ -285,7 +287,8 @@ final class SegmentPrefetcher implements AutoCloseable {
         }
 
         /** The i-th segment state worth reading for: the open one, then those ahead (created as needed). */
-        private Fetch fetch(int i) {
+        @Override
+        public SegmentFetch fetch(int i) {
             if (open != null) {
                 if (i == 0) {
                     return open;
@@ -294,7 +297,7 @@ final class SegmentPrefetcher implements AutoCloseable {
             }
             while (ahead.size() <= i && next + ahead.size() < segments.size()
                     && ahead.size() < FOOTER_LOOKAHEAD) {
-                ahead.add(new Fetch(segments.get(next + ahead.size()), minOffset, window));
+                ahead.add(new SegmentFetch(segments.get(next + ahead.size()), minOffset, window));
             }
             return i < ahead.size() ? ahead.get(i) : null;
         }
@@ -305,101 +308,40 @@ final class SegmentPrefetcher implements AutoCloseable {
         }
     }
 
-    /** The read state of one segment, shared by the background threads and the task under {@link #lock}. */
-    private static final class Fetch {
-        final SegmentInfo segment;
-        final long minOffset;
-        final TimeWindow window;
-        SegmentFooter footer;
-        boolean resolving;
-        RuntimeException failure;
-        int firstBlock = -1;
-        int lastBlock = -1;
-        long end;
-        long nextFetch;
-        long readPosition;
-        final TreeMap<Long, byte[]> chunks = new TreeMap<>();
-        long heldBytes;
-        boolean released;
-
-        Fetch(SegmentInfo segment, long minOffset, TimeWindow window) {
-            this.segment = segment;
-            this.minOffset = minOffset;
-            this.window = window;
-        }
-
-        boolean wantsFooter() {
-            return footer == null && !resolving && failure == null && !released;
-        }
-
-        boolean wantsChunk() {
-            return footer != null && failure == null && !released && nextFetch < end;
-        }
-
-        boolean hasDataAt(long position) {
-            Map.Entry<Long, byte[]> first = chunks.firstEntry();
-            return first != null && first.getKey() <= position;
+    /**
+     * Copies fetched bytes of {@code fetch} at the task's read position, waiting for them if needed; -1 at the end
+     * of the range worth reading. Called by {@link SegmentFetchStream} in the task's thread.
+     */
+    int read(SegmentFetch fetch, byte[] target, int offset, int length) throws IOException {
+        synchronized (lock) {
+            if (fetch.released) {
+                throw new IOException("Segment " + fetch.segment.key() + " is no longer being read");
+            }
+            if (fetch.readPosition >= fetch.end) {
+                return -1;
+            }
+            awaitLocked(fetch, () -> fetch.hasDataAt(fetch.readPosition) || fetch.failure != null);
+            if (!fetch.hasDataAt(fetch.readPosition)) {
+                throw fetch.failure;
+            }
+            Map.Entry<Long, byte[]> chunk = fetch.chunks.firstEntry();
+            int from = (int) (fetch.readPosition - chunk.getKey());
+            int n = Math.min(length, chunk.getValue().length - from);
+            System.arraycopy(chunk.getValue(), from, target, offset, n);
+            fetch.readPosition += n;
+            if (from + n == chunk.getValue().length) {
+                fetch.chunks.pollFirstEntry();
+                readAhead.free(fetch, chunk.getValue().length);
+                lock.notifyAll();
+            }
+            return n;
         }
     }
 
-    /** What a background thread does next: read a footer, or read bytes [start, start + length) of a segment. */
-    private record Work(Fetch fetch, long start, int length) {
-        boolean isFooter() {
-            return length < 0;
-        }
-    }
-
-    /** The task's view of one segment's fetched byte range. Reads block until the bytes are there. */
-    private final class FetchStream extends InputStream {
-        private final Fetch fetch;
-
-        FetchStream(Fetch fetch) {
-            this.fetch = fetch;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xFF;
-        }
-
-        @Override
-        public int read(byte[] target, int offset, int length) throws IOException {
-            if (length == 0) {
-                return 0;
-            }
-            synchronized (lock) {
-                if (fetch.released) {
-                    throw new IOException("Segment " + fetch.segment.key() + " is no longer being read");
-                }
-                if (fetch.readPosition >= fetch.end) {
-                    return -1;
-                }
-                awaitLocked(fetch, () -> fetch.hasDataAt(fetch.readPosition) || fetch.failure != null);
-                if (!fetch.hasDataAt(fetch.readPosition)) {
-                    throw fetch.failure;
-                }
-                Map.Entry<Long, byte[]> chunk = fetch.chunks.firstEntry();
-                int from = (int) (fetch.readPosition - chunk.getKey());
-                int n = Math.min(length, chunk.getValue().length - from);
-                System.arraycopy(chunk.getValue(), from, target, offset, n);
-                fetch.readPosition += n;
-                if (from + n == chunk.getValue().length) {
-                    fetch.chunks.pollFirstEntry();
-                    fetch.heldBytes -= chunk.getValue().length;
-                    bufferedBytes -= chunk.getValue().length;
-                    lock.notifyAll();
-                }
-                return n;
-            }
-        }
-
-        @Override
-        public void close() {
-            synchronized (lock) {
-                release(fetch);
-            }
+    /** The reader of {@code fetch} is closed: frees what the segment holds. */
+    void closed(SegmentFetch fetch) {
+        synchronized (lock) {
+            release(fetch);
         }
     }
 
@@ -408,7 +350,7 @@ final class SegmentPrefetcher implements AutoCloseable {
     }
 
     /** Waits (holding {@link #lock}) until {@code condition} holds, marking {@code fetch} as what the task needs. */
-    private void awaitLocked(Fetch fetch, Condition condition) {
+    private void awaitLocked(SegmentFetch fetch, Condition condition) {
         if (condition.holds()) {
             return;
         }
@@ -433,11 +375,10 @@ final class SegmentPrefetcher implements AutoCloseable {
     }
 
     /** Frees what a segment holds; called with the lock held. */
-    private void release(Fetch fetch) {
+    private void release(SegmentFetch fetch) {
         if (!fetch.released) {
             fetch.released = true;
-            bufferedBytes -= fetch.heldBytes;
-            fetch.heldBytes = 0;
+            readAhead.freeAll(fetch);
             fetch.chunks.clear();
             fetch.footer = null;
             lock.notifyAll();
@@ -446,13 +387,14 @@ final class SegmentPrefetcher implements AutoCloseable {
 
     private void run() {
         while (true) {
-            Work work;
+            FetchScheduler.Work work;
             synchronized (lock) {
                 while (true) {
                     if (closed) {
                         return;
                     }
-                    work = pick();
+                    work = scheduler.next(demanded, slots.readingOrder(), readAhead.bufferedBytes(),
+                            slots.open());
                     if (work != null) {
                         break;
                     }
@@ -464,6 +406,7 @@ final class SegmentPrefetcher implements AutoCloseable {
                 }
                 reserve(work);
             }
+            // outside the lock: the storage read; the reservation keeps other threads off this work meanwhile
             if (work.isFooter()) {
                 resolveFooter(work.fetch());
             } else {
@@ -473,92 +416,18 @@ final class SegmentPrefetcher implements AutoCloseable {
     }
 
     /** Claims a piece of work so that no other thread takes it; called with the lock held. */
-    private void reserve(Work work) {
-        Fetch fetch = work.fetch();
+    private void reserve(FetchScheduler.Work work) {
+        SegmentFetch fetch = work.fetch();
         if (work.isFooter()) {
             fetch.resolving = true;
         } else {
             fetch.nextFetch += work.length();
-            fetch.heldBytes += work.length();
-            bufferedBytes += work.length();
-            noteHeld();
+            readAhead.hold(fetch, work.length());
         }
     }
 
-    /**
-     * The most useful next piece of work, or null; called with the lock held. What the task waits for comes first,
-     * then footers and chunks for the partitions holding an open segment and those next in line; chunks go to the
-     * partition that has the least read ahead, within the read-ahead half of the budget.
-     */
-    private Work pick() {
-        Fetch wanted = demanded;
-        List<Lane> order = slots.readingOrder();
-        long chunkTarget = chunkBytes(order.size());
-        if (wanted != null) {
-            if (wanted.wantsFooter()) {
-                return new Work(wanted, 0, -1);
-            }
-            if (wanted.wantsChunk() && wanted.nextFetch == wanted.readPosition) {
-                return chunkOf(wanted, chunkTarget);
-            }
-        }
-        // room is left for one chunk per open segment, which the task may demand when it runs out of data
-        boolean room = bufferedBytes + chunkTarget * (1L + slots.open()) <= readAheadBytes;
-        if (!room) {
-            return null;
-        }
-        for (Lane lane : order) {
-            for (int i = 0; i < FOOTER_LOOKAHEAD; i++) {
-                Fetch fetch = lane.fetch(i);
-                if (fetch != null && fetch.wantsFooter()) {
-                    return new Work(fetch, 0, -1);
-                }
-            }
-        }
-        Fetch best = null;
-        long bestHeld = Long.MAX_VALUE;
-        for (int n = 0; n < order.size(); n++) {
-            Lane lane = order.get((nextLane + n) % order.size());
-            long held = 0;
-            Fetch candidate = null;
-            Fetch fetch;
-            for (int i = 0; (fetch = lane.fetch(i)) != null; i++) {
-                held += fetch.heldBytes;
-                if (fetch.footer == null && fetch.failure == null) {
-                    break;
-                }
-                if (fetch.wantsChunk()) {
-                    candidate = fetch;
-                    break;
-                }
-            }
-            if (candidate != null && held < bestHeld) {
-                best = candidate;
-                bestHeld = held;
-            }
-        }
-        if (best == null) {
-            return null;
-        }
-        nextLane = (nextLane + 1) % Math.max(1, order.size());
-        return chunkOf(best, chunkTarget);
-    }
-
-    private static Work chunkOf(Fetch fetch, long chunkTarget) {
-        return new Work(fetch, fetch.nextFetch, (int) Math.min(chunkTarget, fetch.end - fetch.nextFetch));
-    }
-
-    /** Half the read-ahead shared by the partitions being read or next in line, within 64 KiB..8 MiB. */
-    private long chunkBytes(int reading) {
-        return Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, readAheadBytes / (2L * Math.max(1, reading))));
-    }
-
-    /** Remembers the highest total held; called with the lock held after anything held grows. */
-    private void noteHeld() {
-        peakHeldBytes = Math.max(peakHeldBytes, bufferedBytes + slots.heldBytes());
-    }
-
-    private void resolveFooter(Fetch fetch) {
+    /** Reads a reserved footer; called without the lock, which it takes only to publish the result. */
+    private void resolveFooter(SegmentFetch fetch) {
         SegmentFooter footer = null;
         RuntimeException failure = null;
         try {
@@ -571,28 +440,19 @@ final class SegmentPrefetcher implements AutoCloseable {
             if (failure != null) {
                 fetch.failure = failure;
             } else {
-                fetch.footer = footer;
                 if (!fetch.released) {
                     long footerBytes = FOOTER_BYTES + (long) FOOTER_ENTRY_BYTES * footer.blocks().size();
-                    fetch.heldBytes += footerBytes;
-                    bufferedBytes += footerBytes;
-                    noteHeld();
+                    readAhead.hold(fetch, footerBytes);
                 }
-                fetch.firstBlock = footer.firstCandidateBlock(fetch.minOffset, fetch.window);
-                if (fetch.firstBlock >= 0) {
-                    fetch.lastBlock = footer.lastCandidateBlock(fetch.minOffset, fetch.window);
-                    fetch.nextFetch = footer.blocks().get(fetch.firstBlock).position();
-                    fetch.readPosition = fetch.nextFetch;
-                    BlockIndexEntry last = footer.blocks().get(fetch.lastBlock);
-                    fetch.end = last.position() + last.length();
-                }
+                fetch.footerRead(footer);
             }
             lock.notifyAll();
         }
     }
 
-    private void fetchChunk(Work work) {
-        Fetch fetch = work.fetch();
+    /** Reads a reserved chunk; called without the lock, which it takes only to publish the result. */
+    private void fetchChunk(FetchScheduler.Work work) {
+        SegmentFetch fetch = work.fetch();
         byte[] bytes = null;
         RuntimeException failure = null;
         try {
@@ -606,8 +466,7 @@ final class SegmentPrefetcher implements AutoCloseable {
                 return;
             }
             if (failure != null) {
-                fetch.heldBytes -= work.length();
-                bufferedBytes -= work.length();
+                readAhead.free(fetch, work.length());
                 if (fetch.failure == null) {
                     fetch.failure = failure;
                 }

@@ -5,16 +5,16 @@ import org.apache.kafka.common.TopicPartition;
 /** Where each backed-up partition is restored: explicit partition mappings first, then the topic mapping. */
 final class TargetRouter {
 
-    private final TopicMapping topics;
-    private final PartitionMapping partitions;
+    private final TopicRenames topics;
+    private final PartitionRoutes partitions;
 
-    TargetRouter(TopicMapping topics, PartitionMapping partitions) {
+    TargetRouter(TopicRenames topics, PartitionRoutes partitions) {
         this.topics = topics;
         this.partitions = partitions;
     }
 
     TopicPartition target(TopicPartition source) {
-        PartitionMapping.Target explicit = partitions.get(source);
+        PartitionRoutes.Target explicit = partitions.get(source);
         if (explicit == null) {
             return new TopicPartition(topics.target(source.topic()), source.partition());
         }
@@ -22,7 +22,7 @@ final class TargetRouter {
         return new TopicPartition(topic, explicit.partition());
     }
 
-    PartitionMapping partitionMapping() {
+    PartitionRoutes partitionMapping() {
         return partitions;
     }
 }

@@ -93,7 +93,7 @@ class MissingSegmentRestoreTest {
     }
 
     private PartitionPlan plan() {
-        TargetRouter identity = new TargetRouter(TopicMapping.IDENTITY, PartitionMapping.NONE);
+        TargetRouter identity = new TargetRouter(TopicRenames.IDENTITY, PartitionRoutes.NONE);
         List<PartitionPlan> plans = RestorePlan.load(new BackupCatalog(store, backups.layout()), List.of(ORDERS_0),
                 identity, TimeWindow.ALL);
         assertEquals(3, plans.get(0).segments().size(), "the lost segment is not found again");

@@ -26,8 +26,9 @@ class OffsetTranslationLogTest {
         for (long original = 250; original < 300; original++) {
             log.record(original, original - 150, 10);
         }
-        OffsetMap map = log.snapshot(Instant.EPOCH);
-        assertEquals(List.of(new OffsetMap.Sync(100, 0), new OffsetMap.Sync(250, 100)), map.syncs());
+        StoredTranslationLog map = log.snapshot(Instant.EPOCH);
+        assertEquals(List.of(new StoredTranslationLog.Sync(100, 0), new StoredTranslationLog.Sync(250, 100)),
+                map.syncs());
         assertEquals(150, map.restoredRecords());
         assertEquals(1500, map.restoredBytes());
         assertEquals(100, map.firstOffset());
@@ -63,7 +64,7 @@ class OffsetTranslationLogTest {
         for (long original = 60; original < 100; original++) {
             log.record(original, original + 40, 0);
         }
-        assertEquals(List.of(new OffsetMap.Sync(0, 0), new OffsetMap.Sync(60, 100)),
+        assertEquals(List.of(new StoredTranslationLog.Sync(0, 0), new StoredTranslationLog.Sync(60, 100)),
                 log.snapshot(Instant.EPOCH).syncs());
         assertEquals(59, log.translate(59));
         assertEquals(100, log.translate(60));
@@ -76,15 +77,15 @@ class OffsetTranslationLogTest {
         for (long original = 0; original < 10; original++) {
             first.record(original, original, 1);
         }
-        OffsetMap stored = first.snapshot(Instant.EPOCH);
+        StoredTranslationLog stored = first.snapshot(Instant.EPOCH);
         assertFalse(first.isDirty());
 
         OffsetTranslationLog resumed = OffsetTranslationLog.resume("b1", SOURCE, TARGET, stored, 25);
         resumed.record(26, 30, 1);
 
-        OffsetMap map = resumed.snapshot(Instant.EPOCH);
-        assertEquals(List.of(new OffsetMap.Range(10, 25)), map.unsyncedRanges());
-        assertEquals(List.of(new OffsetMap.Sync(0, 0), new OffsetMap.Sync(26, 30)), map.syncs());
+        StoredTranslationLog map = resumed.snapshot(Instant.EPOCH);
+        assertEquals(List.of(new StoredTranslationLog.Range(10, 25)), map.unsyncedRanges());
+        assertEquals(List.of(new StoredTranslationLog.Sync(0, 0), new StoredTranslationLog.Sync(26, 30)), map.syncs());
         assertEquals(11, map.restoredRecords());
         assertEquals(26, map.lastOffset());
     }

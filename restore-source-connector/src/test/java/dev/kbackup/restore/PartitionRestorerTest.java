@@ -134,7 +134,7 @@ class PartitionRestorerTest {
         List<SegmentInfo> segments = backups.partition("orders", 0, records, Codec.ZSTD, 2, 64);
         TimeWindow window = WindowBounds.window("500", null);
         PartitionPlan plan = PartitionPlan.of(new PartitionIndex("orders", 0, Instant.now(), segments),
-                new TargetRouter(TopicMapping.IDENTITY, PartitionMapping.NONE), window);
+                new TargetRouter(TopicRenames.IDENTITY, PartitionRoutes.NONE), window);
 
         List<BackupRecord> restored = drain(restorer(plan, -1, window, CorruptSegmentPolicy.FAIL));
 

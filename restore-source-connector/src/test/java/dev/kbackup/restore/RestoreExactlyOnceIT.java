@@ -91,7 +91,7 @@ class RestoreExactlyOnceIT {
     /** Outside ranges the map admits it could not record, it translates every original offset exactly. */
     private static void assertTranslationsExact(int partition, List<ConsumerRecord<byte[], byte[]>> restored) {
         TopicPartition source = new TopicPartition("payments", partition);
-        OffsetMap map = harness.offsetMap("eos", "restore-eos", source);
+        StoredTranslationLog map = harness.offsetMap("eos", "restore-eos", source);
         OffsetTranslationLog translation = OffsetTranslationLog.resume("eos", source,
                 new TopicPartition("payments-eos", partition), map, -1);
         int checked = 0;

@@ -178,9 +178,9 @@ final class RestoreHarness {
     }
 
     /** The offset map that restore {@code connector} of {@code backupId} stored for {@code source}. */
-    OffsetMap offsetMap(String backupId, String connector, TopicPartition source) {
+    StoredTranslationLog offsetMap(String backupId, String connector, TopicPartition source) {
         String key = new RestoreKeys(new BackupLayout(backupId), connector).offsetMapKey(source);
-        return Json.read(store.readIfExists(key).orElseThrow(), OffsetMap.class, key);
+        return Json.read(store.readIfExists(key).orElseThrow(), StoredTranslationLog.class, key);
     }
 
     List<ConsumerRecord<byte[], byte[]>> partition(List<ConsumerRecord<byte[], byte[]>> records, int partition) {

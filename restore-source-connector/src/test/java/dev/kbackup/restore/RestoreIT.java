@@ -111,7 +111,7 @@ class RestoreIT {
         assertEquals(lz4.get(lz4.size() - 1).offset(), first.lastOffset());
         assertEquals(lz4.size(), first.records());
 
-        OffsetMap map = harness.offsetMap("codecs", "restore-codecs", new TopicPartition("lz4-topic", 1));
+        StoredTranslationLog map = harness.offsetMap("codecs", "restore-codecs", new TopicPartition("lz4-topic", 1));
         List<ConsumerRecord<byte[], byte[]>> restored = harness.partition(harness.readAll("lz4-restored", false), 1);
         OffsetTranslationLog translation = OffsetTranslationLog.resume("codecs", new TopicPartition("lz4-topic", 1),
                 new TopicPartition("lz4-restored", 1), map, -1);

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RestorePlanTest {
 
-    private static final TargetRouter IDENTITY = new TargetRouter(TopicMapping.IDENTITY, PartitionMapping.NONE);
+    private static final TargetRouter IDENTITY = new TargetRouter(TopicRenames.IDENTITY, PartitionRoutes.NONE);
 
     @Test
     void selectsSegmentsByTheirMinAndMaxTimestampNotByTheirFirstAndLastRecord() {
@@ -78,8 +78,8 @@ class RestorePlanTest {
         Map<String, Map<Integer, PartitionIndex>> catalog = catalog(
                 index("a", 0, segment("a", 0, 0, 9, 0, 9)), index("a", 1, segment("a", 1, 0, 9, 0, 9)),
                 index("b", 0, segment("b", 0, 0, 9, 0, 9)));
-        TargetRouter router = new TargetRouter(TopicMapping.parse(List.of("b:a")),
-                PartitionMapping.parse(List.of("a/1:0")));
+        TargetRouter router = new TargetRouter(TopicRenames.parse(List.of("b:a")),
+                PartitionRoutes.parse(List.of("a/1:0")));
 
         Map<TopicPartition, List<TopicPartition>> collisions = RestorePlan.build(catalog, all(), router,
                 TimeWindow.ALL).collisions();
@@ -94,8 +94,8 @@ class RestorePlanTest {
                 index("orders", 0, segment("orders", 0, 0, 9, 0, 9)),
                 index("orders", 5, segment("orders", 5, 0, 9, 0, 9)),
                 index("audit", 1, segment("audit", 1, 0, 9, 0, 9)));
-        TargetRouter router = new TargetRouter(TopicMapping.parse(List.of("orders:o2")),
-                PartitionMapping.parse(List.of("audit/1:archive/9")));
+        TargetRouter router = new TargetRouter(TopicRenames.parse(List.of("orders:o2")),
+                PartitionRoutes.parse(List.of("audit/1:archive/9")));
 
         RestorePlan plan = RestorePlan.build(catalog, all(), router, new TimeWindow(100, 200));
 

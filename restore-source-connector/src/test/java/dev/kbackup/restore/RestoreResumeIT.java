@@ -113,7 +113,7 @@ class RestoreResumeIT {
         harness.forgetSummaries("restore-recreate", "recreate", 1);
 
         RestoreSummary again;
-        try (LogCaptureAppender logs = LogCaptureAppender.createAndRegister(TaskRestore.class)) {
+        try (LogCaptureAppender logs = LogCaptureAppender.createAndRegister(AssignedPartitions.class)) {
             connect.configureConnector("restore-recreate", config);
             again = harness.awaitCompletion("restore-recreate", "recreate", TIMEOUT).get(0);
 
@@ -167,7 +167,7 @@ class RestoreResumeIT {
                 connect.kafka().describeTopics("audit-lost").get("audit-lost").isEmpty());
         harness.forgetSummaries("restore-lost-target", "lost-target", 1);
 
-        try (LogCaptureAppender logs = LogCaptureAppender.createAndRegister(TaskRestore.class)) {
+        try (LogCaptureAppender logs = LogCaptureAppender.createAndRegister(AssignedPartitions.class)) {
             connect.configureConnector("restore-lost-target", config);
             // the summary counts what earlier runs wrote too, which the new target no longer holds
             RestoreSummary again = harness.awaitSummaries("restore-lost-target", "lost-target", TIMEOUT).get(0);

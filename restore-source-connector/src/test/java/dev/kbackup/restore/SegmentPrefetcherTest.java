@@ -72,7 +72,7 @@ class SegmentPrefetcherTest {
         }
         assertTrue(storedBytes > 5 * BUDGET, "the backup is much larger than the budget: " + storedBytes);
 
-        // as TaskRestore does: every partition in turn, a few records each
+        // as AssignedPartitions does: every partition in turn, a few records each
         List<List<BackupRecord>> restored = new ArrayList<>();
         restorers.forEach(r -> restored.add(new ArrayList<>()));
         int mostOpen = 0;

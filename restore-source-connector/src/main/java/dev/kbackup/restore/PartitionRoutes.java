@@ -12,12 +12,12 @@ import java.util.Map;
 
 /**
  * Explicit partition remaps, comma-separated: {@code orders/3:0} sends partition 3 of backed-up topic
- * {@code orders} to partition 0 of its target topic (see {@link TopicMapping}); {@code orders/3:archive/7} sends it
+ * {@code orders} to partition 0 of its target topic (see {@link TopicRenames}); {@code orders/3:archive/7} sends it
  * to partition 7 of topic {@code archive}.
  */
-final class PartitionMapping {
+final class PartitionRoutes {
 
-    static final PartitionMapping NONE = new PartitionMapping(Map.of());
+    static final PartitionRoutes NONE = new PartitionRoutes(Map.of());
 
     /** Where one source partition goes; {@code topic} is null when the entry names only a partition. */
     record Target(String topic, int partition) {
@@ -25,11 +25,11 @@ final class PartitionMapping {
 
     private final Map<TopicPartition, Target> entries;
 
-    private PartitionMapping(Map<TopicPartition, Target> entries) {
+    private PartitionRoutes(Map<TopicPartition, Target> entries) {
         this.entries = Collections.unmodifiableMap(entries);
     }
 
-    static PartitionMapping parse(List<String> values) {
+    static PartitionRoutes parse(List<String> values) {
         Map<TopicPartition, Target> entries = new LinkedHashMap<>();
         String all = String.join(",", values);
         for (String raw : values) {
@@ -55,7 +55,7 @@ final class PartitionMapping {
                         + source.partition() + " is mapped twice; give each source partition one target");
             }
         }
-        return new PartitionMapping(entries);
+        return new PartitionRoutes(entries);
     }
 
     Target get(TopicPartition source) {

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-class RestoredRecordsTest {
+class SourceRecordConverterTest {
 
     private static final TopicPartition SOURCE = new TopicPartition("orders", 3);
     private static final TopicPartition TARGET = new TopicPartition("orders-restored", 1);
@@ -30,7 +30,7 @@ class RestoredRecordsTest {
                 new byte[0], List.of(new BackupHeader("dup", bytes("1")), new BackupHeader("dup", null),
                 new BackupHeader("e", new byte[0]), new BackupHeader("dup", bytes("3"))));
 
-        SourceRecord converted = new RestoredRecords("b1", SOURCE, TARGET, new TimeWindow(1_000, 2_000), false)
+        SourceRecord converted = new SourceRecordConverter("b1", SOURCE, TARGET, new TimeWindow(1_000, 2_000), false)
                 .toSourceRecord(record);
 
         assertEquals("orders-restored", converted.topic());
@@ -61,7 +61,8 @@ class RestoredRecordsTest {
         BackupRecord record = new BackupRecord(9_000_000_000L, 17, TimestampKind.CREATE_TIME, bytes("k"), bytes("v"),
                 List.of(new BackupHeader("trace", bytes("t"))));
 
-        SourceRecord converted = new RestoredRecords("b1", SOURCE, TARGET, TimeWindow.ALL, true).toSourceRecord(record);
+        SourceRecord converted = new SourceRecordConverter("b1", SOURCE, TARGET, TimeWindow.ALL, true)
+                .toSourceRecord(record);
 
         List<String> headers = new ArrayList<>();
         converted.headers().forEach(h -> headers.add(h.key() + "=" + (h.value() == null ? "null"

@@ -17,7 +17,7 @@ import java.util.Map;
  * partition set explicitly, and optionally the {@code x-original-*} headers. With the ByteArrayConverter for key,
  * value and headers, what reaches Kafka is byte for byte what was backed up.
  */
-final class RestoredRecords {
+final class SourceRecordConverter {
 
     static final String ORIGINAL_TOPIC = "x-original-topic";
     static final String ORIGINAL_PARTITION = "x-original-partition";
@@ -32,7 +32,7 @@ final class RestoredRecords {
     private final byte[] topicBytes;
     private final byte[] partitionBytes;
 
-    RestoredRecords(String backupId, TopicPartition source, TopicPartition target, TimeWindow window,
+    SourceRecordConverter(String backupId, TopicPartition source, TopicPartition target, TimeWindow window,
                     boolean originalHeaders) {
         this.source = source;
         this.target = target;

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class TaskRestoreTest {
+class AssignedPartitionsTest {
 
     private static final Instant EARLIER_RUN = Instant.parse("2026-11-20T08:00:00Z");
     private static final TimeWindow WINDOW = new TimeWindow(0, 2_000);
@@ -45,12 +45,11 @@ class TaskRestoreTest {
 
     @Test
     void partitionsThatAnEarlierRunRestoredInFullAreWarnedAboutAndShownInTheSummary() {
-        TaskRestore restore = new TaskRestore("b1", "restore-c", 0, Throttle.unlimited(), 1000, metrics, store,
-                new RestoreKeys(new BackupLayout("b1"), "restore-c"), WINDOW,
-                Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC), Duration.ofSeconds(10));
+        AssignedPartitions restore = assignedPartitions(
+                Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC));
         List<BackupRecord> inWindow = records(0, 100, i -> 1_000 + i);
         List<BackupRecord> tailOutside = records(0, 100, i -> i < 50 ? 1_000 + i : 5_000);
-        try (LogCaptureAppender logs = LogCaptureAppender.createAndRegister(TaskRestore.class)) {
+        try (LogCaptureAppender logs = LogCaptureAppender.createAndRegister(AssignedPartitions.class)) {
             // orders-0: offsets say everything was restored; orders-1: only records outside the window are left
             restore.add(partition(restore, "orders", 0, inWindow, 99));
             restore.add(partition(restore, "orders", 1, tailOutside, 49));
@@ -88,9 +87,7 @@ class TaskRestoreTest {
 
     @Test
     void aRestoreWithoutEarlierRunsReportsNoPartitionAsAlreadyRestored() {
-        TaskRestore restore = new TaskRestore("b1", "restore-c", 0, Throttle.unlimited(), 1000, metrics, store,
-                new RestoreKeys(new BackupLayout("b1"), "restore-c"), WINDOW, Clock.systemUTC(),
-                Duration.ofSeconds(10));
+        AssignedPartitions restore = assignedPartitions(Clock.systemUTC());
         restore.add(partition(restore, "orders", 0, records(0, 10, i -> 1_000 + i), -1));
         List<SourceRecord> produced = new ArrayList<>();
         while (!restore.everythingRead()) {
@@ -105,18 +102,26 @@ class TaskRestoreTest {
         assertFalse(summary.describe().contains("already been restored"), summary.describe());
     }
 
-    private TaskRestore.Partition partition(TaskRestore restore, String topic, int partition,
-                                            List<BackupRecord> records, long resumeAfter) {
+    private AssignedPartitions assignedPartitions(Clock clock) {
+        return new AssignedPartitions(new RestoreTaskId("b1", "restore-c", 0),
+                new RestorePolicy(WINDOW, CorruptSegmentPolicy.FAIL, 1000, Throttle.unlimited()), metrics,
+                new RestoreObjects(store, new RestoreKeys(new BackupLayout("b1"), "restore-c")), clock,
+                Duration.ofSeconds(10));
+    }
+
+    private AssignedPartitions.Partition partition(AssignedPartitions restore, String topic, int partition,
+                                                   List<BackupRecord> records, long resumeAfter) {
         List<SegmentInfo> segments = backups.partition(topic, partition, records, Codec.LZ4, 1_000, 4096);
         TopicPartition source = new TopicPartition(topic, partition);
         PartitionPlan plan = new PartitionPlan(source, source, segments);
-        OffsetMap earlierMap = resumeAfter < 0 ? null : new OffsetMap("b1", topic, partition, topic, partition,
-                EARLIER_RUN, resumeAfter + 1, 0, 0, resumeAfter, List.of(new OffsetMap.Sync(0, 0)), List.of());
-        return new TaskRestore.Partition(
+        StoredTranslationLog earlierMap = resumeAfter < 0 ? null : new StoredTranslationLog("b1", topic, partition,
+                topic, partition, EARLIER_RUN, resumeAfter + 1, 0, 0, resumeAfter,
+                List.of(new StoredTranslationLog.Sync(0, 0)), List.of());
+        return new AssignedPartitions.Partition(
                 new PartitionRestorer("b1", plan, prefetcher, resumeAfter, WINDOW, CorruptSegmentPolicy.FAIL, restore),
-                new RestoredRecords("b1", source, source, WINDOW, true),
+                new SourceRecordConverter("b1", source, source, WINDOW, true),
                 OffsetTranslationLog.resume("b1", source, source, earlierMap, resumeAfter),
-                resumeAfter < 0 ? null : new TaskRestore.EarlierRun(resumeAfter, EARLIER_RUN));
+                resumeAfter < 0 ? null : new AssignedPartitions.EarlierRun(resumeAfter, EARLIER_RUN));
     }
 
     private static List<BackupRecord> records(int from, int count, IntToLongFunction timestamp) {

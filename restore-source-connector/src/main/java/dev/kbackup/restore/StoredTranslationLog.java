@@ -18,11 +18,11 @@ import java.util.List;
  */
 @JsonPropertyOrder({"backupId", "topic", "partition", "targetTopic", "targetPartition", "updatedAt",
     "restoredRecords", "restoredBytes", "firstOffset", "lastOffset", "syncs", "unsyncedRanges"})
-record OffsetMap(String backupId, String topic, int partition, String targetTopic, int targetPartition,
+record StoredTranslationLog(String backupId, String topic, int partition, String targetTopic, int targetPartition,
                  Instant updatedAt, long restoredRecords, long restoredBytes, long firstOffset, long lastOffset,
                  List<Sync> syncs, List<Range> unsyncedRanges) {
 
-    OffsetMap {
+    StoredTranslationLog {
         syncs = syncs == null ? List.of() : List.copyOf(syncs);
         unsyncedRanges = unsyncedRanges == null ? List.of() : List.copyOf(unsyncedRanges);
     }

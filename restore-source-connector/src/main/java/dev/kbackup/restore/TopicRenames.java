@@ -10,18 +10,18 @@ import java.util.List;
 import java.util.Map;
 
 /** Renames backed-up topics on restore: {@code orders:orders-restored,payments:payments-copy}. */
-final class TopicMapping {
+final class TopicRenames {
 
-    static final TopicMapping IDENTITY = new TopicMapping(Map.of());
+    static final TopicRenames IDENTITY = new TopicRenames(Map.of());
 
     private final Map<String, String> targets;
 
-    private TopicMapping(Map<String, String> targets) {
+    private TopicRenames(Map<String, String> targets) {
         this.targets = Collections.unmodifiableMap(targets);
     }
 
     /** Parses {@code source:target} entries; throws ConfigException on the first malformed one. */
-    static TopicMapping parse(List<String> entries) {
+    static TopicRenames parse(List<String> entries) {
         Map<String, String> targets = new LinkedHashMap<>();
         for (String raw : entries) {
             String entry = raw.trim();
@@ -40,7 +40,7 @@ final class TopicMapping {
                         + "' is mapped twice; give each source topic one target");
             }
         }
-        return new TopicMapping(targets);
+        return new TopicRenames(targets);
     }
 
     /** The topic that records of {@code source} are restored to: its mapping, or its own name. */

@@ -3,11 +3,7 @@ package dev.kbackup.restore;
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.TimeWindow;
-import dev.kbackup.layout.Json;
 import dev.kbackup.layout.MissingOffsets;
-import dev.kbackup.layout.RestoreKeys;
-import dev.kbackup.storage.ObjectStore;
-import dev.kbackup.storage.WriteMode;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.header.Header;
@@ -33,15 +29,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * turn (within the throttle), keeps each partition's offset translation log from the acknowledgements, persists
  * those logs, and once everything read has been acknowledged writes the summary.
  */
-final class TaskRestore implements PartitionRestorer.Listener {
+final class AssignedPartitions implements PartitionRestorer.Listener {
 
-    private static final Logger log = LoggerFactory.getLogger(TaskRestore.class);
+    private static final Logger log = LoggerFactory.getLogger(AssignedPartitions.class);
 
     /**
      * One restored partition: where its records come from, how they become SourceRecords, where they went, and
      * what an earlier run under this connector name restored (null if this run starts at the beginning).
      */
-    record Partition(PartitionRestorer restorer, RestoredRecords records, OffsetTranslationLog offsets,
+    record Partition(PartitionRestorer restorer, SourceRecordConverter records, OffsetTranslationLog offsets,
                      EarlierRun earlier) {
 
         /** An earlier run restored everything there is, so this one wrote nothing. */
@@ -65,8 +61,7 @@ final class TaskRestore implements PartitionRestorer.Listener {
     private final Throttle throttle;
     private final int batchMaxRecords;
     private final RestoreMetrics metrics;
-    private final ObjectStore store;
-    private final RestoreKeys keys;
+    private final RestoreObjects objects;
     private final TimeWindow window;
     private final Clock clock;
     private final Instant startedAt;
@@ -84,19 +79,17 @@ final class TaskRestore implements PartitionRestorer.Listener {
     private boolean segmentBoundary;
     private volatile boolean complete;
 
-    TaskRestore(String backupId, String connector, int task, Throttle throttle, int batchMaxRecords,
-                RestoreMetrics metrics, ObjectStore store, RestoreKeys keys, TimeWindow window, Clock clock,
-                Duration persistInterval) {
-        this.backupId = backupId;
-        this.connector = connector;
-        this.task = task;
+    AssignedPartitions(RestoreTaskId id, RestorePolicy policy, RestoreMetrics metrics, RestoreObjects objects,
+                       Clock clock, Duration persistInterval) {
+        this.backupId = id.backupId();
+        this.connector = id.connectorName();
+        this.task = id.taskNumber();
         this.partitions = new ArrayList<>();
-        this.throttle = throttle;
-        this.batchMaxRecords = batchMaxRecords;
+        this.throttle = policy.throttle();
+        this.batchMaxRecords = policy.batchMaxRecords();
         this.metrics = metrics;
-        this.store = store;
-        this.keys = keys;
-        this.window = window;
+        this.objects = objects;
+        this.window = policy.window();
         this.clock = clock;
         this.startedAt = clock.instant();
         this.lastPersist = startedAt;
@@ -145,10 +138,7 @@ final class TaskRestore implements PartitionRestorer.Listener {
                 earlier.recordedAt() == null ? "an unknown time" : earlier.recordedAt(), window,
                 RestoreOffsets.howToStartOver(connector));
     }
-    /** Nanoseconds the throttle wants the task to wait before the next batch. */
-    long throttleWaitNanos() {
-        return throttle.waitNanos();
-    }
+
 
     /**
      * The next batch, taken from the partitions in turn, or an empty list when nothing is left to read.
@@ -241,8 +231,7 @@ final class TaskRestore implements PartitionRestorer.Listener {
             }
             for (Partition partition : partitions) {
                 if (partition.offsets().isDirty()) {
-                    OffsetMap map = partition.offsets().snapshot(now);
-                    store.put(keys.offsetMapKey(partition.offsets().source()), Json.write(map), WriteMode.OVERWRITE);
+                    objects.writeLog(partition.offsets(), now);
                 }
             }
             lastPersist = now;
@@ -277,8 +266,8 @@ final class TaskRestore implements PartitionRestorer.Listener {
         RestoreSummary summary = new RestoreSummary(backupId, connector, task, startedAt, now,
                 Duration.between(startedAt, now).toMillis(), window.toString(), records, recordsThisRun, bytes,
                 skippedByWindow.get(), alreadyRestored, List.copyOf(skipped), List.copyOf(missing), perPartition);
-        store.put(keys.summaryKey(task), Json.write(summary), WriteMode.OVERWRITE);
-        log.info("{}\nSummary written to {} in {}", summary.describe(), keys.summaryKey(task), store.describe());
+        String location = objects.writeSummary(summary);
+        log.info("{}\nSummary written to {}", summary.describe(), location);
         complete = true;
         return summary;
     }

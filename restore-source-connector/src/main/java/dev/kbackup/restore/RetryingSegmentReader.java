@@ -16,9 +16,9 @@ import java.util.function.Supplier;
  * retried with exponential backoff when the failure is transient (throttling, 5xx, network). An object whose size
  * differs from the one the backup's index records is reported by {@link StoredSegment} as corruption. Thread-safe.
  */
-final class SegmentReads implements AutoCloseable {
+final class RetryingSegmentReader implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(SegmentReads.class);
+    private static final Logger log = LoggerFactory.getLogger(RetryingSegmentReader.class);
     static final int ATTEMPTS = 5;
     private static final long FIRST_BACKOFF_MS = 200;
 
@@ -27,7 +27,7 @@ final class SegmentReads implements AutoCloseable {
     private final Object sleeper = new Object();
     private volatile boolean closed;
 
-    SegmentReads(ObjectStore store, SegmentPrefetcher.Listener listener) {
+    RetryingSegmentReader(ObjectStore store, SegmentPrefetcher.Listener listener) {
         this.store = store;
         this.listener = listener;
     }

@@ -15,7 +15,7 @@ import java.util.TreeMap;
  * A task's settings: the connector's, plus which backed-up partitions it restores, its index (for its summary's
  * name) and the partition count of each target topic should it have to create one.
  */
-final class RestoreTaskConfig extends RestoreConfig {
+final class RestoreSourceTaskConfig extends RestoreConfig {
 
     static final String TASK_INDEX = "restore.task.index";
     static final String TASK_PARTITIONS = "restore.task.partitions";
@@ -28,7 +28,7 @@ final class RestoreTaskConfig extends RestoreConfig {
             .define(TASK_TARGET_PARTITION_COUNTS, Type.LIST, "", Importance.LOW,
                     "Partition count of each target topic if it must be created, as topic:count.");
 
-    RestoreTaskConfig(Map<String, String> props) {
+    RestoreSourceTaskConfig(Map<String, String> props) {
         super(TASK_DEF, props);
     }
 
@@ -46,7 +46,7 @@ final class RestoreTaskConfig extends RestoreConfig {
         return props;
     }
 
-    int taskIndex() {
+    int taskNumber() {
         return getInt(TASK_INDEX);
     }
 

@@ -1,0 +1,10 @@
+package dev.kbackup.restore;
+
+import dev.kbackup.format.TimeWindow;
+
+/**
+ * How a task restores: which records (the time window), what an unreadable segment does, how many records a batch
+ * holds at most, and how fast bytes may go out.
+ */
+record RestorePolicy(TimeWindow window, CorruptSegmentPolicy corruptSegments, int batchMaxRecords, Throttle throttle) {
+}
