@@ -20,7 +20,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -40,23 +39,9 @@ public final class FilesystemObjectStore implements ObjectStore {
 
     private static final Logger log = LoggerFactory.getLogger(FilesystemObjectStore.class);
 
-    /**
-     * Why link(2) fails on a filesystem that has no hard links (EPERM on FAT and some network filesystems, EOPNOTSUPP,
-     * ENOSYS on some FUSE ones), as the JDK reports them; any other failure says nothing about link support.
-     */
-    private static final Set<String> NO_HARD_LINKS = Set.of("Operation not permitted", "Operation not supported",
-            "Function not implemented");
-
-    /** Creates {@code link} as another name of {@code existing}, failing if {@code link} exists: link(2). */
-    @FunctionalInterface
-    interface HardLinks {
-        void create(Path link, Path existing) throws IOException;
-    }
-
     private final Path root;
     private final String description;
-    private final HardLinks hardLinks;
-    private volatile boolean hardLinksSupported = true;
+    private final CreateOnlyPublisher createOnly;
 
     public FilesystemObjectStore(StorageSettings settings) {
         this(settings.filesystemRoot());
@@ -67,8 +52,7 @@ public final class FilesystemObjectStore implements ObjectStore {
     }
 
     // for testing: a link primitive that fails the way a full disk or a filesystem without hard links does
-    FilesystemObjectStore(Path root, HardLinks hardLinks) {
-        this.hardLinks = hardLinks;
+    FilesystemObjectStore(Path root, CreateOnlyPublisher.HardLinks hardLinks) {
         String where = root.toUri().toString();
         try {
             Files.createDirectories(root);
@@ -80,6 +64,7 @@ public final class FilesystemObjectStore implements ObjectStore {
                     || e instanceof FileAlreadyExistsException));
         }
         this.description = this.root.toUri().toString();
+        this.createOnly = new CreateOnlyPublisher(description, hardLinks);
     }
 
     @Override
@@ -274,63 +259,9 @@ public final class FilesystemObjectStore implements ObjectStore {
         if (mode == WriteMode.OVERWRITE) {
             Files.move(temp, target, ATOMIC_MOVE, REPLACE_EXISTING);
         } else {
-            createNew(temp, target, key);
+            createOnly.publish(temp, target, key);
         }
         syncDirectory(target.getParent());
-    }
-
-    /**
-     * Publishes create-only: a hard link, which is atomic and refuses an existing target. A failure of the link that
-     * says nothing about link support (a full disk, a quota, an I/O error) fails this write only; the next write links
-     * again. Only a filesystem without hard links makes the store fall back, for good, to a rename that refuses an
-     * existing target (checked by the JDK right before the rename, so not atomic against a concurrent writer).
-     */
-    private void createNew(Path temp, Path target, String key) throws IOException {
-        if (hardLinksSupported && link(temp, target, key)) {
-            deleteLinkedTemp(temp, key);
-            return;
-        }
-        try {
-            Files.move(temp, target); // without REPLACE_EXISTING: refuses an existing target
-        } catch (FileAlreadyExistsException e) {
-            throw new ObjectExistsException(description, key);
-        }
-    }
-
-    /** True once linked; false if this filesystem has no hard links; throws for any other failure. */
-    private boolean link(Path temp, Path target, String key) throws IOException {
-        try {
-            hardLinks.create(target, temp);
-            return true;
-        } catch (FileAlreadyExistsException e) {
-            throw new ObjectExistsException(description, key);
-        } catch (UnsupportedOperationException e) {
-            stopUsingHardLinks(e);
-            return false;
-        } catch (FileSystemException e) {
-            if (e instanceof AccessDeniedException || e.getReason() == null || !NO_HARD_LINKS.contains(e.getReason())) {
-                throw e;
-            }
-            stopUsingHardLinks(e);
-            return false;
-        }
-    }
-
-    private void stopUsingHardLinks(Exception cause) {
-        hardLinksSupported = false;
-        log.warn("{} does not support hard links ({}); create-only writes now rename after a check for an existing "
-                + "object, which a concurrent writer can race: put the backup on a filesystem with hard links",
-                description, cause.toString());
-    }
-
-    /** The object is published under its key; its temporary name is hidden, so failing to remove it is harmless. */
-    private void deleteLinkedTemp(Path temp, String key) {
-        try {
-            Files.delete(temp);
-        } catch (IOException e) {
-            log.warn("Wrote '{}' in {} but could not remove its temporary name {}: {}", key, description, temp,
-                    e.toString());
-        }
     }
 
     ObjectInfo info(String key, BasicFileAttributes attributes) {

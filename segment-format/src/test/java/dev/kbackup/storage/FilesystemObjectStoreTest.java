@@ -174,7 +174,7 @@ class FilesystemObjectStoreTest extends ObjectStoreContract {
     }
 
     /** link(2) as the store uses it, failing the next call or every call with a chosen error. */
-    private static final class FaultyHardLinks implements FilesystemObjectStore.HardLinks {
+    private static final class FaultyHardLinks implements CreateOnlyPublisher.HardLinks {
         private Exception always;
         private IOException next;
         int calls;
