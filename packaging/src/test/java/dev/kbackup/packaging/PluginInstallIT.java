@@ -79,8 +79,8 @@ class PluginInstallIT {
         kafka.startBroker();
         Path agent = Path.of(System.getProperty("kbackup.jmx.exporter.agent"));
         if (!Files.exists(agent)) {
-            throw new IllegalStateException(agent + " is missing: maven-dependency-plugin copies it in "
-                    + "pre-integration-test; run the IT through mvn verify");
+            throw new IllegalStateException(agent + " is missing: the quickstart module copies it from Maven "
+                    + "Central; build with it, e.g. mvn -B verify -pl packaging -am");
         }
         int metricsPort;
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
