@@ -1,5 +1,7 @@
 package dev.kbackup.packaging;
 
+import java.nio.file.Files;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -21,6 +23,15 @@ final class MonitoringSeries {
         Set<String> names = new TreeSet<>();
         JmxExporterRules.METRICS_BY_CONNECTOR_TYPE.forEach((type, metrics) -> metrics.forEach(
                 metric -> names.add(metric.prometheusName(type))));
+        return names;
+    }
+
+    /** Every kbackup series the alert rules and the dashboards mention, in queries or in prose. */
+    static Set<String> usedByAlertsAndDashboards() throws java.io.IOException {
+        Set<String> names = new TreeSet<>();
+        for (String file : List.of("kbackup-alerts.yaml", "grafana-backup.json", "grafana-restore.json")) {
+            names.addAll(seriesIn(Files.readString(RepoPaths.root().resolve("packaging/monitoring").resolve(file))));
+        }
         return names;
     }
 

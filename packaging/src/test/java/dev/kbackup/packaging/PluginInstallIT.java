@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -252,6 +253,9 @@ class PluginInstallIT {
         assertEquals(count, byPartition(topic + "-restored").values().stream().mapToLong(List::size).sum(),
                 "records in the restored topic");
 
+        Set<String> missing = new TreeSet<>(MonitoringSeries.usedByAlertsAndDashboards());
+        missing.removeAll(restored.names());
+        assertEquals(Set.of(), missing, "series the alert rules or dashboards use but the scrape lacks");
         // every series the rules define is in the scrape, so alerts and dashboards built on them have data
         JmxExporterRules.METRICS_BY_CONNECTOR_TYPE.forEach((type, metrics) -> metrics.forEach(metric -> {
             String name = metric.prometheusName(type);
