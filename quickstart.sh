@@ -8,7 +8,8 @@
 #
 # Everything lives in .quickstart/ (logs in .quickstart/logs/). Nothing needs Docker or a Kafka download: the
 # broker, the worker and S3Proxy run from Maven jars. Ports can be changed with KBACKUP_KAFKA_PORT (9092),
-# KBACKUP_CONTROLLER_PORT (9093), KBACKUP_CONNECT_PORT (8083) and KBACKUP_S3_PORT (9000).
+# KBACKUP_CONTROLLER_PORT (9093), KBACKUP_CONNECT_PORT (8083), KBACKUP_S3_PORT (9000) and KBACKUP_METRICS_PORT (9404,
+# the worker's Prometheus JMX exporter).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,6 +20,7 @@ KAFKA_PORT="${KBACKUP_KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${KBACKUP_CONTROLLER_PORT:-9093}"
 CONNECT_PORT="${KBACKUP_CONNECT_PORT:-8083}"
 S3_PORT="${KBACKUP_S3_PORT:-9000}"
+METRICS_PORT="${KBACKUP_METRICS_PORT:-9404}"
 BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
 CONNECT="http://127.0.0.1:$CONNECT_PORT"
 S3_BUCKET="kbackup-demo"
@@ -77,10 +79,10 @@ command_line() {
   if [ -r "/proc/$1/cmdline" ]; then tr '\0' ' ' < "/proc/$1/cmdline"; else ps -ww -p "$1" -o args= 2>/dev/null; fi
 }
 
-start_java() { # name heap classpath main args...
+start_java() { # name heap classpath main args... (JAVA_AGENT=... start_java ... adds -javaagent:$JAVA_AGENT)
   local name="$1" heap="$2" classpath="$3" main="$4"
   shift 4
-  nohup "$JAVA" "-Xmx$heap" -XX:+UseG1GC "-Dkbackup.quickstart=$QS" \
+  nohup "$JAVA" "-Xmx$heap" -XX:+UseG1GC "-Dkbackup.quickstart=$QS" ${JAVA_AGENT:+"-javaagent:$JAVA_AGENT"} \
     "-Dlog4j2.configurationFile=file:$QS/log4j2.properties" -cp "$classpath" "$main" "$@" \
     > "$LOGS/$name.log" 2>&1 < /dev/null &
   echo $! > "$RUN/$name.pid"
@@ -161,7 +163,10 @@ build_outputs() {
   QS_JAR="$(ls "$ROOT"/quickstart/target/quickstart-*.jar 2>/dev/null | head -n 1 || true)"
   KAFKA_CP_FILE="$ROOT/quickstart/target/classpath/kafka.txt"
   TOOLS_CP_FILE="$ROOT/quickstart/target/classpath/tools.txt"
-  [ -n "$TARBALL" ] && [ -n "$QS_JAR" ] && classpath_ok "$KAFKA_CP_FILE" && classpath_ok "$TOOLS_CP_FILE"
+  METRICS_AGENT="$ROOT/quickstart/target/jmx-exporter/jmx_prometheus_javaagent.jar"
+  METRICS_RULES="$ROOT/packaging/monitoring/kbackup-jmx-exporter.yaml"
+  [ -n "$TARBALL" ] && [ -n "$QS_JAR" ] && classpath_ok "$KAFKA_CP_FILE" && classpath_ok "$TOOLS_CP_FILE" \
+    && [ -e "$METRICS_AGENT" ]
 }
 
 ensure_build() {
@@ -181,7 +186,8 @@ ensure_build() {
 check_ports() {
   local spec port label
   for spec in "$KAFKA_PORT:Kafka broker:KBACKUP_KAFKA_PORT" "$CONTROLLER_PORT:KRaft controller:KBACKUP_CONTROLLER_PORT" \
-              "$CONNECT_PORT:Connect REST API:KBACKUP_CONNECT_PORT" "$S3_PORT:S3Proxy:KBACKUP_S3_PORT"; do
+              "$CONNECT_PORT:Connect REST API:KBACKUP_CONNECT_PORT" "$S3_PORT:S3Proxy:KBACKUP_S3_PORT" \
+              "$METRICS_PORT:Prometheus metrics:KBACKUP_METRICS_PORT"; do
     port="${spec%%:*}"; label="${spec#*:}"
     [ "$STORAGE" = "filesystem" ] && [ "$port" = "$S3_PORT" ] && continue
     if port_in_use "$port"; then
@@ -345,7 +351,8 @@ start_stack() {
   say "Broker up (pid $(cat "$RUN/broker.pid"))"
 
   step "Starting a distributed Connect worker (REST on $CONNECT) and producing demo data meanwhile"
-  start_java connect 1g "$KAFKA_CP" org.apache.kafka.connect.cli.ConnectDistributed \
+  JAVA_AGENT="$METRICS_AGENT=127.0.0.1:$METRICS_PORT:$METRICS_RULES" \
+    start_java connect 1g "$KAFKA_CP" org.apache.kafka.connect.cli.ConnectDistributed \
     "$QS/connect/connect-distributed.properties"
   tools produce "$BOOTSTRAP" "$QS/demo.properties" || fail "Producing the demo data failed"
   if [ "$STORAGE" = "s3" ]; then
@@ -406,6 +413,7 @@ EOF
   say "Stack ready in $((SECONDS - started)) s and still running. Things to try:"
   say "  curl -s $CONNECT/connectors?expand=status | jq            # both connectors and their tasks"
   say "  curl -s $CONNECT/connector-plugins | jq                   # the installed plugins"
+  say "  curl -s http://127.0.0.1:$METRICS_PORT/metrics | grep '^kbackup_'   # Prometheus metrics (docs/monitoring.md)"
   say "  cat $QS/backup.json $QS/restore.json   # the connector configs that were posted"
   if [ "$STORAGE" = "s3" ]; then
     say "  find $QS/s3/$S3_BUCKET/quickstart/$BACKUP_ID | head -20   # the backup's objects (S3Proxy keeps them as files)"

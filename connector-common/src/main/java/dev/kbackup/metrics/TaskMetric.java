@@ -102,6 +102,40 @@ public record TaskMetric(MetricNameTemplate template, Kind kind, String unit) {
     }
 
     /**
+     * The Prometheus series the JMX exporter rules (packaging's monitoring/kbackup-jmx-exporter.yaml) make of this
+     * metric: {@code kbackup_<connectorType>_} and the name's words joined by '_', following Prometheus' naming
+     * conventions: milliseconds become seconds ({@code _seconds}), a counter ends in {@code _total}, e.g.
+     * {@code throttle-time-total-ms} of the restore is {@code kbackup_restore_throttle_time_seconds_total}.
+     *
+     * @param connectorType {@code backup} or {@code restore}
+     */
+    public String prometheusName(String connectorType) {
+        List<String> words = new ArrayList<>(List.of(name().split("-")));
+        words.removeIf(word -> word.equals("total") || word.equals("ms"));
+        if (inMilliseconds()) {
+            words.add("seconds");
+        }
+        if (kind == Kind.COUNTER) {
+            words.add("total");
+        }
+        return "kbackup_" + connectorType + "_" + String.join("_", words);
+    }
+
+    /** What the exporter multiplies the JMX value by for {@link #prometheusName}: milliseconds to seconds. */
+    public double prometheusValueFactor() {
+        return inMilliseconds() ? 0.001 : 1.0;
+    }
+
+    /** The Prometheus type of {@link #prometheusName}: counters stay counters, every other kind is a gauge. */
+    public String prometheusType() {
+        return kind == Kind.COUNTER ? "counter" : "gauge";
+    }
+
+    private boolean inMilliseconds() {
+        return unit.equals("ms");
+    }
+
+    /**
      * True if {@code registered} is an instance of this metric: same name, group and description, and its tags
      * end with this metric's tags in the declared order (Connect's connector and task tags come first).
      */

@@ -67,4 +67,22 @@ class TaskMetricTest {
                     "partition").metricName(plugin, "orders", "3")), "the description differs");
         }
     }
+
+    @Test
+    void prometheusNamesFollowPrometheusConventionsSecondsAndCountersEndingInTotal() {
+        assertEquals("kbackup_backup_backup_lag", LAG.prometheusName("backup"));
+        assertEquals("gauge", LAG.prometheusType());
+        assertEquals(1.0, LAG.prometheusValueFactor());
+        TaskMetric records = TaskMetric.counter("records-in-total", "records", "records");
+        assertEquals("kbackup_backup_records_in_total", records.prometheusName("backup"));
+        assertEquals("counter", records.prometheusType());
+        TaskMetric timed = TaskMetric.counter("segment-upload-latency-count", "segments", "timed");
+        assertEquals("kbackup_backup_segment_upload_latency_count_total", timed.prometheusName("backup"));
+        TaskMetric throttle = TaskMetric.counter("throttle-time-total-ms", "ms", "held back");
+        assertEquals("kbackup_restore_throttle_time_seconds_total", throttle.prometheusName("restore"));
+        assertEquals(0.001, throttle.prometheusValueFactor());
+        TaskMetric p99 = TaskMetric.percentile("segment-upload-latency-p99", "ms", "p99");
+        assertEquals("kbackup_backup_segment_upload_latency_p99_seconds", p99.prometheusName("backup"));
+        assertEquals("gauge", p99.prometheusType());
+    }
 }

@@ -46,15 +46,20 @@ public final class MetricReference {
 
     /** {@code document} with both metric tables replaced by what the declarations generate. */
     public static String fill(String document, String documentName) {
-        String filled = replace(document, documentName, SINK_BEGIN, table(BackupSinkMetricNames.ALL));
-        return replace(filled, documentName, RESTORE_BEGIN, table(RestoreMetricNames.ALL));
+        String filled = replace(document, documentName, SINK_BEGIN, table(JmxExporterRules.BACKUP, BackupSinkMetricNames.ALL));
+        return replace(filled, documentName, RESTORE_BEGIN, table(JmxExporterRules.RESTORE, RestoreMetricNames.ALL));
     }
 
-    /** One row per metric: JMX attribute name, its own tags, kind, unit and meaning. */
-    static String table(List<TaskMetric> metrics) {
-        StringBuilder out = new StringBuilder("| Metric | Tags | Type | Unit | Meaning |\n|---|---|---|---|---|\n");
+    /**
+     * One row per metric: JMX attribute name, the Prometheus series our exporter rules make of it, its own tags,
+     * kind, unit and meaning.
+     */
+    static String table(String connectorType, List<TaskMetric> metrics) {
+        StringBuilder out = new StringBuilder("| Metric | Prometheus series | Tags | Type | Unit | Meaning |\n"
+                + "|---|---|---|---|---|---|\n");
         for (TaskMetric metric : metrics) {
-            out.append("| `").append(metric.name()).append("` | ")
+            out.append("| `").append(metric.name()).append("` | `").append(metric.prometheusName(connectorType))
+                    .append("` | ")
                     .append(metric.tags().stream().map(tag -> "`" + tag + "`").collect(Collectors.joining(", ")))
                     .append(" | ").append(metric.kind().label())
                     .append(" | ").append(ConfigReference.cell(metric.unit()))

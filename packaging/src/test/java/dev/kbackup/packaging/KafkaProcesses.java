@@ -58,8 +58,13 @@ final class KafkaProcesses implements AutoCloseable {
 
     /** Starts a distributed worker with {@code pluginPath}; returns once its REST API answers. */
     void startWorker(Path pluginPath) throws Exception {
+        startWorker(pluginPath, List.of());
+    }
+
+    /** As {@link #startWorker(Path)}, with more JVM options for the worker, e.g. the JMX exporter agent. */
+    void startWorker(Path pluginPath, List<String> jvmOptions) throws Exception {
         worker = WorkerProcess.start("connect-worker", classpath, workDir, bootstrapServers(), "kbackup-install-it",
-                pluginPath, java.util.Map.of(), "1g");
+                pluginPath, java.util.Map.of(), "1g", jvmOptions);
     }
 
     JavaProcess worker() {

@@ -41,7 +41,7 @@ class MetricReferenceTest {
                 "storage-circuit-state", "segment-upload-latency-p99")) {
             assertTrue(sink.contains("| `" + name + "` |"), "the sink table lists " + name);
         }
-        assertTrue(sink.contains("| `backup-lag` | `topic`, `partition` | gauge | offsets |"),
+        assertTrue(sink.contains("| `backup-lag` | `kbackup_backup_backup_lag` | `topic`, `partition` | gauge | offsets |"),
                 "backup-lag is listed with its partition tags");
         for (String name : List.of("partitions-already-restored", "records-remaining", "restore-complete",
                 "corrupt-segments-skipped-total")) {
@@ -58,8 +58,8 @@ class MetricReferenceTest {
         String doNotEdit = "<!-- Do not edit this table: change the declarations and run `"
                 + MetricReference.REGENERATE_COMMAND + "`. -->\n";
         assertEquals("# Metrics\n\nintro\n\n" + MetricReference.SINK_BEGIN + "\n" + doNotEdit
-                + MetricReference.table(BackupSinkMetricNames.ALL) + MetricReference.END + "\n\nbetween\n\n"
-                + MetricReference.RESTORE_BEGIN + "\n" + doNotEdit + MetricReference.table(RestoreMetricNames.ALL)
+                + MetricReference.table(JmxExporterRules.BACKUP, BackupSinkMetricNames.ALL) + MetricReference.END + "\n\nbetween\n\n"
+                + MetricReference.RESTORE_BEGIN + "\n" + doNotEdit + MetricReference.table(JmxExporterRules.RESTORE, RestoreMetricNames.ALL)
                 + MetricReference.END + "\n\nalerts\n", filled);
         assertEquals(filled, MetricReference.fill(filled, "test.md"), "filling twice changes nothing");
     }
@@ -74,7 +74,7 @@ class MetricReferenceTest {
 
     private static void assertListed(String section, List<TaskMetric> metrics) {
         for (TaskMetric metric : metrics) {
-            assertTrue(section.contains("| `" + metric.name() + "` |"), "the table lists " + metric.name());
+            assertTrue(section.contains("| `" + metric.name() + "` | `"), "the table lists " + metric.name());
         }
     }
 }

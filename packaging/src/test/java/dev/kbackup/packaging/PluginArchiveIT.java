@@ -64,6 +64,8 @@ class PluginArchiveIT {
         assertTrue(zip.containsKey(HUB_ROOT + "etc/backup-aws-s3.json"), "example configs in etc/");
         assertTrue(zip.containsKey(HUB_ROOT + "etc/restore-point-in-time.json"), "example configs in etc/");
         assertTrue(zip.containsKey(HUB_ROOT + "etc/worker/config-providers.properties"), "worker examples in etc/");
+        assertEquals(JmxExporterRules.generate(), PluginArchives.string(zip.get(HUB_ROOT
+                + "etc/monitoring/kbackup-jmx-exporter.yaml")), "etc/monitoring holds the JMX exporter rules");
     }
 
     @Test

@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -49,7 +50,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Installs the built plugin tarball the way an operator does, into the plugin.path of a real distributed Connect
  * worker process next to a real KRaft broker process, and drives it only through the REST API: the worker lists
  * both connectors with the project version, validate reports field errors, and a backup and a restore posted as
- * JSON bring back every record byte for byte.
+ * JSON bring back every record byte for byte. The worker runs the Prometheus JMX exporter agent with our rules
+ * (packaging/monitoring/kbackup-jmx-exporter.yaml), as an operator would, and a scrape shows both connectors' series.
  */
 class PluginInstallIT {
 
@@ -63,6 +65,7 @@ class PluginInstallIT {
     private static Path workDir;
     private static S3ProxyFixture s3;
     private static KafkaProcesses kafka;
+    private static URI metricsUri;
 
     @BeforeAll
     static void installAndStart() throws Exception {
@@ -77,7 +80,18 @@ class PluginInstallIT {
         }
         kafka = new KafkaProcesses(workDir, classpath);
         kafka.startBroker();
-        kafka.startWorker(pluginPath);
+        Path agent = Path.of(System.getProperty("kbackup.jmx.exporter.agent"));
+        if (!Files.exists(agent)) {
+            throw new IllegalStateException(agent + " is missing: the quickstart module copies it from Maven "
+                    + "Central; build with it, e.g. mvn -B verify -pl packaging -am");
+        }
+        int metricsPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            metricsPort = socket.getLocalPort();
+        }
+        metricsUri = URI.create("http://127.0.0.1:" + metricsPort + "/metrics");
+        kafka.startWorker(pluginPath, List.of("-javaagent:" + agent + "=127.0.0.1:" + metricsPort + ":"
+                + RepoPaths.root().resolve(JmxExporterRules.COMMITTED_PATH)));
     }
 
     @AfterAll
@@ -186,6 +200,91 @@ class PluginInstallIT {
         });
         assertEquals("RUNNING", JSON.readTree(get("/connectors/install-backup/status")).path("tasks").path(0)
                 .path("state").asText());
+    }
+
+    @Test
+    void backupAndRestoreShowInThePrometheusScrapeWithTheirCounts() throws Exception {
+        String topic = "metered";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+        }
+        awaitLeaders(topic, 3);
+        KafkaTestData.produceMixed(kafka.bootstrapServers(), topic, 3, 1500, 11);
+        long count = byPartition(topic).values().stream().mapToLong(List::size).sum();
+
+        Map<String, String> backup = backupConfig("metrics-it", topic);
+        backup.put("cluster.bootstrap.servers", kafka.bootstrapServers());
+        backup.put("checkpoint.interval.ms", "500");
+        put("/connectors/metered-backup/config", backup);
+        Await.until(TIMEOUT, "the scrape to count all " + count + " records backed up and the lag of each of the 3 "
+                + "partitions at 0", () -> {
+                    PrometheusScrape scrape = scrape();
+                    List<PrometheusScrape.Sample> lag = scrape.of("kbackup_backup_backup_lag", "metered-backup");
+                    return scrape.sum("kbackup_backup_records_in_total", "metered-backup") == count
+                            && lag.size() == 3 && lag.stream().allMatch(sample -> sample.value() == 0);
+                }, () -> "scrape: " + safeScrape("kbackup_backup_") + "\nconnector status: "
+                        + safeGet("/connectors/metered-backup/status"));
+        PrometheusScrape backedUp = PrometheusScrape.of(metricsUri);
+        assertEquals(Set.of("0", "1", "2"), backedUp.of("kbackup_backup_backup_lag", "metered-backup").stream()
+                .map(sample -> sample.labels().get("partition")).collect(Collectors.toSet()), "lag per partition");
+        assertTrue(backedUp.of("kbackup_backup_backup_lag", "metered-backup").stream()
+                .allMatch(sample -> topic.equals(sample.labels().get("topic"))), "lag is labelled with its topic");
+        assertEquals(2, backedUp.of("kbackup_backup_records_in_total", "metered-backup").size(),
+                "one series per task");
+        assertTrue(backedUp.sum("kbackup_backup_bytes_written_total", "metered-backup") > 0, "bytes stored");
+        assertTrue(backedUp.sum("kbackup_backup_segments_written_total", "metered-backup") >= 3,
+                "a segment per partition at least");
+        assertTrue(backedUp.sum("kbackup_backup_bytes_in_total", "metered-backup") > 0, "bytes accepted");
+        assertEquals(0, backedUp.sum("kbackup_backup_storage_circuit_state", "metered-backup"), "circuit closed");
+        assertEquals(0, backedUp.sum("kbackup_backup_state_sync_failures_total", "metered-backup"),
+                "no failed publication");
+
+        Map<String, String> restore = restoreConfig("metrics-it", topic + ":" + topic + "-restored");
+        put("/connectors/metered-restore/config", restore);
+        Await.until(TIMEOUT, "the scrape to count all " + count + " records restored and every task complete", () -> {
+            PrometheusScrape scrape = scrape();
+            List<PrometheusScrape.Sample> complete = scrape.of("kbackup_restore_restore_complete", "metered-restore");
+            return scrape.sum("kbackup_restore_records_restored_total", "metered-restore") == count
+                    && !complete.isEmpty() && complete.stream().allMatch(sample -> sample.value() == 1);
+        }, () -> "scrape: " + safeScrape("kbackup_restore_") + "\nconnector status: "
+                + safeGet("/connectors/metered-restore/status"));
+        PrometheusScrape restored = PrometheusScrape.of(metricsUri);
+        assertEquals(0, restored.sum("kbackup_restore_records_remaining", "metered-restore"), "nothing remaining");
+        assertTrue(restored.sum("kbackup_restore_bytes_restored_total", "metered-restore") > 0, "bytes restored");
+        assertEquals(count, byPartition(topic + "-restored").values().stream().mapToLong(List::size).sum(),
+                "records in the restored topic");
+
+        Set<String> missing = new TreeSet<>(MonitoringSeries.usedByAlertsAndDashboards());
+        missing.removeAll(restored.names());
+        assertEquals(Set.of(), missing, "series the alert rules or dashboards use but the scrape lacks");
+        // every series the rules define is in the scrape, so alerts and dashboards built on them have data
+        JmxExporterRules.METRICS_BY_CONNECTOR_TYPE.forEach((type, metrics) -> metrics.forEach(metric -> {
+            String name = metric.prometheusName(type);
+            assertTrue(!restored.of(name, "metered-" + type).isEmpty(), name + " is in the scrape: "
+                    + restored.names());
+        }));
+    }
+
+    /** Scrapes the worker's exporter; an answer other than 200 fails the test. */
+    private static PrometheusScrape scrape() {
+        try {
+            return PrometheusScrape.of(metricsUri);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("scraping " + metricsUri, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while scraping " + metricsUri, e);
+        }
+    }
+
+    private static String safeScrape(String prefix) {
+        try {
+            return PrometheusScrape.of(metricsUri).samples().stream().filter(s -> s.name().startsWith(prefix))
+                    .map(Object::toString).collect(Collectors.joining("\n"));
+        } catch (Exception e) {
+            return e.toString();
+        }
     }
 
     private static Map<String, String> backupConfig(String backupId, String topics) {

@@ -45,6 +45,13 @@ public final class WorkerProcess implements AutoCloseable {
     public static WorkerProcess start(String name, String classpath, Path workDir, String bootstrapServers,
                                       String groupId, Path pluginPath, Map<String, String> extra, String heap)
             throws Exception {
+        return start(name, classpath, workDir, bootstrapServers, groupId, pluginPath, extra, heap, List.of());
+    }
+
+    /** As above, with more JVM options for the worker, e.g. a -javaagent. */
+    public static WorkerProcess start(String name, String classpath, Path workDir, String bootstrapServers,
+                                      String groupId, Path pluginPath, Map<String, String> extra, String heap,
+                                      List<String> jvmOptions) throws Exception {
         Files.createDirectories(workDir);
         int restPort = freePort();
         Map<String, String> props = new LinkedHashMap<>();
@@ -86,8 +93,10 @@ public final class WorkerProcess implements AutoCloseable {
                 "logger.kbackup.name = dev.kbackup",
                 "logger.kbackup.level = INFO",
                 ""));
-        JavaProcess process = JavaProcess.start(name, classpath, List.of("-Xmx" + heap, "-XX:+UseG1GC",
-                        "-Dlog4j2.configurationFile=" + log4j.toUri()),
+        List<String> options = new ArrayList<>(List.of("-Xmx" + heap, "-XX:+UseG1GC",
+                "-Dlog4j2.configurationFile=" + log4j.toUri()));
+        options.addAll(jvmOptions);
+        JavaProcess process = JavaProcess.start(name, classpath, options,
                 "org.apache.kafka.connect.cli.ConnectDistributed", List.of(config.toString()),
                 workDir.resolve(name + ".log"));
         WorkerProcess worker = new WorkerProcess(process, restPort);
