@@ -58,7 +58,8 @@ class PluginInstallIT {
     private static final String SINK = "dev.kbackup.sink.BackupSinkConnector";
     private static final String SOURCE = "dev.kbackup.restore.RestoreSourceConnector";
     private static final String BYTES = "org.apache.kafka.connect.converters.ByteArrayConverter";
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    // Generous: the worker is a separate JVM, and on a loaded 2-core machine its first segments took over a minute.
+    private static final Duration TIMEOUT = Duration.ofMinutes(3);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
