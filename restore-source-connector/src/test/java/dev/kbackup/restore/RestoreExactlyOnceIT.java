@@ -63,12 +63,12 @@ class RestoreExactlyOnceIT {
             partitions.add(records);
         }
         backup.publish();
-        Map<String, String> config = harness.config("eos");
-        config.put(RestoreConfig.TOPIC_MAPPING, "payments:payments-eos");
-        config.put(RestoreConfig.CREATE_TOPICS, "true");
-        config.put(RestoreConfig.MAX_BYTES_PER_SECOND, "300000");
-        config.put("exactly.once.support", "required");
-        config.put("transaction.boundary", "connector");
+        Map<String, String> config = harness.configBuilder("eos")
+                .topicMapping("payments:payments-eos")
+                .createTopics()
+                .maxBytesPerSecond(300000)
+                .exactlyOnce()
+                .build();
         connect.configureConnector("restore-eos", config);
         Await.until(Duration.ofSeconds(90), "part of the restore to be done", () ->
                 harness.endOffset("payments-eos", 0) > 1000 && harness.endOffset("payments-eos", 1) > 1000);
