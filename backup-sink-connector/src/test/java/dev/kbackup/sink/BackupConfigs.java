@@ -20,6 +20,12 @@ final class BackupConfigs {
     /** A backup of {@code topics} into the storage described by {@code storage}, with fast intervals for tests. */
     static Map<String, String> backup(Map<String, String> storage, String backupId, String topics,
                                       String bootstrapServers, Path stateDir) {
+        return builder(storage, backupId, topics, bootstrapServers, stateDir).build();
+    }
+
+    /** As {@link #backup}, for a test that sets more keys before it builds the config. */
+    static BackupConnectorConfig builder(Map<String, String> storage, String backupId, String topics,
+                                         String bootstrapServers, Path stateDir) {
         return BackupConnectorConfig.of(BackupSinkConnector.class, backupId, topics)
                 .name(backupId)
                 .minimumPartSize()
@@ -28,8 +34,7 @@ final class BackupConfigs {
                 .segmentMaxBytes(8 * 1024 * 1024)
                 .checkpointIntervalMs(500)
                 .stateDir(stateDir)
-                .cluster(bootstrapServers)
-                .build();
+                .cluster(bootstrapServers);
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.kbackup.layout.Manifest;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectStores;
 import dev.kbackup.testing.Await;
+import dev.kbackup.testing.BackupConnectorConfig;
 import dev.kbackup.testing.BackupContents;
 import dev.kbackup.testing.ConnectClusters;
 import dev.kbackup.testing.KafkaTestData;
@@ -123,8 +124,9 @@ class BackupSinkIT {
 
     @Test
     void connectorWithAnotherConverterIsRefusedNamingTheSetting() {
-        Map<String, String> config = backupConfig("string-backup", "strings");
-        config.put("value.converter", "org.apache.kafka.connect.storage.StringConverter");
+        Map<String, String> config = backupBuilder("string-backup", "strings")
+                .set("value.converter", "org.apache.kafka.connect.storage.StringConverter")
+                .build();
         config.remove("header.converter");
         Map<String, String> errors = errors(connect.validateConnectorConfig(BackupSinkConnector.class.getName(),
                 config));
@@ -215,13 +217,14 @@ class BackupSinkIT {
 
     @Test
     void validateReportsEachBadSettingOnItsField() {
-        Map<String, String> config = backupConfig("bad", "mixed");
+        Map<String, String> config = backupBuilder("bad", "mixed")
+                .prefix("../escape")
+                .set("compression.level", "30")
+                .segmentMaxBytes(2 * 1024 * 1024)
+                .set("s3.part.size.bytes", Integer.toString(8 * 1024 * 1024))
+                .set("header.converter", "org.apache.kafka.connect.storage.SimpleHeaderConverter")
+                .build();
         config.remove("backup.id");
-        config.put("storage.prefix", "../escape");
-        config.put("compression.level", "30");
-        config.put("segment.max.bytes", Long.toString(2 * 1024 * 1024));
-        config.put("s3.part.size.bytes", Integer.toString(8 * 1024 * 1024));
-        config.put("header.converter", "org.apache.kafka.connect.storage.SimpleHeaderConverter");
         Map<String, String> errors = errors(connect.validateConnectorConfig(BackupSinkConnector.class.getName(),
                 config));
         assertTrue(errors.get("backup.id").contains("backup.id is required"), errors.toString());
@@ -230,26 +233,25 @@ class BackupSinkIT {
         assertTrue(errors.get("segment.max.bytes").contains("s3.part.size.bytes"), errors.toString());
         assertTrue(errors.get("header.converter").contains("ByteArrayConverter"), errors.toString());
 
-        Map<String, String> unreachable = backupConfig("nobucket", "mixed");
-        unreachable.put("s3.bucket", "no-such-bucket");
+        Map<String, String> unreachable = backupBuilder("nobucket", "mixed").set("s3.bucket", "no-such-bucket")
+                .build();
         Map<String, String> bucketErrors = errors(connect.validateConnectorConfig(
                 BackupSinkConnector.class.getName(), unreachable));
         assertTrue(bucketErrors.get("s3.bucket").contains("no-such-bucket"), bucketErrors.toString());
 
-        Map<String, String> fileConfig = backupConfig("files", "mixed");
-        fileConfig.put("storage.type", "filesystem");
-        fileConfig.put("filesystem.path", "/proc/kbackup-cannot-write-here");
+        Map<String, String> fileConfig = backupBuilder("files", "mixed")
+                .set("storage.type", "filesystem")
+                .set("filesystem.path", "/proc/kbackup-cannot-write-here")
+                .build();
         Map<String, String> pathErrors = errors(connect.validateConnectorConfig(
                 BackupSinkConnector.class.getName(), fileConfig));
         assertTrue(pathErrors.containsKey("filesystem.path"), pathErrors.toString());
 
-        Map<String, String> escaping = backupConfig("escape", "mixed");
-        escaping.put("backup.id", "../other-backup");
+        Map<String, String> escaping = backupBuilder("escape", "mixed").set("backup.id", "../other-backup").build();
         assertTrue(errors(connect.validateConnectorConfig(BackupSinkConnector.class.getName(), escaping))
                 .get("backup.id").contains("letters, digits"));
 
-        Map<String, String> unknownType = backupConfig("tape", "mixed");
-        unknownType.put("storage.type", "tape");
+        Map<String, String> unknownType = backupBuilder("tape", "mixed").set("storage.type", "tape").build();
         assertTrue(errors(connect.validateConnectorConfig(BackupSinkConnector.class.getName(), unknownType))
                 .containsKey("storage.type"));
 
@@ -273,7 +275,11 @@ class BackupSinkIT {
     }
 
     private static Map<String, String> backupConfig(String backupId, String topics) {
-        return BackupConfigs.backup(s3.connectorConfig(), backupId, topics, connect.kafka().bootstrapServers(),
+        return backupBuilder(backupId, topics).build();
+    }
+
+    private static BackupConnectorConfig backupBuilder(String backupId, String topics) {
+        return BackupConfigs.builder(s3.connectorConfig(), backupId, topics, connect.kafka().bootstrapServers(),
                 stateRoot.resolve(backupId));
     }
 

@@ -8,6 +8,7 @@ import dev.kbackup.testing.BackupContents;
 import dev.kbackup.testing.ConnectClusters;
 import dev.kbackup.testing.ContinuousProducer;
 import dev.kbackup.testing.KafkaTestData;
+import dev.kbackup.testing.S3ConnectFixture;
 import dev.kbackup.testing.S3ProxyFixture;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.WorkerHandle;
@@ -28,27 +29,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BackupSinkResilienceIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
+    private static S3ConnectFixture cluster;
     private static S3ProxyFixture s3;
     private static EmbeddedConnectCluster connect;
     private static ObjectStore store;
 
     @BeforeAll
     static void start() throws Exception {
-        s3 = S3ProxyFixture.start();
+        cluster = S3ConnectFixture.start("backup-resilience-it", 2, Map.of());
+        s3 = cluster.s3();
+        connect = cluster.connect();
         store = ObjectStores.open(s3.storageSettings(Map.of("storage.prefix", "it")));
-        connect = ConnectClusters.start("backup-resilience-it", 2, Map.of());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (connect != null) {
-            connect.stop();
-        }
         if (store != null) {
             store.close();
         }
-        if (s3 != null) {
-            s3.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

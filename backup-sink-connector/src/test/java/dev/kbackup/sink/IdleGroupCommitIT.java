@@ -7,6 +7,7 @@ import dev.kbackup.testing.Await;
 import dev.kbackup.testing.BackupContents;
 import dev.kbackup.testing.ConnectClusters;
 import dev.kbackup.testing.KafkaTestData;
+import dev.kbackup.testing.S3ConnectFixture;
 import dev.kbackup.testing.S3ProxyFixture;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -48,27 +49,26 @@ class IdleGroupCommitIT {
     /** A few of the worker's commit intervals (offset.flush.interval.ms=1000) once storage holds everything. */
     private static final Duration COMMIT_DEADLINE = Duration.ofSeconds(20);
 
+    private static S3ConnectFixture cluster;
     private static S3ProxyFixture s3;
     private static EmbeddedConnectCluster connect;
     private static ObjectStore store;
 
     @BeforeAll
     static void start() throws Exception {
-        s3 = S3ProxyFixture.start();
+        cluster = S3ConnectFixture.start("idle-commit-it", 1, Map.of());
+        s3 = cluster.s3();
+        connect = cluster.connect();
         store = ObjectStores.open(s3.storageSettings(Map.of("storage.prefix", "it")));
-        connect = ConnectClusters.start("idle-commit-it", 1, Map.of());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (connect != null) {
-            connect.stop();
-        }
         if (store != null) {
             store.close();
         }
-        if (s3 != null) {
-            s3.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

@@ -65,13 +65,12 @@ class StorageOutageIT {
         Path state = java.nio.file.Files.createTempDirectory("kbackup-state");
         String bootstrap = connect.kafka().bootstrapServers();
         ConnectClusters.createTopic(connect, "outage", 3, Map.of());
-        Map<String, String> config = BackupConfigs.backup(s3.connectorConfig(faults.endpoint()), "outage", "outage",
-                bootstrap, state);
-        config.put("s3.retry.max.attempts", "2");
-        config.put("s3.retry.base.delay.ms", "50");
-        config.put("storage.failure.threshold", "5");
-        config.put("storage.recovery.interval.ms", "2000");
-        config.put("storage.retry.backoff.ms", "500");
+        Map<String, String> config = BackupConfigs.builder(s3.connectorConfig(faults.endpoint()), "outage", "outage",
+                bootstrap, state)
+                .s3Retry(2, 50)
+                .storageFailureThreshold(5)
+                .storageRecovery(2000, 500)
+                .build();
         BackupLayout layout = new BackupLayout("outage");
         ObjectStore store = ObjectStores.open(s3.storageSettings(Map.of("storage.prefix", "it")));
 
@@ -120,14 +119,15 @@ class StorageOutageIT {
         }
         long segmentMaxBytes = 16L * 1024 * 1024;
         long budget = 24L * 1024 * 1024;
-        Map<String, String> config = BackupConfigs.backup(s3.connectorConfig(faults.endpoint()), "slow", "slow",
-                bootstrap, state);
-        config.put("compression.type", "none");
-        config.put("buffer.memory.bytes", Long.toString(budget));
-        config.put("segment.block.bytes", Integer.toString(64 * 1024));
-        config.put("segment.max.bytes", Long.toString(segmentMaxBytes));
-        config.put("segment.max.interval.ms", "600000");
-        config.put("s3.part.size.bytes", Integer.toString(5 * 1024 * 1024));
+        Map<String, String> config = BackupConfigs.builder(s3.connectorConfig(faults.endpoint()), "slow", "slow",
+                bootstrap, state)
+                .codec("none")
+                .bufferMemoryBytes(budget)
+                .blockBytes(64 * 1024)
+                .segmentMaxBytes(segmentMaxBytes)
+                .segmentMaxIntervalMs(600000)
+                .minimumPartSize()
+                .build();
         BackupLayout layout = new BackupLayout("slow");
         ObjectStore store = ObjectStores.open(s3.storageSettings(Map.of("storage.prefix", "it")));
 
@@ -164,11 +164,11 @@ class StorageOutageIT {
         String bootstrap = connect.kafka().bootstrapServers();
         ConnectClusters.createTopic(connect, "late", 2, Map.of());
         KafkaTestData.produceMixed(bootstrap, "late", 2, 800, 5);
-        Map<String, String> config = BackupConfigs.backup(s3.connectorConfig(faults.endpoint()), "late", "late",
-                bootstrap, state);
-        config.put("s3.retry.max.attempts", "1");
-        config.put("storage.recovery.interval.ms", "1000");
-        config.put("storage.retry.backoff.ms", "300");
+        Map<String, String> config = BackupConfigs.builder(s3.connectorConfig(faults.endpoint()), "late", "late",
+                bootstrap, state)
+                .s3RetryMaxAttempts(1)
+                .storageRecovery(1000, 300)
+                .build();
         BackupLayout layout = new BackupLayout("late");
         ObjectStore store = ObjectStores.open(s3.storageSettings(Map.of("storage.prefix", "it")));
 

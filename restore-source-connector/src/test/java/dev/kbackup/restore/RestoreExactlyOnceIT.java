@@ -3,9 +3,9 @@ package dev.kbackup.restore;
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.Codec;
 import dev.kbackup.testing.Await;
-import dev.kbackup.testing.ConnectClusters;
 import dev.kbackup.testing.KafkaTestData;
 import dev.kbackup.testing.RandomRecords;
+import dev.kbackup.testing.S3ConnectFixture;
 import dev.kbackup.testing.S3ProxyFixture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -32,24 +32,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RestoreExactlyOnceIT {
 
+    private static S3ConnectFixture cluster;
     private static S3ProxyFixture s3;
     private static EmbeddedConnectCluster connect;
     private static RestoreHarness harness;
 
     @BeforeAll
     static void start() throws Exception {
-        s3 = S3ProxyFixture.start();
-        connect = ConnectClusters.start("restore-eos-it", 2, Map.of("exactly.once.source.support", "enabled"));
+        cluster = S3ConnectFixture.start("restore-eos-it", 2, Map.of("exactly.once.source.support", "enabled"));
+        s3 = cluster.s3();
+        connect = cluster.connect();
         harness = new RestoreHarness(connect, s3);
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        if (connect != null) {
-            connect.stop();
-        }
-        if (s3 != null) {
-            s3.close();
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -63,12 +62,12 @@ class RestoreExactlyOnceIT {
             partitions.add(records);
         }
         backup.publish();
-        Map<String, String> config = harness.config("eos");
-        config.put(RestoreConfig.TOPIC_MAPPING, "payments:payments-eos");
-        config.put(RestoreConfig.CREATE_TOPICS, "true");
-        config.put(RestoreConfig.MAX_BYTES_PER_SECOND, "300000");
-        config.put("exactly.once.support", "required");
-        config.put("transaction.boundary", "connector");
+        Map<String, String> config = harness.configBuilder("eos")
+                .topicMapping("payments:payments-eos")
+                .createTopics()
+                .maxBytesPerSecond(300000)
+                .exactlyOnce()
+                .build();
         connect.configureConnector("restore-eos", config);
         Await.until(Duration.ofSeconds(90), "part of the restore to be done", () ->
                 harness.endOffset("payments-eos", 0) > 1000 && harness.endOffset("payments-eos", 1) > 1000);

@@ -56,12 +56,16 @@ final class RestoreHarness {
 
     /** A complete, valid restore config for {@code backupId}. */
     Map<String, String> config(String backupId) {
+        return configBuilder(backupId).build();
+    }
+
+    /** As {@link #config}, for a test that sets more keys before it builds the config. */
+    RestoreConnectorConfig configBuilder(String backupId) {
         return RestoreConnectorConfig.of(RestoreSourceConnector.class, backupId)
                 .storage(s3.connectorConfig())
                 .prefix(PREFIX)
                 .tasks(2)
-                .cluster(connect.kafka().bootstrapServers())
-                .build();
+                .cluster(connect.kafka().bootstrapServers());
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.kbackup.testing.Await;
 import dev.kbackup.testing.ConnectClusters;
 import dev.kbackup.testing.KafkaTestData;
 import dev.kbackup.testing.RandomRecords;
+import dev.kbackup.testing.S3ConnectFixture;
 import dev.kbackup.testing.S3ProxyFixture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -45,24 +46,23 @@ class RestoreIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
+    private static S3ConnectFixture cluster;
     private static S3ProxyFixture s3;
     private static EmbeddedConnectCluster connect;
     private static RestoreHarness harness;
 
     @BeforeAll
     static void start() throws Exception {
-        s3 = S3ProxyFixture.start();
-        connect = ConnectClusters.start("restore-it", 1, Map.of());
+        cluster = S3ConnectFixture.start("restore-it", 1, Map.of());
+        s3 = cluster.s3();
+        connect = cluster.connect();
         harness = new RestoreHarness(connect, s3);
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        if (connect != null) {
-            connect.stop();
-        }
-        if (s3 != null) {
-            s3.close();
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

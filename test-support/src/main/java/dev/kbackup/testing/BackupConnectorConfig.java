@@ -50,4 +50,33 @@ public final class BackupConnectorConfig extends ConnectorConfigBuilder<BackupCo
     public BackupConnectorConfig stateDir(Path dir) {
         return set("state.dir", dir.toString());
     }
+
+    public BackupConnectorConfig segmentMaxIntervalMs(long millis) {
+        return set("segment.max.interval.ms", Long.toString(millis));
+    }
+
+    public BackupConnectorConfig bufferMemoryBytes(long bytes) {
+        return set("buffer.memory.bytes", Long.toString(bytes));
+    }
+
+    /** How often one S3 request is tried, and the first pause between tries. */
+    public BackupConnectorConfig s3Retry(int maxAttempts, long baseDelayMs) {
+        return set("s3.retry.max.attempts", Integer.toString(maxAttempts))
+                .set("s3.retry.base.delay.ms", Long.toString(baseDelayMs));
+    }
+
+    /** How often one S3 request is tried, with the product's default pause. */
+    public BackupConnectorConfig s3RetryMaxAttempts(int maxAttempts) {
+        return set("s3.retry.max.attempts", Integer.toString(maxAttempts));
+    }
+
+    public BackupConnectorConfig storageFailureThreshold(int failures) {
+        return set("storage.failure.threshold", Integer.toString(failures));
+    }
+
+    /** The storage circuit's probe interval while open, and the backoff of a retried write. */
+    public BackupConnectorConfig storageRecovery(long recoveryIntervalMs, long retryBackoffMs) {
+        return set("storage.recovery.interval.ms", Long.toString(recoveryIntervalMs))
+                .set("storage.retry.backoff.ms", Long.toString(retryBackoffMs));
+    }
 }

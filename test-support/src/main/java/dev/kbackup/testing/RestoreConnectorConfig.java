@@ -31,4 +31,14 @@ public final class RestoreConnectorConfig extends ConnectorConfigBuilder<Restore
     public RestoreConnectorConfig topicMapping(String mapping) {
         return set("topic.mapping", mapping);
     }
+
+    /** A throttle on the bytes the restore produces per second. */
+    public RestoreConnectorConfig maxBytesPerSecond(long bytes) {
+        return set("restore.max.bytes.per.second", Long.toString(bytes));
+    }
+
+    /** Exactly-once delivery: required support, one transaction boundary defined by the connector. */
+    public RestoreConnectorConfig exactlyOnce() {
+        return set("exactly.once.support", "required").set("transaction.boundary", "connector");
+    }
 }

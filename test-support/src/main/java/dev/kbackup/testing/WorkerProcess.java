@@ -52,6 +52,18 @@ public final class WorkerProcess implements AutoCloseable {
     public static WorkerProcess start(String name, String classpath, Path workDir, String bootstrapServers,
                                       String groupId, Path pluginPath, Map<String, String> extra, String heap,
                                       List<String> jvmOptions) throws Exception {
+        return start(name, classpath, workDir, bootstrapServers, groupId, pluginPath, extra, heap, jvmOptions, null,
+                STARTUP);
+    }
+
+    /**
+     * As above, logging through the caller's {@code log4jConfig} (null: warnings, and our own INFO lines, to the
+     * log file) and waiting up to {@code startup} for the REST API, as the benchmarks do.
+     */
+    public static WorkerProcess start(String name, String classpath, Path workDir, String bootstrapServers,
+                                      String groupId, Path pluginPath, Map<String, String> extra, String heap,
+                                      List<String> jvmOptions, Path log4jConfig, Duration startup)
+            throws Exception {
         Files.createDirectories(workDir);
         int restPort = freePort();
         Map<String, String> props = new LinkedHashMap<>();
@@ -82,6 +94,19 @@ public final class WorkerProcess implements AutoCloseable {
         StringBuilder text = new StringBuilder();
         props.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
         Files.writeString(config, text.toString());
+        Path log4j = log4jConfig != null ? log4jConfig : writeDefaultLog4j(workDir);
+        List<String> options = new ArrayList<>(List.of("-Xmx" + heap, "-XX:+UseG1GC",
+                "-Dlog4j2.configurationFile=" + log4j.toUri()));
+        options.addAll(jvmOptions);
+        JavaProcess process = JavaProcess.start(name, classpath, options,
+                "org.apache.kafka.connect.cli.ConnectDistributed", List.of(config.toString()),
+                workDir.resolve(name + ".log"));
+        WorkerProcess worker = new WorkerProcess(process, restPort);
+        worker.awaitRest(startup);
+        return worker;
+    }
+
+    private static Path writeDefaultLog4j(Path workDir) throws IOException {
         Path log4j = workDir.resolve("log4j2-worker.properties");
         Files.writeString(log4j, String.join("\n",
                 "appender.out.type = Console",
@@ -93,15 +118,7 @@ public final class WorkerProcess implements AutoCloseable {
                 "logger.kbackup.name = dev.kbackup",
                 "logger.kbackup.level = INFO",
                 ""));
-        List<String> options = new ArrayList<>(List.of("-Xmx" + heap, "-XX:+UseG1GC",
-                "-Dlog4j2.configurationFile=" + log4j.toUri()));
-        options.addAll(jvmOptions);
-        JavaProcess process = JavaProcess.start(name, classpath, options,
-                "org.apache.kafka.connect.cli.ConnectDistributed", List.of(config.toString()),
-                workDir.resolve(name + ".log"));
-        WorkerProcess worker = new WorkerProcess(process, restPort);
-        worker.awaitRest();
-        return worker;
+        return log4j;
     }
 
     public JavaProcess process() {
@@ -157,8 +174,8 @@ public final class WorkerProcess implements AutoCloseable {
         process.close();
     }
 
-    private void awaitRest() throws InterruptedException {
-        long deadline = System.nanoTime() + STARTUP.toNanos();
+    private void awaitRest(Duration startup) throws InterruptedException {
+        long deadline = System.nanoTime() + startup.toNanos();
         while (true) {
             try {
                 HttpResponse<String> response = http.send(HttpRequest.newBuilder(restUri("/connectors"))

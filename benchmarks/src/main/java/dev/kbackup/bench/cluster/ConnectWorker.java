@@ -1,22 +1,18 @@
 package dev.kbackup.bench.cluster;
 
-import dev.kbackup.testing.JavaProcess;
+import dev.kbackup.testing.WorkerProcess;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A distributed Connect worker in its own JVM, so that its heap and CPU are its own: our connectors and the null
@@ -26,12 +22,10 @@ public final class ConnectWorker implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final int[] ports = Ports.free(2);
-    private final int restPort = ports[0];
-    private final int jmxPort = ports[1];
+    private final int jmxPort = Ports.free(1)[0];
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String heap;
-    private JavaProcess process;
+    private WorkerProcess worker;
     private WorkerJmx jmx;
 
     private ConnectWorker(String heap) {
@@ -53,30 +47,7 @@ public final class ConnectWorker implements AutoCloseable {
 
     private void launch(Path workDir, String classpath, String bootstrapServers, String groupId, Path log4jConfig,
                         Path jfrFile, List<String> extraOptions) throws Exception {
-        Files.createDirectories(workDir);
-        Path config = workDir.resolve("connect-distributed.properties");
-        Files.writeString(config, String.join("\n",
-                "bootstrap.servers=" + bootstrapServers,
-                "group.id=" + groupId,
-                "config.storage.topic=" + groupId + "-configs",
-                "offset.storage.topic=" + groupId + "-offsets",
-                "status.storage.topic=" + groupId + "-status",
-                "config.storage.replication.factor=1",
-                "offset.storage.replication.factor=1",
-                "status.storage.replication.factor=1",
-                "offset.storage.partitions=5",
-                "status.storage.partitions=1",
-                "key.converter=org.apache.kafka.connect.converters.ByteArrayConverter",
-                "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter",
-                "header.converter=org.apache.kafka.connect.converters.ByteArrayConverter",
-                "plugin.discovery=service_load",
-                "connector.client.config.override.policy=All",
-                "offset.flush.interval.ms=1000",
-                "listeners=http://127.0.0.1:" + restPort,
-                "rest.advertised.host.name=127.0.0.1",
-                ""));
-        List<String> jvm = new ArrayList<>(List.of("-Xms" + heap, "-Xmx" + heap, "-XX:+UseG1GC",
-                "-Dlog4j2.configurationFile=" + log4jConfig.toUri(),
+        List<String> jvm = new ArrayList<>(List.of("-Xms" + heap,
                 "-Dcom.sun.management.jmxremote",
                 "-Dcom.sun.management.jmxremote.port=" + jmxPort,
                 "-Dcom.sun.management.jmxremote.rmi.port=" + jmxPort,
@@ -88,32 +59,17 @@ public final class ConnectWorker implements AutoCloseable {
             jvm.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + jfrFile);
         }
         jvm.addAll(extraOptions);
-        process = JavaProcess.start("connect-worker", classpath, jvm,
-                "org.apache.kafka.connect.cli.ConnectDistributed", List.of(config.toString()),
-                workDir.resolve("worker.log"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (true) {
-            process.checkAlive();
-            try {
-                HttpResponse<String> plugins = http.send(request("/connector-plugins").GET().build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (plugins.statusCode() == 200 && plugins.body().contains("BackupSinkConnector")) {
-                    break;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("The Connect worker's REST API did not come up within 180 s; see "
-                        + process.log());
-            }
-            Thread.sleep(500);
-        }
+        // the benchmark keeps Connect's default rebalance delay, which the launcher shortens for the tests
+        Map<String, String> settings = Map.of(
+                "header.converter", "org.apache.kafka.connect.converters.ByteArrayConverter",
+                "scheduled.rebalance.max.delay.ms", "300000");
+        worker = WorkerProcess.start("worker", classpath, workDir, bootstrapServers, groupId, null, settings, heap,
+                jvm, log4jConfig, Duration.ofSeconds(180));
         jmx = WorkerJmx.connect(jmxPort);
     }
 
     public long pid() {
-        return process.pid();
+        return worker.process().pid();
     }
 
     public String heap() {
@@ -125,7 +81,7 @@ public final class ConnectWorker implements AutoCloseable {
     }
 
     public void checkAlive() {
-        process.checkAlive();
+        worker.process().checkAlive();
     }
 
     public void createConnector(String name, Map<String, String> config) throws Exception {
@@ -171,7 +127,7 @@ public final class ConnectWorker implements AutoCloseable {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + restPort + path))
+        return HttpRequest.newBuilder(worker.restUri(path))
                 .timeout(Duration.ofSeconds(60));
     }
 
@@ -188,8 +144,8 @@ public final class ConnectWorker implements AutoCloseable {
         if (jmx != null) {
             jmx.close();
         }
-        if (process != null) {
-            process.close();
+        if (worker != null) {
+            worker.close();
         }
     }
 }

@@ -4,9 +4,9 @@ import dev.kbackup.bench.cluster.ConnectWorker;
 import dev.kbackup.bench.cluster.KafkaBroker;
 import dev.kbackup.bench.cluster.ProcessCpu;
 import dev.kbackup.bench.data.DataFile;
+import dev.kbackup.testing.RestoreConnectorConfig;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -50,18 +50,15 @@ final class ProducePhase {
             throws Exception {
         String target = label + "-" + data.dataSet().id();
         String name = "restore-" + label + "-" + data.dataSet().id();
-        Map<String, String> config = new HashMap<>(s3Config);
-        config.put("connector.class", "dev.kbackup.restore.RestoreSourceConnector");
-        config.put("tasks.max", Integer.toString(tasks));
-        config.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        config.put("header.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        config.put("backup.id", backupId);
-        config.put("storage.prefix", SinkPhase.STORAGE_PREFIX);
-        config.put("topics", sourceTopic);
-        config.put("topic.mapping", sourceTopic + ":" + target);
-        config.put("restore.create.topics", "true");
-        config.put("cluster.bootstrap.servers", broker.bootstrapServers());
+        Map<String, String> config = RestoreConnectorConfig.of("dev.kbackup.restore.RestoreSourceConnector", backupId)
+                .storage(s3Config)
+                .tasks(tasks)
+                .prefix(SinkPhase.STORAGE_PREFIX)
+                .topics(sourceTopic)
+                .topicMapping(sourceTopic + ":" + target)
+                .createTopics()
+                .cluster(broker.bootstrapServers())
+                .build();
         config.putAll(producerOverrides);
         Map<String, Double> cpu = cpu();
         long created = System.nanoTime();

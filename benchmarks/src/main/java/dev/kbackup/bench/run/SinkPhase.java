@@ -4,7 +4,9 @@ import dev.kbackup.bench.cluster.ConnectWorker;
 import dev.kbackup.bench.cluster.KafkaBroker;
 import dev.kbackup.bench.cluster.ProcessCpu;
 import dev.kbackup.bench.cluster.WorkerJmx;
+import dev.kbackup.sink.BackupSinkConfig;
 import dev.kbackup.storage.ObjectStore;
+import dev.kbackup.testing.BackupConnectorConfig;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,21 +72,20 @@ final class SinkPhase {
                            long records, long bytes, Map<String, String> overrides, Figures.SinkRun ceiling,
                            boolean sampleLiveHeap) throws Exception {
         String name = "backup-" + phase + "-" + dataSet + "-" + codec;
-        Map<String, String> config = new HashMap<>(s3Config);
-        config.put("connector.class", "dev.kbackup.sink.BackupSinkConnector");
-        config.put("tasks.max", Integer.toString(tasks));
-        config.put("topics", topic);
-        config.put("key.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        config.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        config.put("header.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        config.put("consumer.override.isolation.level", "read_committed");
-        config.put("backup.id", name);
-        config.put("storage.prefix", STORAGE_PREFIX);
-        config.put("compression.type", codec);
-        config.put("state.dir", stateDir.toString());
-        config.put("cluster.bootstrap.servers", broker.bootstrapServers());
-        // more checkpoints than the default 5 s gives, so that their p99 rests on more than a handful
-        config.put("checkpoint.interval.ms", "1000");
+        Map<String, String> config = BackupConnectorConfig.of("dev.kbackup.sink.BackupSinkConnector", name, topic)
+                .storage(s3Config)
+                .tasks(tasks)
+                .prefix(STORAGE_PREFIX)
+                .codec(codec)
+                .stateDir(stateDir)
+                .cluster(broker.bootstrapServers())
+                // the product's intervals, not the builder's fast ones for tests
+                .segmentMaxIntervalMs(productDefault(BackupSinkConfig.SEGMENT_MAX_INTERVAL_MS))
+                .set(BackupSinkConfig.STATE_SYNC_INTERVAL_MS,
+                        Long.toString(productDefault(BackupSinkConfig.STATE_SYNC_INTERVAL_MS)))
+                // more checkpoints than the default 5 s gives, so that their p99 rests on more than a handful
+                .checkpointIntervalMs(1000)
+                .build();
         config.putAll(consumerOverrides);
         config.putAll(overrides);
         BackupInStorage stored = new BackupInStorage(store, name, topic, partitions);
@@ -124,6 +125,10 @@ final class SinkPhase {
                 total(metrics, "checkpoint-latency-count", tasks), bufferMemory,
                 total(metrics, "buffered-bytes-max", tasks), run.heapBaseline(), run.heapMaxAfterGc(),
                 run.heapLiveMax(), run.gcCount(), worker.heap(), run.cpuSeconds());
+    }
+
+    private static long productDefault(String key) {
+        return (Long) BackupSinkConfig.CONFIG_DEF.defaultValues().get(key);
     }
 
     private Measurement start(String name, Map<String, String> config, boolean sampleLiveHeap) throws Exception {
