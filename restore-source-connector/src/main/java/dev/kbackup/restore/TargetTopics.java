@@ -31,12 +31,13 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 /**
  * Makes sure every target partition a task writes to exists before it writes anything: a missing topic is
  * created (when allowed) with the restore's partition count, and a missing topic, one with too few partitions or one
  * whose time retention would delete the restored records at once stops the task with a message that says which
- * topic, what it has, what it needs and how to fix it.
+ * topic, what it has, what it needs and how to fix it. It returns once every target partition has a leader.
  */
 final class TargetTopics {
 
@@ -46,12 +47,14 @@ final class TargetTopics {
     private final Admin admin;
     private final boolean create;
     private final short replicationFactor;
+    private final PartitionLeaders leaders;
 
     /** @param replicationFactor for created topics; -1 for the broker's default */
     TargetTopics(Admin admin, boolean create, short replicationFactor) {
         this.admin = admin;
         this.create = create;
         this.replicationFactor = replicationFactor;
+        this.leaders = PartitionLeaders.of(admin, TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
     }
 
     /**
@@ -96,6 +99,8 @@ final class TargetTopics {
                         + "elsewhere with " + RestoreConfig.PARTITION_MAPPING + ".");
             }
         }
+        // a topic created a moment ago (here or by another task) has no leaders yet: producing would only retry
+        leaders.await(plans.stream().map(PartitionPlan::target).collect(Collectors.toSet()));
         checkRetention(oldestTimestamps(plans, window), nowMs);
     }
 
