@@ -59,6 +59,7 @@ final class AssignedPartitions implements PartitionRestorer.Listener {
     private final List<Partition> partitions;
     private final Map<TopicPartition, Partition> bySource = new HashMap<>();
     private final Throttle throttle;
+    private final InFlightBytes inFlight;
     private final int batchMaxRecords;
     private final RestoreMetrics metrics;
     private final RestoreObjects objects;
@@ -86,6 +87,7 @@ final class AssignedPartitions implements PartitionRestorer.Listener {
         this.task = id.taskNumber();
         this.partitions = new ArrayList<>();
         this.throttle = policy.throttle();
+        this.inFlight = new InFlightBytes(policy.inFlightBytes());
         this.batchMaxRecords = policy.batchMaxRecords();
         this.metrics = metrics;
         this.objects = objects;
@@ -147,9 +149,9 @@ final class AssignedPartitions implements PartitionRestorer.Listener {
      *                                    are in {@code partial}
      */
     List<SourceRecord> nextBatch(List<SourceRecord> partial) {
-        long byteBudget = throttle.batchBytes();
+        long byteBudget = Math.min(throttle.batchBytes(), inFlight.room());
         long bytes = 0;
-        if (everythingRead()) {
+        if (everythingRead() || byteBudget == 0) {
             return partial;
         }
         // shared by the partitions that can hand out records now, not those waiting for their turn to read
@@ -163,6 +165,7 @@ final class AssignedPartitions implements PartitionRestorer.Listener {
                 continue;
             }
             taken.clear();
+            long before = bytes;
             try {
                 partition.restorer().drainTo(taken, Math.min(perPartition, batchMaxRecords - partial.size()),
                         byteBudget - bytes);
@@ -173,6 +176,7 @@ final class AssignedPartitions implements PartitionRestorer.Listener {
                     bytes += sizeOf(converted);
                 }
                 emitted.addAndGet(taken.size());
+                inFlight.add(bytes - before);
                 if (partition.restorer().takeSegmentEnded()) {
                     segmentBoundary = true;
                 }
@@ -188,6 +192,14 @@ final class AssignedPartitions implements PartitionRestorer.Listener {
         boolean boundary = segmentBoundary;
         segmentBoundary = false;
         return boundary;
+    }
+
+    /**
+     * Waits up to {@code timeoutMs} until records handed out are few enough for another batch; false if they are
+     * not yet (the producer is behind).
+     */
+    boolean awaitProducer(long timeoutMs) throws InterruptedException {
+        return inFlight.awaitRoom(timeoutMs);
     }
 
     /** Every selected record has been read and handed to Connect. */
@@ -207,13 +219,14 @@ final class AssignedPartitions implements PartitionRestorer.Listener {
     /** Connect wrote {@code record} (metadata null: a transformation or error tolerance dropped it). */
     void acknowledged(SourceRecord record, RecordMetadata metadata) {
         acknowledged.incrementAndGet();
+        long size = sizeOf(record);
+        inFlight.release(size);
         TopicPartition source = RestoreOffsets.topicPartition(record.sourcePartition());
         Partition partition = source == null ? null : bySource.get(source);
         if (partition == null) {
             return;
         }
         long original = RestoreOffsets.offset(record.sourceOffset());
-        long size = sizeOf(record);
         if (metadata != null && metadata.hasOffset()) {
             partition.offsets().record(original, metadata.offset(), size);
         } else {

@@ -135,7 +135,9 @@ public class RestoreConfig extends AbstractConfig {
                         + "its block buffers and the decoded records of one block (about three times the backup's "
                         + "segment.block.bytes), so only as many partitions as fit read at a time and the others "
                         + "wait their turn, opening their next segment as others finish one. One segment is always "
-                        + "open, even if its blocks alone are larger than half the budget.",
+                        + "open, even if its blocks alone are larger than half the budget. Records handed to Connect "
+                        + "and not yet acknowledged by its producer are held back at a quarter of this value on top "
+                        + "(the producer's buffer.memory counts compressed bytes, so it does not bound them).",
                 GROUP_PERFORMANCE, ++order, Width.MEDIUM, "Restore memory");
         def.define(BATCH_MAX_RECORDS, Type.INT, DEFAULT_BATCH_MAX_RECORDS, ConfigDef.Range.between(1, 1_000_000),
                 Importance.LOW, "Most records one poll hands to Connect.",
@@ -208,6 +210,11 @@ public class RestoreConfig extends AbstractConfig {
 
     public long prefetchBytes() {
         return getLong(PREFETCH_BYTES);
+    }
+
+    /** Payload bytes that may wait for the producer's acknowledgement: a quarter of the memory budget. */
+    public long inFlightBytes() {
+        return prefetchBytes() / 4;
     }
 
     public int batchMaxRecords() {

@@ -75,7 +75,7 @@ public class RestoreSourceTask extends SourceTask {
             prefetcher = new SegmentPrefetcher(store, config.prefetchBytes(), PREFETCH_THREADS,
                     "kbackup-restore-" + config.connectorName() + "-" + config.taskNumber(), metrics);
             RestorePolicy policy = new RestorePolicy(window, config.corruptSegmentPolicy(), config.batchMaxRecords(),
-                    new Throttle(config.maxBytesPerSecond(), System::nanoTime));
+                    new Throttle(config.maxBytesPerSecond(), System::nanoTime), config.inFlightBytes());
             RestoreObjects objects = new RestoreObjects(store,
                     new RestoreKeys(config.layout(), config.connectorName()));
             restore = new AssignedPartitions(new RestoreTaskId(backupId, config.connectorName(), config.taskNumber()),
@@ -124,7 +124,7 @@ public class RestoreSourceTask extends SourceTask {
             return null;
         }
         readFailure.throwIfAny();
-        if (!throttlePause.await()) {
+        if (!throttlePause.await() || !restore.awaitProducer(DRAIN_POLL_MS)) {
             return null;
         }
         List<SourceRecord> batch = new ArrayList<>();

@@ -102,15 +102,56 @@ class AssignedPartitionsTest {
         assertFalse(summary.describe().contains("already been restored"), summary.describe());
     }
 
+    @Test
+    void recordsWaitingForTheProducerAreHeldBackAtTheLimitUntilAcknowledged() throws InterruptedException {
+        List<BackupRecord> records = records(0, 40, i -> 1_000 + i);
+        long limit = 5 * records.get(0).payloadBytes();
+        AssignedPartitions restore = assignedPartitions(Clock.systemUTC(), limit);
+        // without original-position headers a record's size is its payload, the measure the limit is set in
+        restore.add(partition(restore, "orders", 0, records, -1, false));
+
+        List<SourceRecord> first = new ArrayList<>();
+        while (first.isEmpty()) {
+            restore.nextBatch(first);
+        }
+        long handedOut = first.stream().mapToLong(AssignedPartitions::sizeOf).sum();
+        assertTrue(first.size() < records.size() && handedOut >= limit && handedOut - AssignedPartitions.sizeOf(
+                first.get(first.size() - 1)) < limit, first.size() + " records, " + handedOut + " bytes for a limit of "
+                + limit);
+        // the producer acknowledged nothing yet: nothing more goes out, however often Connect polls
+        assertTrue(restore.nextBatch(new ArrayList<>()).isEmpty());
+        assertFalse(restore.awaitProducer(0));
+
+        first.forEach(record -> restore.acknowledged(record, null));
+        assertTrue(restore.awaitProducer(0));
+        List<SourceRecord> next = restore.nextBatch(new ArrayList<>());
+        assertFalse(next.isEmpty(), "room again once the producer acknowledged the records");
+        assertEquals(first.size(), RestoreOffsets.offset(next.get(0).sourceOffset()), "continues where it stopped");
+        long unacknowledged = next.stream().mapToLong(AssignedPartitions::sizeOf).sum();
+        assertTrue(next.size() < records.size() - first.size() && unacknowledged - AssignedPartitions.sizeOf(
+                next.get(next.size() - 1)) < limit, unacknowledged + " bytes unacknowledged for a limit of " + limit);
+    }
+
     private AssignedPartitions assignedPartitions(Clock clock) {
+        return assignedPartitions(clock, Long.MAX_VALUE);
+    }
+
+    private AssignedPartitions assignedPartitions(Clock clock, long inFlightBytes) {
         return new AssignedPartitions(new RestoreTaskId("b1", "restore-c", 0),
-                new RestorePolicy(WINDOW, CorruptSegmentPolicy.FAIL, 1000, Throttle.unlimited()), metrics,
+                new RestorePolicy(WINDOW, CorruptSegmentPolicy.FAIL, 1000, Throttle.unlimited(), inFlightBytes),
+                metrics,
                 new RestoreObjects(store, new RestoreKeys(new BackupLayout("b1"), "restore-c")), clock,
                 Duration.ofSeconds(10));
     }
 
     private AssignedPartitions.Partition partition(AssignedPartitions restore, String topic, int partition,
                                                    List<BackupRecord> records, long resumeAfter) {
+        return partition(restore, topic, partition, records, resumeAfter, true);
+    }
+
+    private AssignedPartitions.Partition partition(AssignedPartitions restore, String topic, int partition,
+                                                   List<BackupRecord> records, long resumeAfter,
+                                                   boolean originalHeaders) {
         List<SegmentInfo> segments = backups.partition(topic, partition, records, Codec.LZ4, 1_000, 4096);
         TopicPartition source = new TopicPartition(topic, partition);
         PartitionPlan plan = new PartitionPlan(source, source, segments);
@@ -119,7 +160,7 @@ class AssignedPartitionsTest {
                 List.of(new StoredTranslationLog.Sync(0, 0)), List.of());
         return new AssignedPartitions.Partition(
                 new PartitionRestorer("b1", plan, prefetcher, resumeAfter, WINDOW, CorruptSegmentPolicy.FAIL, restore),
-                new SourceRecordConverter("b1", source, source, WINDOW, true),
+                new SourceRecordConverter("b1", source, source, WINDOW, originalHeaders),
                 OffsetTranslationLog.resume("b1", source, source, earlierMap, resumeAfter),
                 resumeAfter < 0 ? null : new AssignedPartitions.EarlierRun(resumeAfter, EARLIER_RUN));
     }
