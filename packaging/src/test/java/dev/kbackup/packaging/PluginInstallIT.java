@@ -225,7 +225,7 @@ class PluginInstallIT {
                     return scrape.sum("kbackup_backup_records_in_total", "metered-backup") == count
                             && lag.size() == 3 && lag.stream().allMatch(sample -> sample.value() == 0);
                 }, () -> "scrape: " + safeScrape("kbackup_backup_") + "\nconnector status: "
-                        + safeGet("/connectors/metered-backup/status"));
+                        + safeGet("/connectors/metered-backup/status") + "\n" + kafka.worker().logTail());
         PrometheusScrape backedUp = PrometheusScrape.of(metricsUri);
         assertEquals(Set.of("0", "1", "2"), backedUp.of("kbackup_backup_backup_lag", "metered-backup").stream()
                 .map(sample -> sample.labels().get("partition")).collect(Collectors.toSet()), "lag per partition");
@@ -249,7 +249,7 @@ class PluginInstallIT {
             return scrape.sum("kbackup_restore_records_restored_total", "metered-restore") == count
                     && !complete.isEmpty() && complete.stream().allMatch(sample -> sample.value() == 1);
         }, () -> "scrape: " + safeScrape("kbackup_restore_") + "\nconnector status: "
-                + safeGet("/connectors/metered-restore/status"));
+                + safeGet("/connectors/metered-restore/status") + "\n" + kafka.worker().logTail());
         PrometheusScrape restored = PrometheusScrape.of(metricsUri);
         assertEquals(0, restored.sum("kbackup_restore_records_remaining", "metered-restore"), "nothing remaining");
         assertTrue(restored.sum("kbackup_restore_bytes_restored_total", "metered-restore") > 0, "bytes restored");
