@@ -103,12 +103,12 @@ public final class StorageConfigKeys {
             + "aws/s3 key. For SSE-C leave this at 'none' and set " + S3_SSE_CUSTOMER_KEY + ". Both connectors of "
             + "a backup must use the same settings.";
     private static final String S3_SSE_KMS_KEY_ID_DOC = "KMS key (id, ARN or alias ARN) for " + S3_SSE + "=aws:kms. Empty "
-            + "means the account's default aws/s3 key. The connectors' credentials need kms:GenerateDataKey to "
-            + "write and kms:Decrypt to read.";
+            + "means the account's default aws/s3 key. The connectors' credentials need kms:GenerateDataKey and "
+            + "kms:Decrypt on that key (multipart uploads need both, reads need kms:Decrypt).";
     private static final String S3_SSE_CUSTOMER_KEY_DOC = "SSE-C: the base64 of a 256-bit key you hold (for "
             + "example from 'openssl rand -base64 32'); S3 encrypts each object with it and keeps only a hash. It "
             + "is sent with every write and every read of an object (S3 refuses to read an SSE-C object without "
-            + "it), so the restore connector needs the same key, and the store must be reached over https. It is "
+            + "it), so the restore connector needs the same key; AWS accepts SSE-C over https only. It is "
             + "never logged; prefer a config provider, e.g. '${file:/etc/kbackup/s3.properties:sse.customer.key}'. "
             + "Requires " + S3_SSE + "=none.";
     private static final String FILESYSTEM_PATH_DOC = "Absolute path of the root directory of the backups when "
