@@ -71,6 +71,7 @@ class EncryptedBackupAndRestoreIT {
     private String bootstrap;
     private Path stateDir;
     private BackupContents backup;
+    private long expectedRecords;
 
     @BeforeAll
     void start() throws Exception {
@@ -106,22 +107,29 @@ class EncryptedBackupAndRestoreIT {
         // Rotation: key B becomes current, A stays readable as a previous key; the tasks restart with it.
         connect.configureConnector(BACKUP_ID, backupConfig(Map.of("encryption.key", KEY_B,
                 "encryption.key.id", "key-b", "encryption.previous.keys", "key-a:" + KEY_A)));
-        KafkaTestData.produceMixed(bootstrap, TOPIC, PARTITIONS, 1000, 22);
-        produceMarked(300, 200);
         EncryptionKeys both = EncryptionKeys.of("key-b", Map.of("key-b", bytes(KEY_B), "key-a", bytes(KEY_A)));
-        awaitBackedUp(3000, both);
+        int[] marked = {300};
+        // the old tasks may take records sent before they stop: send small batches until a segment names key B
+        Await.until(TIMEOUT, "a segment encrypted with key B", () -> {
+            produceMarked(marked[0], 10);
+            marked[0] += 10;
+            return keyIds(BackupContents.read(store, new BackupLayout(BACKUP_ID), both)).contains("key-b");
+        });
+        KafkaTestData.produceMixed(bootstrap, TOPIC, PARTITIONS, 1000, 22);
+        produceMarked(marked[0], 200);
+        expectedRecords = 1500 + 1000 + marked[0] + 200;
+        awaitBackedUp(expectedRecords, both);
         connect.deleteConnector(BACKUP_ID);
         BackupLayout layout = new BackupLayout(BACKUP_ID);
         Await.until(TIMEOUT, "the manifest", () -> store.stat(layout.manifestKey()).isPresent());
 
         backup = BackupContents.read(store, layout, both);
         backup.assertCatalogComplete();
-        Set<String> keyIds = new TreeSet<>();
+        assertEquals(expectedRecords, backup.recordCount());
+        assertEquals(Set.of("key-a", "key-b"), keyIds(backup));
         for (int partition = 0; partition < PARTITIONS; partition++) {
             List<SegmentInfo> segments = backup.segments(TOPIC, partition);
             for (SegmentInfo segment : segments) {
-                keyIds.add(new StoredSegment(store, segment.key(), segment.sizeBytes()).footer().encryptionKeyId()
-                        .orElse("(unencrypted)"));
                 byte[] stored = readObject(segment.key());
                 assertFalse(new String(stored, StandardCharsets.ISO_8859_1).contains(MARKER),
                         segment.key() + " shows a record value in plain text");
@@ -134,7 +142,18 @@ class EncryptedBackupAndRestoreIT {
             KafkaTestData.assertSameRecords(TOPIC + "-" + partition, source.get(partition),
                     backup.records(TOPIC, partition));
         }
-        assertEquals(Set.of("key-a", "key-b"), keyIds);
+    }
+
+    /** The key ids the footers of the backup's segments name. */
+    private Set<String> keyIds(BackupContents contents) {
+        Set<String> ids = new TreeSet<>();
+        for (int partition = 0; partition < PARTITIONS; partition++) {
+            for (SegmentInfo segment : contents.segments(TOPIC, partition)) {
+                ids.add(new StoredSegment(store, segment.key(), segment.sizeBytes()).footer().encryptionKeyId()
+                        .orElse("(unencrypted)"));
+            }
+        }
+        return ids;
     }
 
     @Test
@@ -146,8 +165,8 @@ class EncryptedBackupAndRestoreIT {
                 .set("encryption.previous.keys", "key-a:" + KEY_A)
                 .build());
         String target = TOPIC + "-restored";
-        Await.until(TIMEOUT, target + " to hold 3000 records",
-                () -> ConnectClusters.readAll(bootstrap, target, true, TIMEOUT).size() >= 3000);
+        Await.until(TIMEOUT, target + " to hold " + expectedRecords + " records",
+                () -> ConnectClusters.readAll(bootstrap, target, true, TIMEOUT).size() >= expectedRecords);
         Map<Integer, List<ConsumerRecord<byte[], byte[]>>> restored = byPartition(
                 ConnectClusters.readAll(bootstrap, target, true, TIMEOUT));
         for (int partition = 0; partition < PARTITIONS; partition++) {
