@@ -108,7 +108,9 @@ public final class StorageConfigKeys {
     private static final String S3_SSE_CUSTOMER_KEY_DOC = "SSE-C: the base64 of a 256-bit key you hold (for "
             + "example from 'openssl rand -base64 32'); S3 encrypts each object with it and keeps only a hash. It "
             + "is sent with every write and every read of an object (S3 refuses to read an SSE-C object without "
-            + "it), so the restore connector needs the same key; AWS accepts SSE-C over https only. It is "
+            + "it), so the restore connector needs the same key; AWS accepts SSE-C over https only. Set it when a "
+            + "backup starts and keep it: objects written without it, or with another key, cannot be read with "
+            + "it, so a new key means a new backup.id. It is "
             + "never logged; prefer a config provider, e.g. '${file:/etc/kbackup/s3.properties:sse.customer.key}'. "
             + "Requires " + S3_SSE + "=none.";
     private static final String FILESYSTEM_PATH_DOC = "Absolute path of the root directory of the backups when "
