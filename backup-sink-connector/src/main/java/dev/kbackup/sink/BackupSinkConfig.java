@@ -1,7 +1,9 @@
 package dev.kbackup.sink;
 
 import dev.kbackup.config.ClusterConfigKeys;
+import dev.kbackup.encryption.EncryptionConfigKeys;
 import dev.kbackup.format.Codec;
+import dev.kbackup.format.EncryptionKeys;
 import dev.kbackup.format.SegmentFormat;
 import dev.kbackup.config.BackupIdConfigKeys;
 import dev.kbackup.layout.BackupLayout;
@@ -59,6 +61,7 @@ public class BackupSinkConfig extends AbstractConfig {
         BackupIdConfigKeys.define(def, "Name of this backup: every object it writes lives under "
                 + "{storage.prefix}/{backup.id}/, and a restore names the same id.");
         StorageConfigKeys.define(def);
+        EncryptionConfigKeys.define(def);
         ClusterConfigKeys.define(def, Importance.LOW, "Optional for the backup: when set, the manifest records the "
                 + "source cluster's id.");
 
@@ -161,6 +164,11 @@ public class BackupSinkConfig extends AbstractConfig {
 
     public int blockBytes() {
         return getInt(SEGMENT_BLOCK_BYTES);
+    }
+
+    /** The master keys new segments are encrypted with; {@link EncryptionKeys#NONE} when none is configured. */
+    public EncryptionKeys encryptionKeys() {
+        return EncryptionConfigKeys.keys(this);
     }
 
     public Codec codec() {

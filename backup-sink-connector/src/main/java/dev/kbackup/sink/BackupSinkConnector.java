@@ -75,6 +75,7 @@ public class BackupSinkConnector extends SinkConnector {
         validation.checkBackupId();
         validation.checkConverters();
         checkSegmentHoldsAPart(validation);
+        validation.checkEncryption();
         validation.checkStorage().ifPresent(storage -> {
             Object backupId = validation.value(BackupSinkConfig.BACKUP_ID);
             if (validation.isValid(BackupSinkConfig.BACKUP_ID) && backupId != null) {

@@ -114,7 +114,7 @@ public class BackupSinkTask extends SinkTask {
         ExecutorService segmentThread = pipelineThread != null ? pipelineThread
                 : SegmentPipeline.ownThread("kbackup-segments-" + taskName);
         pipeline = new SegmentPipeline(store, catalog, config.codec(), config.compressionLevel(), config.blockBytes(),
-                budget, events, segmentThread);
+                config.encryptionKeys(), budget, events, segmentThread);
         rewinds = new Rewinds(writers, pipeline, context, () -> metrics.recordRewind());
         memoryPressure = new MemoryPressure(budget, writers, clock, BACKPRESSURE_WAIT_MS, this::storageFailed,
                 store.describe());

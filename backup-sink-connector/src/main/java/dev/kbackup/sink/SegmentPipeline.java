@@ -2,6 +2,7 @@ package dev.kbackup.sink;
 
 import dev.kbackup.format.BlockCompressor;
 import dev.kbackup.format.Codec;
+import dev.kbackup.format.EncryptionKeys;
 import dev.kbackup.format.RawBlock;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.SegmentWriter;
@@ -51,6 +52,7 @@ final class SegmentPipeline implements AutoCloseable {
     private final BackupCatalog catalog;
     private final BlockCompressor compressor;
     private final int blockBytes;
+    private final EncryptionKeys keys;
     private final MemoryBudget budget;
     private final Listener listener;
     private final ExecutorService thread;
@@ -75,6 +77,13 @@ final class SegmentPipeline implements AutoCloseable {
     // for testing: {@code thread} must run work one piece at a time, in submission order
     SegmentPipeline(ObjectStore store, BackupCatalog catalog, Codec codec, int compressionLevel, int blockBytes,
                     MemoryBudget budget, Listener listener, ExecutorService thread) {
+        this(store, catalog, codec, compressionLevel, blockBytes, EncryptionKeys.NONE, budget, listener, thread);
+    }
+
+    /** {@code keys}: new segments are encrypted if they hold a current key. */
+    SegmentPipeline(ObjectStore store, BackupCatalog catalog, Codec codec, int compressionLevel, int blockBytes,
+                    EncryptionKeys keys, MemoryBudget budget, Listener listener, ExecutorService thread) {
+        this.keys = keys;
         this.store = store;
         this.catalog = catalog;
         this.compressor = codec.newCompressor(compressionLevel);
@@ -317,7 +326,7 @@ final class SegmentPipeline implements AutoCloseable {
                 live.add(this);
                 upload = store.startUpload(key, WriteMode.CREATE_NEW);
                 writer = new SegmentWriter(key, partition.topic(), partition.partition(), compressor, upload,
-                        blockBytes, coversFrom);
+                        blockBytes, coversFrom, keys);
             }
             writer.writeBlock(block);
             account();

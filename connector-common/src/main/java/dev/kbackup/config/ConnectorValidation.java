@@ -1,5 +1,6 @@
 package dev.kbackup.config;
 
+import dev.kbackup.encryption.EncryptionConfigKeys;
 import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.storage.ConfigProblem;
 import dev.kbackup.storage.ObjectStore;
@@ -8,6 +9,7 @@ import dev.kbackup.storage.StorageConfigKeys;
 import dev.kbackup.storage.StorageProbe;
 import dev.kbackup.storage.StorageSettings;
 import dev.kbackup.storage.StorageType;
+import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigValue;
@@ -31,6 +33,7 @@ public final class ConnectorValidation {
     public static final List<String> CONVERTER_KEYS = List.of("key.converter", "value.converter", "header.converter");
 
     private static final Set<String> STORAGE_KEYS = StorageConfigKeys.define(new ConfigDef()).names();
+    private static final Set<String> ENCRYPTION_KEYS = EncryptionConfigKeys.define(new ConfigDef()).names();
 
     private final Map<String, ConfigValue> values = new LinkedHashMap<>();
     private final List<ConfigValue> extra = new ArrayList<>();
@@ -114,6 +117,15 @@ public final class ConnectorValidation {
         List<ConfigProblem> problems = settings.problems();
         problems.forEach(problem -> addError(problem.name(), problem.message()));
         return problems.isEmpty() ? Optional.of(settings) : Optional.empty();
+    }
+
+    /** Encryption keys that do not parse: bad base64, a wrong length, a key without an id, malformed previous keys. */
+    public void checkEncryption() {
+        if (ENCRYPTION_KEYS.stream().anyMatch(key -> !isValid(key))) {
+            return;
+        }
+        AbstractConfig config = new AbstractConfig(EncryptionConfigKeys.define(new ConfigDef()), props, false);
+        EncryptionConfigKeys.problems(config).forEach(problem -> addError(problem.name(), problem.message()));
     }
 
     /**

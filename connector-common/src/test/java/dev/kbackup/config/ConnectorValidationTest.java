@@ -31,6 +31,22 @@ class ConnectorValidationTest {
         }
     }
 
+    @Test
+    void serverSideEncryptionProblemsAreReportedOnTheFieldToChange() {
+        Map<String, String> props = Map.of("storage.type", "s3", "s3.bucket", "backups", "s3.sse", "AES256",
+                "s3.sse.kms.key.id", "alias/backups", "s3.sse.customer.key", "dG9vIHNob3J0");
+        List<ConfigValue> fields = StorageConfigKeys.define(new ConfigDef()).validate(props);
+        ConnectorValidation validation = ConnectorValidation.of(new Config(fields), props);
+
+        assertTrue(validation.checkStorage().isEmpty());
+        assertTrue(errors(fields, "s3.sse.kms.key.id").get(0).contains("s3.sse=aws:kms"),
+                errors(fields, "s3.sse.kms.key.id").toString());
+        List<String> keyErrors = errors(fields, "s3.sse.customer.key");
+        assertEquals(2, keyErrors.size(), keyErrors.toString());
+        assertTrue(keyErrors.stream().noneMatch(message -> message.contains("dG9vIHNob3J0")), "never echoes the key");
+        assertEquals(List.of(), errors(fields, "s3.sse"));
+    }
+
     private static List<String> errors(List<ConfigValue> fields, String name) {
         return fields.stream().filter(field -> field.name().equals(name)).findFirst().orElseThrow().errorMessages();
     }

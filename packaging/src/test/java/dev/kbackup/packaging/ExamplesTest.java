@@ -56,6 +56,8 @@ class ExamplesTest {
     private static final Path EXAMPLES = RepoPaths.root().resolve("examples");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** A well-formed 256-bit key in base64, standing in for a key file's value. */
+    private static final String OFFLINE_KEY = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
     private static S3ProxyFixture s3;
     @TempDir
@@ -102,6 +104,10 @@ class ExamplesTest {
                 && configs.values().stream().anyMatch(c -> c.values().stream().anyMatch(v -> v.startsWith("${env:"))),
                 "config providers");
         assertTrue(configs.values().stream().anyMatch(c -> c.containsKey("restore.time.start")), "point in time");
+        assertTrue(configs.values().stream().anyMatch(c -> c.containsKey("encryption.key")
+                && c.get("connector.class").endsWith("BackupSinkConnector"))
+                && configs.values().stream().anyMatch(c -> c.containsKey("encryption.previous.keys")
+                && c.get("connector.class").endsWith("RestoreSourceConnector")), "client-side encryption");
         assertTrue(configs.values().stream().anyMatch(c -> c.containsKey("topic.mapping")), "renamed topics");
         assertTrue(configs.values().stream().anyMatch(c -> "required".equals(c.get("exactly.once.support"))),
                 "exactly-once restore");
@@ -208,6 +214,9 @@ class ExamplesTest {
             case "s3.secret.access.key" -> s3.secretKey();
             case "s3.bucket" -> s3.bucket();
             case "s3.endpoint" -> s3.endpoint().toString();
+            case "encryption.key" -> OFFLINE_KEY;
+            case "encryption.key.id" -> "offline";
+            case "encryption.previous.keys" -> "older:" + OFFLINE_KEY;
             default -> throw new AssertionError("no offline value for the placeholder of " + key);
         };
     }

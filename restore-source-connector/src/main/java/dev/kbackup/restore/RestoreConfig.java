@@ -2,6 +2,8 @@ package dev.kbackup.restore;
 
 import dev.kbackup.config.BackupIdConfigKeys;
 import dev.kbackup.config.ClusterConfigKeys;
+import dev.kbackup.encryption.EncryptionConfigKeys;
+import dev.kbackup.format.EncryptionKeys;
 import dev.kbackup.format.TimeWindow;
 import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.storage.StorageConfigKeys;
@@ -63,6 +65,7 @@ public class RestoreConfig extends AbstractConfig {
         BackupIdConfigKeys.define(def, "Name of the backup to restore, as the backup connector's backup.id. Its "
                 + "manifest must exist at {storage.prefix}{backup.id}/manifest.json in the configured storage.");
         StorageConfigKeys.define(def);
+        EncryptionConfigKeys.define(def);
 
         int order = 0;
         def.define(TOPICS, Type.LIST, "", Importance.HIGH,
@@ -171,6 +174,11 @@ public class RestoreConfig extends AbstractConfig {
 
     public StorageSettings storage() {
         return StorageSettings.from(this);
+    }
+
+    /** The master keys that open encrypted segments: the current one and the previous ones. */
+    public EncryptionKeys encryptionKeys() {
+        return EncryptionConfigKeys.keys(this);
     }
 
     public BackupLayout layout() {

@@ -73,7 +73,8 @@ public class RestoreSourceTask extends SourceTask {
             metrics = new RestoreMetrics(pluginMetrics(),
                     "kbackup-restore:" + config.connectorName() + ":" + config.taskNumber() + ":");
             prefetcher = new SegmentPrefetcher(store, config.prefetchBytes(), PREFETCH_THREADS,
-                    "kbackup-restore-" + config.connectorName() + "-" + config.taskNumber(), metrics);
+                    "kbackup-restore-" + config.connectorName() + "-" + config.taskNumber(), metrics,
+                    config.encryptionKeys());
             RestorePolicy policy = new RestorePolicy(window, config.corruptSegmentPolicy(), config.batchMaxRecords(),
                     new Throttle(config.maxBytesPerSecond(), System::nanoTime), config.inFlightBytes());
             RestoreObjects objects = new RestoreObjects(store,

@@ -45,6 +45,7 @@ final class RestoreValidator {
         validation.checkBackupId();
         validation.checkConverters();
         checkWindowOrder(props, validation);
+        validation.checkEncryption();
         if (!hasText(props, ClusterConfigKeys.BOOTSTRAP_SERVERS)) {
             validation.addError(ClusterConfigKeys.BOOTSTRAP_SERVERS, "Set " + ClusterConfigKeys.BOOTSTRAP_SERVERS
                     + " to the bootstrap servers of the cluster to restore into (normally the Connect worker's "

@@ -1,6 +1,7 @@
 package dev.kbackup.restore;
 
 import dev.kbackup.memory.HeapCost;
+import dev.kbackup.format.EncryptionKeys;
 import dev.kbackup.format.SegmentFooter;
 import dev.kbackup.format.SegmentFormat;
 import dev.kbackup.format.SegmentInfo;
@@ -67,10 +68,18 @@ final class SegmentPrefetcher implements AutoCloseable {
     private final ReaderSlots<Lane> slots;
     private final List<Thread> threads = new ArrayList<>();
     private final FetchScheduler scheduler;
+    private final EncryptionKeys keys;
     private SegmentFetch demanded;
     private boolean closed;
 
     SegmentPrefetcher(ObjectStore store, long budgetBytes, int threadCount, String threadName, Listener listener) {
+        this(store, budgetBytes, threadCount, threadName, listener, EncryptionKeys.NONE);
+    }
+
+    /** @param keys open encrypted segments; a segment under a key id they lack fails with a SegmentKeyException */
+    SegmentPrefetcher(ObjectStore store, long budgetBytes, int threadCount, String threadName, Listener listener,
+                      EncryptionKeys keys) {
+        this.keys = keys;
         this.reads = new RetryingSegmentReader(store, listener);
         long readAheadBytes = budgetBytes / 2;
         // each open segment may demand one chunk beyond the read-ahead: half of it is kept for those demands
@@ -241,7 +250,7 @@ final class SegmentPrefetcher implements AutoCloseable {
             }
             SegmentReader reader = SegmentReader.openAtBlock(new SegmentFetchStream(SegmentPrefetcher.this, fetch),
                     fetch.segment.key(), footer,
-                    fetch.firstBlock);
+                    fetch.firstBlock, keys);
             return new OpenSegment(fetch.segment, footer, fetch.firstBlock, fetch.lastBlock, reader);
         }
 

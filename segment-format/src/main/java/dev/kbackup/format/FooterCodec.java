@@ -19,10 +19,12 @@ public final class FooterCodec {
     private FooterCodec() {
     }
 
-    /** The footer bytes: marker, body length, body. */
+    /** The footer bytes: marker, body length, body; an encrypted segment's (version 3) has the key section. */
     static byte[] encode(SegmentFooter footer) {
         byte[] topic = footer.topic().getBytes(StandardCharsets.UTF_8);
-        int bodyLength = FIXED_BODY_BYTES + topic.length + footer.blocks().size() * SegmentFormat.INDEX_ENTRY_SIZE;
+        byte[] keyRecord = footer.keyRecord() == null ? null : footer.keyRecord().encode();
+        int bodyLength = FIXED_BODY_BYTES + topic.length + footer.blocks().size() * SegmentFormat.INDEX_ENTRY_SIZE
+                + (keyRecord == null ? 0 : 2 + keyRecord.length);
         ByteBuffer buffer = ByteBuffer.allocate(SegmentFormat.FOOTER_PREFIX_SIZE + bodyLength);
         buffer.put((byte) SegmentFormat.FOOTER_MARKER).putInt(bodyLength)
                 .putShort((short) topic.length).put(topic)
@@ -34,8 +36,11 @@ public final class FooterCodec {
                 .putLong(footer.minTimestamp())
                 .putLong(footer.maxTimestamp())
                 .putLong(footer.uncompressedBytes())
-                .putLong(footer.coversFrom())
-                .putInt(footer.blocks().size());
+                .putLong(footer.coversFrom());
+        if (keyRecord != null) {
+            buffer.putShort((short) keyRecord.length).put(keyRecord);
+        }
+        buffer.putInt(footer.blocks().size());
         for (BlockIndexEntry entry : footer.blocks()) {
             buffer.putLong(entry.position()).putInt(entry.length()).putInt(entry.recordCount())
                     .putLong(entry.firstOffset()).putLong(entry.lastOffset())
@@ -44,19 +49,19 @@ public final class FooterCodec {
         return buffer.array();
     }
 
-    static byte[] encodeTrailer(long footerPosition, byte[] footer) {
+    static byte[] encodeTrailer(long footerPosition, byte[] footer, int version) {
         return ByteBuffer.allocate(SegmentFormat.TRAILER_SIZE)
                 .putLong(footerPosition)
                 .putInt(footer.length)
                 .putInt(crc(footer, 0, footer.length))
-                .putShort((short) SegmentFormat.VERSION)
+                .putShort((short) version)
                 .putShort((short) 0)
                 .putInt(SegmentFormat.TRAILER_MAGIC)
                 .array();
     }
 
-    /** Where the footer is and how to check it, as read from the trailer. */
-    public record Trailer(long footerPosition, int footerLength, int footerCrc) {
+    /** Where the footer is and how to check it, as read from the trailer; version 3 is an encrypted segment. */
+    public record Trailer(long footerPosition, int footerLength, int footerCrc, int version) {
     }
 
     /**
@@ -76,7 +81,7 @@ public final class FooterCodec {
                     String.format("trailer magic is 0x%08x, expected 0x%08x: the object is truncated or not a segment",
                             magic, SegmentFormat.TRAILER_MAGIC));
         }
-        if (version != SegmentFormat.VERSION) {
+        if (!SegmentFormat.isKnownVersion(version)) {
             throw new CorruptSegmentException(name, -1, trailerPosition + 16,
                     SegmentFormat.unsupportedVersion(version, "trailer"));
         }
@@ -90,11 +95,22 @@ public final class FooterCodec {
                     "trailer points to a footer of " + footerLength + " bytes at byte " + footerPosition
                             + ", which does not end where the trailer starts");
         }
-        return new Trailer(footerPosition, footerLength, footerCrc);
+        return new Trailer(footerPosition, footerLength, footerCrc, version);
     }
 
-    /** Parses footer bytes (marker included) after checking them against the trailer's CRC. */
+    /** Parses the footer bytes (marker included) the trailer points to, checking them against its CRC. */
+    public static SegmentFooter parse(String name, byte[] bytes, int offset, Trailer trailer) {
+        return parse(name, bytes, offset, trailer.footerLength(), trailer.footerPosition(), trailer.footerCrc(),
+                trailer.version());
+    }
+
+    /** Parses an unencrypted (version 2) segment's footer bytes after checking them against the trailer's CRC. */
     public static SegmentFooter parse(String name, byte[] bytes, int offset, int length, long position, int expectedCrc) {
+        return parse(name, bytes, offset, length, position, expectedCrc, SegmentFormat.VERSION);
+    }
+
+    private static SegmentFooter parse(String name, byte[] bytes, int offset, int length, long position,
+                                       int expectedCrc, int version) {
         if (crc(bytes, offset, length) != expectedCrc) {
             throw new CorruptSegmentException(name, -1, position, "footer checksum mismatch");
         }
@@ -121,6 +137,12 @@ public final class FooterCodec {
             long maxTimestamp = buffer.getLong();
             long uncompressedBytes = buffer.getLong();
             long coversFrom = buffer.getLong();
+            SegmentKeyRecord keyRecord = null;
+            if (version == SegmentFormat.ENCRYPTED_VERSION) {
+                byte[] record = new byte[Short.toUnsignedInt(buffer.getShort())];
+                buffer.get(record);
+                keyRecord = SegmentKeyRecord.parse(name, record, position);
+            }
             int blockCount = buffer.getInt();
             if (blockCount < 0 || (long) blockCount * SegmentFormat.INDEX_ENTRY_SIZE != buffer.remaining()) {
                 throw new CorruptSegmentException(name, -1, position,
@@ -132,7 +154,8 @@ public final class FooterCodec {
                         buffer.getLong(), buffer.getLong(), buffer.getLong()));
             }
             SegmentFooter footer = new SegmentFooter(decodeTopic(name, topic, position), partition, codec, recordCount,
-                    firstOffset, lastOffset, minTimestamp, maxTimestamp, uncompressedBytes, coversFrom, blocks);
+                    firstOffset, lastOffset, minTimestamp, maxTimestamp, uncompressedBytes, coversFrom, blocks,
+                    keyRecord);
             checkConsistent(name, footer, position);
             return footer;
         } catch (BufferUnderflowException e) {
@@ -166,7 +189,7 @@ public final class FooterCodec {
 
     /** The index must describe contiguous, ordered blocks whose totals match the footer's. */
     private static void checkConsistent(String name, SegmentFooter footer, long footerPosition) {
-        long expectedPosition = SegmentFormat.HEADER_SIZE;
+        long expectedPosition = footer.dataStart();
         long records = 0;
         long previousLast = -1;
         long min = Long.MAX_VALUE;

@@ -1,12 +1,20 @@
 package dev.kbackup.format;
 
 /**
- * Constants of the segment byte layout, version 2 (version 1 had no {@code coversFrom} in the footer). {@code docs/segment-format.md} is the specification; every
- * number here is named there. All fixed-width integers are big-endian.
+ * Constants of the segment byte layout, version 2 (version 1 had no {@code coversFrom} in the footer) and version 3,
+ * version 2 with client-side encryption. {@code docs/segment-format.md} is the specification; every number here is
+ * named there. All fixed-width integers are big-endian.
  */
 public final class SegmentFormat {
 
+    /** The version of unencrypted segments. */
     public static final int VERSION = 2;
+    /** The version of encrypted segments: header flag 0x01, a key section after the header and in the footer. */
+    public static final int ENCRYPTED_VERSION = 3;
+    /** Header flag of an encrypted segment (version 3). */
+    static final int FLAG_ENCRYPTED = 0x01;
+    /** key record length(2) ... key section CRC32C(4), around the key record in the header. */
+    static final int KEY_SECTION_OVERHEAD = 2 + 4;
 
     /** "KBSG": the first four bytes of every segment. */
     public static final int HEADER_MAGIC = 0x4B425347;
@@ -48,10 +56,20 @@ public final class SegmentFormat {
     private SegmentFormat() {
     }
 
+    static boolean isKnownVersion(int version) {
+        return version == VERSION || version == ENCRYPTED_VERSION;
+    }
+
+    /** Position of the first block: the header, then in an encrypted segment its key section. */
+    static long dataStart(SegmentKeyRecord keyRecord) {
+        return keyRecord == null ? HEADER_SIZE : HEADER_SIZE + KEY_SECTION_OVERHEAD + keyRecord.encode().length;
+    }
+
     /** Why a segment of format {@code found} (read from its {@code where}) cannot be read, and what to do. */
     static String unsupportedVersion(int found, String where) {
-        return "segment format version " + found + " in the " + where + "; this reader reads version " + VERSION
-                + " only" + (found > VERSION ? ": upgrade the connector to read segments written by a newer one"
+        return "segment format version " + found + " in the " + where + "; this reader reads versions " + VERSION
+                + " and " + ENCRYPTED_VERSION + " only" + (found > ENCRYPTED_VERSION
+                ? ": upgrade the connector to read segments written by a newer one"
                 : ": the segment was written by an older, unreleased kbackup build; back the topic up again under a "
                 + "new backup.id");
     }

@@ -5,14 +5,23 @@ import dev.kbackup.memory.HeapCost;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
+
+import javax.crypto.AEADBadTagException;
 
 /**
  * Reads a segment as a stream, one block at a time, checking every checksum on the way: the header, each block
  * header and payload, the footer against the trailer, and the footer's index against the blocks actually seen.
- * Memory is one compressed and one uncompressed block.
+ * Memory is one compressed and one uncompressed block (and one decrypted block if the segment is encrypted).
+ *
+ * <p>An encrypted segment (format version 3) is opened with the {@link EncryptionKeys} that hold its master key id;
+ * without it, opening fails with a {@link SegmentKeyException} naming the id. A block that fails authentication is
+ * corrupt, like one whose checksum fails.
  *
  * <pre>{@code
  * try (SegmentReader reader = SegmentReader.open(in, key)) {
@@ -39,6 +48,9 @@ public final class SegmentReader implements AutoCloseable {
     private final BlockDecompressor decompressor;
     private final int firstBlock;
     private final SegmentFooter expectedFooter;
+    private final int version;
+    private final SegmentKeyRecord keyRecord; // null: unencrypted
+    private final BlockCipher cipher;
     private final List<BlockIndexEntry> seen = new ArrayList<>();
     private final ByteBuffer headerBytes = ByteBuffer.allocate(SegmentFormat.BLOCK_HEADER_SIZE);
 
@@ -51,8 +63,11 @@ public final class SegmentReader implements AutoCloseable {
     private SegmentFooter footer;
 
     private SegmentReader(String name, InputStream in, long startPosition, Codec codec, int firstBlock,
-                          SegmentFooter expectedFooter) {
+                          SegmentFooter expectedFooter, SegmentKeyRecord keyRecord, BlockCipher cipher) {
         this.name = name;
+        this.version = keyRecord == null ? SegmentFormat.VERSION : SegmentFormat.ENCRYPTED_VERSION;
+        this.keyRecord = keyRecord;
+        this.cipher = cipher;
         this.checked = new CheckedInputStream(in, new CRC32C());
         this.input = new SegmentInput(checked, name, startPosition);
         this.codec = codec;
@@ -61,20 +76,56 @@ public final class SegmentReader implements AutoCloseable {
         this.decompressor = codec == null ? null : codec.newDecompressor();
     }
 
-    /** Reads a whole segment from its first byte. The stream is closed with the reader. */
+    /** Reads a whole unencrypted segment from its first byte. The stream is closed with the reader. */
     public static SegmentReader open(InputStream in, String name) {
+        return open(in, name, EncryptionKeys.NONE);
+    }
+
+    /**
+     * Reads a whole segment from its first byte, decrypting it with {@code keys} if it is encrypted. The stream is
+     * closed with the reader.
+     *
+     * @throws SegmentKeyException if the segment is encrypted under a key id {@code keys} does not open
+     */
+    public static SegmentReader open(InputStream in, String name, EncryptionKeys keys) {
         SegmentInput headerInput = new SegmentInput(in, name, 0);
-        byte[] header = new byte[SegmentFormat.HEADER_SIZE];
         try {
+            byte[] header = new byte[SegmentFormat.HEADER_SIZE];
             headerInput.readFully(header, 0, header.length, -1, "segment header");
+            Codec codec = parseHeader(name, header);
+            byte[] keySection = header[7] == 0 ? new byte[0] : readKeySection(headerInput, name);
+            SegmentKeyRecord keyRecord = keySection.length == 0 ? null : SegmentKeyRecord.parse(name,
+                    Arrays.copyOfRange(keySection, 2, keySection.length - 4), SegmentFormat.HEADER_SIZE + 2);
+            BlockCipher cipher = keyRecord == null ? null : keys.segmentCipher(keyRecord, name);
+            SegmentReader reader = new SegmentReader(name, in, headerInput.position(), codec, 0, null, keyRecord,
+                    cipher);
+            reader.checked.getChecksum().update(header, 0, header.length);
+            reader.checked.getChecksum().update(keySection, 0, keySection.length);
+            return reader;
         } catch (RuntimeException e) {
             headerInput.close();
             throw e;
         }
-        Codec codec = parseHeader(name, header);
-        SegmentReader reader = new SegmentReader(name, in, SegmentFormat.HEADER_SIZE, codec, 0, null);
-        reader.checked.getChecksum().update(header, 0, header.length);
-        return reader;
+    }
+
+    /** The key section after an encrypted segment's header: record length, record, CRC32C of both. */
+    private static byte[] readKeySection(SegmentInput input, String name) {
+        byte[] length = new byte[2];
+        input.readFully(length, 0, 2, -1, "key section");
+        int recordLength = Short.toUnsignedInt(ByteBuffer.wrap(length).getShort());
+        if (recordLength > 3 + 2 * SegmentKeyRecord.MAX_KEY_ID_BYTES) {
+            throw new CorruptSegmentException(name, -1, SegmentFormat.HEADER_SIZE, "key record length "
+                    + recordLength + " is larger than a key record can be");
+        }
+        byte[] section = new byte[SegmentFormat.KEY_SECTION_OVERHEAD + recordLength];
+        section[0] = length[0];
+        section[1] = length[1];
+        input.readFully(section, 2, section.length - 2, -1, "key section");
+        int crc = ByteBuffer.wrap(section, section.length - 4, 4).getInt();
+        if (FooterCodec.crc(section, 0, section.length - 4) != crc) {
+            throw new CorruptSegmentException(name, -1, SegmentFormat.HEADER_SIZE, "key section checksum mismatch");
+        }
+        return section;
     }
 
     /**
@@ -82,17 +133,34 @@ public final class SegmentReader implements AutoCloseable {
      * must begin at that block's position (a ranged read to the end of the object).
      */
     public static SegmentReader openAtBlock(InputStream in, String name, SegmentFooter footer, int blockIndex) {
+        return openAtBlock(in, name, footer, blockIndex, EncryptionKeys.NONE);
+    }
+
+    /**
+     * Like {@link #openAtBlock(InputStream, String, SegmentFooter, int)}, decrypting with {@code keys} if the
+     * segment is encrypted.
+     *
+     * @throws SegmentKeyException if the segment is encrypted under a key id {@code keys} does not open
+     */
+    public static SegmentReader openAtBlock(InputStream in, String name, SegmentFooter footer, int blockIndex,
+                                            EncryptionKeys keys) {
         if (blockIndex < 0 || blockIndex >= footer.blocks().size()) {
             throw new IllegalArgumentException("Segment " + name + " has no block " + blockIndex);
         }
+        BlockCipher cipher = footer.keyRecord() == null ? null : keys.segmentCipher(footer.keyRecord(), name);
         return new SegmentReader(name, in, footer.blocks().get(blockIndex).position(), footer.codec(), blockIndex,
-                footer);
+                footer, footer.keyRecord(), cipher);
     }
 
     /** Reads all records of a whole segment; for small segments and tests. */
     public static List<BackupRecord> readAll(InputStream in, String name) {
+        return readAll(in, name, EncryptionKeys.NONE);
+    }
+
+    /** Reads all records of a whole segment, decrypting with {@code keys}; for small segments and tests. */
+    public static List<BackupRecord> readAll(InputStream in, String name, EncryptionKeys keys) {
         List<BackupRecord> records = new ArrayList<>();
-        try (SegmentReader reader = open(in, name)) {
+        try (SegmentReader reader = open(in, name, keys)) {
             while (reader.nextBlock() != null) {
                 records.addAll(reader.records());
             }
@@ -161,12 +229,18 @@ public final class SegmentReader implements AutoCloseable {
         }
         if (currentRecords == null) {
             int blockIndex = blockIndex();
+            byte[] compressed = payload;
+            int compressedLength = current.compressedLength();
+            if (cipher != null) {
+                compressed = decrypt(blockIndex);
+                compressedLength -= BlockCipher.TAG_BYTES;
+            }
             try {
-                decompressor.checkCanProduce(payload, current.compressedLength(), current.uncompressedLength());
+                decompressor.checkCanProduce(compressed, compressedLength, current.uncompressedLength());
                 if (plain.length < current.uncompressedLength()) {
                     plain = new byte[current.uncompressedLength()];
                 }
-                decompressor.decompress(payload, current.compressedLength(), plain, current.uncompressedLength());
+                decompressor.decompress(compressed, compressedLength, plain, current.uncompressedLength());
             } catch (IllegalArgumentException e) {
                 throw new CorruptSegmentException(name, blockIndex, currentPosition, e.getMessage(), e);
             }
@@ -176,13 +250,30 @@ public final class SegmentReader implements AutoCloseable {
         return currentRecords;
     }
 
+    /** The current block's compressed payload; {@code headerBytes} still holds its header, bound into the tag. */
+    private byte[] decrypt(int blockIndex) {
+        try {
+            return cipher.open(blockIndex, headerBytes.array(), payload, current.compressedLength());
+        } catch (AEADBadTagException e) {
+            throw new CorruptSegmentException(name, blockIndex, currentPosition, "block fails authentication with "
+                    + "the segment's data key (offsets " + current.firstOffset() + ".." + current.lastOffset()
+                    + "): it was altered, reordered or moved from another segment", e);
+        }
+    }
+
     /**
-     * Heap this reader holds: its compressed and uncompressed block buffers and, once {@link #records()} decoded
-     * it, the current block's records (while the caller keeps them).
+     * Heap this reader holds: its compressed, decrypted and uncompressed block buffers and, once {@link #records()}
+     * decoded it, the current block's records (while the caller keeps them).
      */
     public long heapBytes() {
         return HeapCost.ofArray(payload.length) + HeapCost.ofArray(plain.length)
+                + (cipher == null ? 0 : HeapCost.ofArray(cipher.bufferBytes()))
                 + (currentRecords == null ? 0 : currentRecordsBytes);
+    }
+
+    /** The id of the master key the segment is encrypted under, if it is. */
+    public Optional<String> encryptionKeyId() {
+        return keyRecord == null ? Optional.empty() : Optional.of(keyRecord.keyId());
     }
 
     /** What decoded records occupy: each record object and list slot, its arrays and its headers. */
@@ -237,7 +328,7 @@ public final class SegmentReader implements AutoCloseable {
                     magic, SegmentFormat.HEADER_MAGIC));
         }
         int version = Short.toUnsignedInt(buffer.getShort());
-        if (version != SegmentFormat.VERSION) {
+        if (!SegmentFormat.isKnownVersion(version)) {
             throw new CorruptSegmentException(name, -1, 4, SegmentFormat.unsupportedVersion(version, "header"));
         }
         byte codecId = buffer.get();
@@ -246,8 +337,10 @@ public final class SegmentReader implements AutoCloseable {
         if (FooterCodec.crc(header, 0, 8) != crc) {
             throw new CorruptSegmentException(name, -1, 0, "segment header checksum mismatch");
         }
-        if (flags != 0) {
-            throw new CorruptSegmentException(name, -1, 7, "unknown header flags 0x" + Integer.toHexString(flags));
+        int expectedFlags = version == SegmentFormat.ENCRYPTED_VERSION ? SegmentFormat.FLAG_ENCRYPTED : 0;
+        if (flags != expectedFlags) {
+            throw new CorruptSegmentException(name, -1, 7, "header flags 0x" + Integer.toHexString(flags)
+                    + " are not the 0x" + Integer.toHexString(expectedFlags) + " of format version " + version);
         }
         return FooterCodec.codecFrom(name, codecId, 6);
     }
@@ -286,7 +379,10 @@ public final class SegmentReader implements AutoCloseable {
                     + " takes at least " + SegmentFormat.MIN_RECORD_BYTES + ")";
         } else if (compressed < 0 || compressed > MAX_STORED_BLOCK_BYTES) {
             problem = "compressed length " + compressed + " is outside 0.." + MAX_STORED_BLOCK_BYTES;
-        } else if (codec == Codec.NONE && compressed != uncompressed) {
+        } else if (cipher != null && compressed < BlockCipher.TAG_BYTES) {
+            problem = "encrypted block of " + compressed + " stored bytes is shorter than its "
+                    + BlockCipher.TAG_BYTES + "-byte authentication tag";
+        } else if (codec == Codec.NONE && compressed - (cipher == null ? 0 : BlockCipher.TAG_BYTES) != uncompressed) {
             problem = "uncompressed block declares " + compressed + " stored and " + uncompressed + " plain bytes";
         } else if (firstOffset < 0 || lastOffset < firstOffset || lastOffset - firstOffset < recordCount - 1L) {
             problem = "offsets " + firstOffset + ".." + lastOffset + " cannot hold " + recordCount + " records";
@@ -325,8 +421,15 @@ public final class SegmentReader implements AutoCloseable {
             throw new CorruptSegmentException(name, -1, trailerPosition, "trailer points to a footer at byte "
                     + trailer.footerPosition() + " but the footer starts at byte " + footerPosition);
         }
-        SegmentFooter parsed = FooterCodec.parse(name, footerBytes, 0, footerBytes.length, footerPosition,
-                trailer.footerCrc());
+        if (trailer.version() != version) {
+            throw new CorruptSegmentException(name, -1, trailerPosition + 16, "trailer says format version "
+                    + trailer.version() + " but the segment was read as version " + version);
+        }
+        SegmentFooter parsed = FooterCodec.parse(name, footerBytes, 0, trailer);
+        if (!Objects.equals(parsed.keyRecord(), keyRecord)) {
+            throw new CorruptSegmentException(name, -1, footerPosition,
+                    "footer's key record differs from the one the blocks were read with");
+        }
         List<BlockIndexEntry> expected = parsed.blocks().subList(Math.min(firstBlock, parsed.blocks().size()),
                 parsed.blocks().size());
         if (parsed.codec() != codec || !expected.equals(seen)) {

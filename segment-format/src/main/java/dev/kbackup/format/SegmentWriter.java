@@ -17,6 +17,9 @@ import java.util.zip.CRC32C;
  * <p>Records go in either through {@link #append} (blocks are cut at the target size) or as blocks encoded
  * elsewhere through {@link #writeBlock}, which lets one thread encode while another compresses and uploads.
  * Not thread-safe. The writer never closes the stream.
+ *
+ * <p>With {@link EncryptionKeys} that encrypt, the segment gets a fresh data key, stored wrapped after the header
+ * and in the footer, and every block's compressed payload is sealed with AES-256-GCM (format version 3).
  */
 public final class SegmentWriter {
 
@@ -31,6 +34,7 @@ public final class SegmentWriter {
     private final List<BlockIndexEntry> index = new ArrayList<>();
     private final ByteBuffer blockHeader = ByteBuffer.allocate(SegmentFormat.BLOCK_HEADER_SIZE);
     private final long coversFrom;
+    private final BlockCipher cipher; // null: unencrypted, format version 2
 
     private long position;
     private long recordCount;
@@ -56,7 +60,16 @@ public final class SegmentWriter {
      */
     public SegmentWriter(String name, String topic, int partition, BlockCompressor compressor, OutputStream out,
                          int blockTargetBytes, long coversFrom) {
+        this(name, topic, partition, compressor, out, blockTargetBytes, coversFrom, EncryptionKeys.NONE);
+    }
+
+    /**
+     * @param keys encrypts the segment with a fresh data key wrapped by the current master key, if there is one
+     */
+    public SegmentWriter(String name, String topic, int partition, BlockCompressor compressor, OutputStream out,
+                         int blockTargetBytes, long coversFrom, EncryptionKeys keys) {
         this.coversFrom = coversFrom;
+        this.cipher = keys.encrypts() ? keys.newSegmentCipher() : null;
         this.name = Objects.requireNonNull(name, "name");
         this.topic = Objects.requireNonNull(topic, "topic");
         this.partition = partition;
@@ -100,23 +113,26 @@ public final class SegmentWriter {
             throw new IllegalArgumentException("Block starting at offset " + block.firstOffset()
                     + " does not follow offset " + index.get(index.size() - 1).lastOffset() + " in segment " + name);
         }
-        BlockCompressor.Bytes payload = compressor.compress(block.data(), block.length());
+        BlockCompressor.Bytes compressed = compressor.compress(block.data(), block.length());
+        int storedLength = compressed.length() + (cipher == null ? 0 : BlockCipher.TAG_BYTES);
         blockHeader.clear();
         blockHeader.put((byte) SegmentFormat.BLOCK_MARKER)
                 .put((byte) compressor.codec().id())
                 .putInt(block.recordCount())
                 .putInt(block.length())
-                .putInt(payload.length())
+                .putInt(storedLength)
                 .putLong(block.firstOffset())
                 .putLong(block.lastOffset())
                 .putLong(block.minTimestamp())
-                .putLong(block.maxTimestamp())
-                .putInt(FooterCodec.crc(payload.array(), 0, payload.length()));
+                .putLong(block.maxTimestamp());
+        byte[] stored = cipher == null ? compressed.array()
+                : cipher.seal(index.size(), blockHeader.array(), compressed.array(), compressed.length());
+        blockHeader.putInt(FooterCodec.crc(stored, 0, storedLength));
         blockHeader.putInt(FooterCodec.crc(blockHeader.array(), 0, blockHeader.position()));
 
         long blockPosition = position;
         write(blockHeader.array(), 0, SegmentFormat.BLOCK_HEADER_SIZE);
-        write(payload.array(), 0, payload.length());
+        write(stored, 0, storedLength);
         index.add(new BlockIndexEntry(blockPosition, (int) (position - blockPosition), block.recordCount(),
                 block.firstOffset(), block.lastOffset(), block.minTimestamp(), block.maxTimestamp()));
         recordCount += block.recordCount();
@@ -147,11 +163,12 @@ public final class SegmentWriter {
         long firstOffset = index.get(0).firstOffset();
         SegmentFooter footer = new SegmentFooter(topic, partition, compressor.codec(), recordCount,
                 firstOffset, index.get(index.size() - 1).lastOffset(), minTimestamp, maxTimestamp,
-                uncompressedBytes, coversFrom < 0 ? firstOffset : coversFrom, index);
+                uncompressedBytes, coversFrom < 0 ? firstOffset : coversFrom, index,
+                cipher == null ? null : cipher.keyRecord());
         byte[] footerBytes = FooterCodec.encode(footer);
         long footerPosition = position;
         write(footerBytes, 0, footerBytes.length);
-        byte[] trailer = FooterCodec.encodeTrailer(footerPosition, footerBytes);
+        byte[] trailer = FooterCodec.encodeTrailer(footerPosition, footerBytes, version());
         write(trailer, 0, trailer.length);
         try {
             out.flush();
@@ -167,14 +184,25 @@ public final class SegmentWriter {
         return encoder.isEmpty() ? index.get(index.size() - 1).lastOffset() : encoder.lastOffset();
     }
 
+    private int version() {
+        return cipher == null ? SegmentFormat.VERSION : SegmentFormat.ENCRYPTED_VERSION;
+    }
+
     private void writeHeader() {
         ByteBuffer header = ByteBuffer.allocate(SegmentFormat.HEADER_SIZE)
                 .putInt(SegmentFormat.HEADER_MAGIC)
-                .putShort((short) SegmentFormat.VERSION)
+                .putShort((short) version())
                 .put((byte) compressor.codec().id())
-                .put((byte) 0);
+                .put((byte) (cipher == null ? 0 : SegmentFormat.FLAG_ENCRYPTED));
         header.putInt(FooterCodec.crc(header.array(), 0, header.position()));
         write(header.array(), 0, SegmentFormat.HEADER_SIZE);
+        if (cipher != null) {
+            byte[] record = cipher.keyRecord().encode();
+            ByteBuffer section = ByteBuffer.allocate(SegmentFormat.KEY_SECTION_OVERHEAD + record.length)
+                    .putShort((short) record.length).put(record);
+            section.putInt(FooterCodec.crc(section.array(), 0, section.position()));
+            write(section.array(), 0, section.capacity());
+        }
     }
 
     private void write(byte[] bytes, int offset, int length) {

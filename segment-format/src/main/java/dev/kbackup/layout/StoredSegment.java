@@ -1,6 +1,7 @@
 package dev.kbackup.layout;
 
 import dev.kbackup.format.CorruptSegmentException;
+import dev.kbackup.format.EncryptionKeys;
 import dev.kbackup.format.FooterCodec;
 import dev.kbackup.format.SegmentFooter;
 import dev.kbackup.format.SegmentFormat;
@@ -48,7 +49,12 @@ public final class StoredSegment {
 
     /** Streams the whole segment from its first byte. */
     public SegmentReader openWhole() {
-        return SegmentReader.open(new BufferedInputStream(store.read(key), STREAM_BUFFER_BYTES), key);
+        return openWhole(EncryptionKeys.NONE);
+    }
+
+    /** Streams the whole segment from its first byte, decrypting its blocks with {@code keys} if it is encrypted. */
+    public SegmentReader openWhole(EncryptionKeys keys) {
+        return SegmentReader.open(new BufferedInputStream(store.read(key), STREAM_BUFFER_BYTES), key, keys);
     }
 
     private SegmentFooter readFooter() {
@@ -73,8 +79,7 @@ public final class StoredSegment {
             footerBytes = readRange(trailer.footerPosition(), trailer.footerLength());
             footerOffset = 0;
         }
-        return FooterCodec.parse(key, footerBytes, footerOffset, trailer.footerLength(), trailer.footerPosition(),
-                trailer.footerCrc());
+        return FooterCodec.parse(key, footerBytes, footerOffset, trailer);
     }
 
     /**

@@ -40,10 +40,13 @@ final class S3ConditionalWrites {
     private final S3Client s3;
     private final String bucket;
     private final String store;
+    private final S3ServerSideEncryption sse; // a bucket policy may refuse unencrypted writes, probes included
     private Decision decision; // null until decided; guarded by this
 
-    S3ConditionalWrites(ConditionalWriteMode mode, S3Client s3, String bucket, String store) {
+    S3ConditionalWrites(ConditionalWriteMode mode, S3Client s3, String bucket, String store,
+                        S3ServerSideEncryption sse) {
         this.mode = mode;
+        this.sse = sse;
         this.s3 = s3;
         this.bucket = bucket;
         this.store = store;
@@ -111,7 +114,7 @@ final class S3ConditionalWrites {
 
     private ProbeWrite putIfAbsent(String probeKey) {
         try {
-            s3.putObject(b -> b.bucket(bucket).key(probeKey).ifNoneMatch("*"), RequestBody.fromBytes(new byte[] {1}));
+            s3.putObject(b -> sse.applyTo(b.bucket(bucket).key(probeKey).ifNoneMatch("*")), RequestBody.fromBytes(new byte[] {1}));
             return ProbeWrite.WRITTEN;
         } catch (S3Exception e) {
             return refusal(e, "PutObject", probeKey);
@@ -125,20 +128,20 @@ final class S3ConditionalWrites {
         String operation = "multipart upload (conditional write probe)";
         String uploadId;
         try {
-            uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(probeKey)
-                    .checksumAlgorithm(ChecksumAlgorithm.CRC32)).uploadId();
+            uploadId = s3.createMultipartUpload(b -> sse.applyTo(b.bucket(bucket).key(probeKey)
+                    .checksumAlgorithm(ChecksumAlgorithm.CRC32))).uploadId();
         } catch (SdkException e) {
             throw S3Failures.translate(store, "CreateMultipartUpload (conditional write probe)", probeKey, e);
         }
         boolean completed = false;
         try {
-            UploadPartResponse part = s3.uploadPart(b -> b.bucket(bucket).key(probeKey).uploadId(uploadId)
-                    .partNumber(1).contentLength(1L).checksumAlgorithm(ChecksumAlgorithm.CRC32),
+            UploadPartResponse part = s3.uploadPart(b -> sse.applyTo(b.bucket(bucket).key(probeKey).uploadId(uploadId)
+                    .partNumber(1).contentLength(1L).checksumAlgorithm(ChecksumAlgorithm.CRC32)),
                     RequestBody.fromBytes(new byte[] {2}));
             CompletedPart completedPart = CompletedPart.builder().partNumber(1).eTag(part.eTag())
                     .checksumCRC32(part.checksumCRC32()).build();
-            s3.completeMultipartUpload(b -> b.bucket(bucket).key(probeKey).uploadId(uploadId).ifNoneMatch("*")
-                    .multipartUpload(m -> m.parts(completedPart)));
+            s3.completeMultipartUpload(b -> sse.applyTo(b.bucket(bucket).key(probeKey).uploadId(uploadId)
+                    .ifNoneMatch("*").multipartUpload(m -> m.parts(completedPart))));
             completed = true;
             return ProbeWrite.WRITTEN;
         } catch (S3Exception e) {

@@ -48,6 +48,7 @@ public final class S3ObjectStore implements ObjectStore {
     private final int partSizeBytes;
     private final int listPageSize;
     private final S3ConditionalWrites conditionalWrites;
+    private final S3ServerSideEncryption sse;
     private final ExecutorService partUploads;
 
     public S3ObjectStore(StorageSettings settings) {
@@ -66,7 +67,8 @@ public final class S3ObjectStore implements ObjectStore {
         this.description = "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix);
         this.partSizeBytes = settings.partSizeBytes();
         this.listPageSize = listPageSize;
-        this.conditionalWrites = new S3ConditionalWrites(settings.conditionalWrites(), s3, bucket, description);
+        this.sse = settings.serverSideEncryption();
+        this.conditionalWrites = new S3ConditionalWrites(settings.conditionalWrites(), s3, bucket, description, sse);
         this.partUploads = Executors.newCachedThreadPool(task -> {
             Thread thread = new Thread(task, "kbackup-s3-part-upload-" + UPLOAD_THREADS.incrementAndGet());
             thread.setDaemon(true);
@@ -111,7 +113,7 @@ public final class S3ObjectStore implements ObjectStore {
     public Optional<byte[]> readIfExists(String key) {
         String fullKey = fullKey(key);
         try {
-            return Optional.of(s3.getObjectAsBytes(b -> b.bucket(bucket).key(fullKey)).asByteArrayUnsafe());
+            return Optional.of(s3.getObjectAsBytes(b -> sse.applyTo(b.bucket(bucket).key(fullKey))).asByteArrayUnsafe());
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (SdkException e) {
@@ -123,7 +125,7 @@ public final class S3ObjectStore implements ObjectStore {
     public Optional<ObjectInfo> stat(String key) {
         String fullKey = fullKey(key);
         try {
-            HeadObjectResponse head = s3.headObject(b -> b.bucket(bucket).key(fullKey));
+            HeadObjectResponse head = s3.headObject(b -> sse.applyTo(b.bucket(bucket).key(fullKey)));
             return Optional.of(new ObjectInfo(key, head.contentLength(), head.lastModified().toEpochMilli(),
                     unquote(head.eTag())));
         } catch (NoSuchKeyException e) {
@@ -174,15 +176,15 @@ public final class S3ObjectStore implements ObjectStore {
         RequestBody body = RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, length), length,
                 "application/octet-stream");
         String eTag = writeChecked(S3ConditionalWrites.Write.PUT_OBJECT, "PutObject", key, mode,
-                ifNoneMatch -> s3.putObject(b -> b.bucket(bucket).key(fullKey).ifNoneMatch(ifNoneMatch)
-                        .checksumAlgorithm(ChecksumAlgorithm.CRC32), body).eTag());
+                ifNoneMatch -> s3.putObject(b -> sse.applyTo(b.bucket(bucket).key(fullKey).ifNoneMatch(ifNoneMatch)
+                        .checksumAlgorithm(ChecksumAlgorithm.CRC32)), body).eTag());
         return new ObjectInfo(key, length, System.currentTimeMillis(), unquote(eTag));
     }
 
     String createMultipartUpload(String key) {
         try {
-            return s3.createMultipartUpload(b -> b.bucket(bucket).key(prefix + key)
-                    .contentType("application/octet-stream").checksumAlgorithm(ChecksumAlgorithm.CRC32)).uploadId();
+            return s3.createMultipartUpload(b -> sse.applyTo(b.bucket(bucket).key(prefix + key)
+                    .contentType("application/octet-stream").checksumAlgorithm(ChecksumAlgorithm.CRC32))).uploadId();
         } catch (SdkException e) {
             throw S3Failures.translate(description, "CreateMultipartUpload", key, e);
         }
@@ -192,9 +194,9 @@ public final class S3ObjectStore implements ObjectStore {
         RequestBody body = RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, length), length,
                 "application/octet-stream");
         try {
-            UploadPartResponse response = s3.uploadPart(b -> b.bucket(bucket).key(prefix + key).uploadId(uploadId)
-                    .partNumber(partNumber).contentLength((long) length).checksumAlgorithm(ChecksumAlgorithm.CRC32),
-                    body);
+            UploadPartResponse response = s3.uploadPart(b -> sse.applyTo(b.bucket(bucket).key(prefix + key)
+                    .uploadId(uploadId).partNumber(partNumber).contentLength((long) length)
+                    .checksumAlgorithm(ChecksumAlgorithm.CRC32)), body);
             return CompletedPart.builder().partNumber(partNumber).eTag(response.eTag())
                     .checksumCRC32(response.checksumCRC32()).build();
         } catch (SdkException e) {
@@ -206,8 +208,8 @@ public final class S3ObjectStore implements ObjectStore {
             WriteMode mode) {
         String eTag = writeChecked(S3ConditionalWrites.Write.COMPLETE_MULTIPART_UPLOAD, "CompleteMultipartUpload",
                 key, mode, ifNoneMatch -> s3.completeMultipartUpload(
-                b -> b.bucket(bucket).key(prefix + key).uploadId(uploadId).ifNoneMatch(ifNoneMatch)
-                        .multipartUpload(m -> m.parts(parts))).eTag());
+                b -> sse.applyTo(b.bucket(bucket).key(prefix + key).uploadId(uploadId).ifNoneMatch(ifNoneMatch)
+                        .multipartUpload(m -> m.parts(parts)))).eTag());
         return new ObjectInfo(key, size, System.currentTimeMillis(), unquote(eTag));
     }
 
@@ -281,7 +283,7 @@ public final class S3ObjectStore implements ObjectStore {
     private InputStream get(String key, String range) {
         String fullKey = fullKey(key);
         try {
-            return new S3ObjectStream(s3.getObject(b -> b.bucket(bucket).key(fullKey).range(range)));
+            return new S3ObjectStream(s3.getObject(b -> sse.applyTo(b.bucket(bucket).key(fullKey).range(range))));
         } catch (SdkException e) {
             throw S3Failures.translate(description, range == null ? "GetObject" : "GetObject " + range, key, e);
         }

@@ -40,6 +40,9 @@ public final class StorageConfigKeys {
     public static final String S3_RETRY_BASE_DELAY_MS = "s3.retry.base.delay.ms";
     public static final String S3_RETRY_MAX_BACKOFF_MS = "s3.retry.max.backoff.ms";
     public static final String S3_API_CALL_TIMEOUT_MS = "s3.api.call.timeout.ms";
+    public static final String S3_SSE = "s3.sse";
+    public static final String S3_SSE_KMS_KEY_ID = "s3.sse.kms.key.id";
+    public static final String S3_SSE_CUSTOMER_KEY = "s3.sse.customer.key";
 
     public static final String FILESYSTEM_PATH = "filesystem.path";
 
@@ -93,6 +96,23 @@ public final class StorageConfigKeys {
             + "milliseconds.";
     private static final String S3_API_CALL_TIMEOUT_DOC = "Time limit for one S3 operation including all its retries, "
             + "in milliseconds. Must be long enough to send one part (" + S3_PART_SIZE_BYTES + ") on a slow link.";
+    private static final String S3_SSE_DOC = "Server-side encryption S3 applies to every object the connectors "
+            + "write (segments, their multipart parts, catalog and manifests): 'none' sends no encryption header and "
+            + "leaves it to the bucket's default encryption; 'AES256' asks for SSE-S3 (keys managed by S3); "
+            + "'aws:kms' asks for SSE-KMS with the key in " + S3_SSE_KMS_KEY_ID + " or the account's default "
+            + "aws/s3 key. For SSE-C leave this at 'none' and set " + S3_SSE_CUSTOMER_KEY + ". Both connectors of "
+            + "a backup must use the same settings.";
+    private static final String S3_SSE_KMS_KEY_ID_DOC = "KMS key (id, ARN or alias ARN) for " + S3_SSE + "=aws:kms. Empty "
+            + "means the account's default aws/s3 key. The connectors' credentials need kms:GenerateDataKey and "
+            + "kms:Decrypt on that key (multipart uploads need both, reads need kms:Decrypt).";
+    private static final String S3_SSE_CUSTOMER_KEY_DOC = "SSE-C: the base64 of a 256-bit key you hold (for "
+            + "example from 'openssl rand -base64 32'); S3 encrypts each object with it and keeps only a hash. It "
+            + "is sent with every write and every read of an object (S3 refuses to read an SSE-C object without "
+            + "it), so the restore connector needs the same key; AWS accepts SSE-C over https only. Set it when a "
+            + "backup starts and keep it: objects written without it, or with another key, cannot be read with "
+            + "it, so a new key means a new backup.id. It is "
+            + "never logged; prefer a config provider, e.g. '${file:/etc/kbackup/s3.properties:sse.customer.key}'. "
+            + "Requires " + S3_SSE + "=none.";
     private static final String FILESYSTEM_PATH_DOC = "Absolute path of the root directory of the backups when "
             + STORAGE_TYPE + "=filesystem, for example '/var/lib/kafka-backups' or an NFS mount. It is created if "
             + "missing. Every Connect worker running a task must see the same directory at this path.";
@@ -107,7 +127,8 @@ public final class StorageConfigKeys {
         ConfigDef.Recommender onlyForFilesystem = new VisibleFor(StorageType.FILESYSTEM);
         List<String> s3Keys = List.of(S3_BUCKET, S3_REGION, S3_ENDPOINT, S3_PATH_STYLE_ACCESS, S3_ACCESS_KEY_ID,
                 S3_SECRET_ACCESS_KEY, S3_PART_SIZE_BYTES, S3_CONDITIONAL_WRITES, S3_RETRY_MAX_ATTEMPTS,
-                S3_RETRY_BASE_DELAY_MS, S3_RETRY_MAX_BACKOFF_MS, S3_API_CALL_TIMEOUT_MS);
+                S3_RETRY_BASE_DELAY_MS, S3_RETRY_MAX_BACKOFF_MS, S3_API_CALL_TIMEOUT_MS, S3_SSE, S3_SSE_KMS_KEY_ID,
+                S3_SSE_CUSTOMER_KEY);
         List<String> dependents = new ArrayList<>(s3Keys);
         dependents.add(FILESYSTEM_PATH);
 
@@ -144,6 +165,13 @@ public final class StorageConfigKeys {
                 onlyForS3);
         def.define(S3_API_CALL_TIMEOUT_MS, Type.LONG, 120_000L, Range.atLeast(1), Importance.LOW,
                 S3_API_CALL_TIMEOUT_DOC, GROUP, ++order, Width.SHORT, "S3 call timeout (ms)", List.of(), onlyForS3);
+        def.define(S3_SSE, Type.STRING, S3ServerSideEncryption.Mode.NONE.configValue(),
+                new OneOf(S3ServerSideEncryption.Mode.configValues()), Importance.MEDIUM, S3_SSE_DOC, GROUP,
+                ++order, Width.SHORT, "S3 server-side encryption", List.of(), onlyForS3);
+        def.define(S3_SSE_KMS_KEY_ID, Type.STRING, null, Importance.LOW, S3_SSE_KMS_KEY_ID_DOC, GROUP, ++order,
+                Width.LONG, "S3 SSE-KMS key id", List.of(), onlyForS3);
+        def.define(S3_SSE_CUSTOMER_KEY, Type.PASSWORD, null, Importance.LOW, S3_SSE_CUSTOMER_KEY_DOC, GROUP,
+                ++order, Width.LONG, "S3 SSE-C customer key", List.of(), onlyForS3);
 
         def.define(FILESYSTEM_PATH, Type.STRING, null, Importance.HIGH, FILESYSTEM_PATH_DOC, GROUP, ++order,
                 Width.LONG, "Filesystem root directory", onlyForFilesystem);
@@ -155,15 +183,19 @@ public final class StorageConfigKeys {
         private final List<String> allowed;
 
         OneOf(Enum<?>[] values) {
-            this.allowed = Arrays.stream(values)
+            this(Arrays.stream(values)
                     .map(v -> v.name().toLowerCase(Locale.ROOT))
-                    .collect(Collectors.toList());
+                    .collect(Collectors.toList()));
+        }
+
+        OneOf(List<String> allowed) {
+            this.allowed = allowed;
         }
 
         @Override
         public void ensureValid(String name, Object value) {
-            String text = value == null ? null : value.toString().trim().toLowerCase(Locale.ROOT);
-            if (!allowed.contains(text)) {
+            String text = value == null ? null : value.toString().trim();
+            if (allowed.stream().noneMatch(v -> v.equalsIgnoreCase(text))) {
                 throw new ConfigException(name, value, "Must be one of " + String.join(", ", quoted()));
             }
         }

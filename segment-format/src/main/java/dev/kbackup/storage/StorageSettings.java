@@ -25,6 +25,7 @@ import org.apache.kafka.common.config.types.Password;
  * @param accessKeyId null unless static credentials are configured
  * @param secretAccessKey null unless static credentials are configured
  * @param filesystemPath the configured root directory, unchecked (see {@link #problems()})
+ * @param serverSideEncryption what S3 is asked to encrypt objects with; unchecked (see {@link #problems()})
  */
 public record StorageSettings(
         StorageType type,
@@ -41,9 +42,11 @@ public record StorageSettings(
         Duration retryBaseDelay,
         Duration retryMaxBackoff,
         Duration apiCallTimeout,
-        String filesystemPath) {
+        String filesystemPath,
+        S3ServerSideEncryption serverSideEncryption) {
 
     public StorageSettings {
+        Objects.requireNonNull(serverSideEncryption, "serverSideEncryption");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(conditionalWrites, "conditionalWrites");
         Objects.requireNonNull(retryBaseDelay, "retryBaseDelay");
@@ -69,7 +72,11 @@ public record StorageSettings(
                 Duration.ofMillis(config.getLong(StorageConfigKeys.S3_RETRY_BASE_DELAY_MS)),
                 Duration.ofMillis(config.getLong(StorageConfigKeys.S3_RETRY_MAX_BACKOFF_MS)),
                 Duration.ofMillis(config.getLong(StorageConfigKeys.S3_API_CALL_TIMEOUT_MS)),
-                blankToNull(config.getString(StorageConfigKeys.FILESYSTEM_PATH)));
+                blankToNull(config.getString(StorageConfigKeys.FILESYSTEM_PATH)),
+                new S3ServerSideEncryption(
+                        S3ServerSideEncryption.Mode.fromConfig(config.getString(StorageConfigKeys.S3_SSE)),
+                        blankToNull(config.getString(StorageConfigKeys.S3_SSE_KMS_KEY_ID)),
+                        blankToNull(config.getPassword(StorageConfigKeys.S3_SSE_CUSTOMER_KEY))));
     }
 
     /** Parses raw connector properties that contain (at least) the storage settings; unknown keys are ignored. */
@@ -153,6 +160,7 @@ public record StorageSettings(
                     + ") must not be smaller than "
                     + StorageConfigKeys.S3_RETRY_BASE_DELAY_MS + " (" + retryBaseDelay.toMillis() + ")"));
         }
+        problems.addAll(serverSideEncryption.problems());
     }
 
     private Optional<String> endpointProblem() {
@@ -234,7 +242,8 @@ public record StorageSettings(
                 + ", conditionalWrites=" + conditionalWrites.configValue()
                 + ", retry=" + retryMaxAttempts + " attempts, " + retryBaseDelay.toMillis() + ".."
                 + retryMaxBackoff.toMillis() + " ms"
-                + ", apiCallTimeout=" + apiCallTimeout.toMillis() + " ms}";
+                + ", apiCallTimeout=" + apiCallTimeout.toMillis() + " ms"
+                + ", serverSideEncryption=" + serverSideEncryption.describe() + "}";
     }
 
     private static String normalizePrefix(String prefix) {

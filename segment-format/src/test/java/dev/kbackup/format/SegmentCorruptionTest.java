@@ -71,7 +71,7 @@ class SegmentCorruptionTest {
 
     @Test
     void unknownVersionIsRefusedNamingTheVersionFoundAndWhatToDo() {
-        for (int version : new int[] {SegmentFormat.VERSION - 1, SegmentFormat.VERSION + 1}) {
+        for (int version : new int[] {SegmentFormat.VERSION - 1, SegmentFormat.ENCRYPTED_VERSION + 1}) {
             byte[] segment = segment(Codec.ZSTD, 5, 1024);
             ByteBuffer header = ByteBuffer.wrap(segment);
             header.putShort(4, (short) version);
@@ -80,7 +80,8 @@ class SegmentCorruptionTest {
             header.putInt(8, (int) crc.getValue());
             CorruptSegmentException e = assertCorrupt(segment, "version " + version);
             assertTrue(e.getMessage().contains("segment format version " + version + " in the header; this reader "
-                    + "reads version " + SegmentFormat.VERSION), e.getMessage());
+                    + "reads versions " + SegmentFormat.VERSION + " and " + SegmentFormat.ENCRYPTED_VERSION),
+                    e.getMessage());
             assertTrue(e.getMessage().contains(version > SegmentFormat.VERSION ? "upgrade" : "older"), e.getMessage());
             assertEquals(4, e.position());
         }

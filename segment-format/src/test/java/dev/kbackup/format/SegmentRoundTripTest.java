@@ -152,7 +152,11 @@ class SegmentRoundTripTest {
     }
 
     static SegmentFooter readFooter(byte[] bytes) {
-        try (SegmentReader reader = SegmentReader.open(new ByteArrayInputStream(bytes), "s")) {
+        return readFooter(bytes, EncryptionKeys.NONE);
+    }
+
+    static SegmentFooter readFooter(byte[] bytes, EncryptionKeys keys) {
+        try (SegmentReader reader = SegmentReader.open(new ByteArrayInputStream(bytes), "s", keys)) {
             while (reader.nextBlock() != null) {
                 continue;
             }

@@ -25,7 +25,7 @@ class StorageConfigKeysTest {
     private static final List<String> ALL_KEYS = List.of("storage.type", "storage.prefix", "s3.bucket", "s3.region",
             "s3.endpoint", "s3.path.style.access", "s3.access.key.id", "s3.secret.access.key", "s3.part.size.bytes",
             "s3.conditional.writes", "s3.retry.max.attempts", "s3.retry.base.delay.ms", "s3.retry.max.backoff.ms",
-            "s3.api.call.timeout.ms", "filesystem.path");
+            "s3.api.call.timeout.ms", "s3.sse", "s3.sse.kms.key.id", "s3.sse.customer.key", "filesystem.path");
 
     @TempDir
     Path temp;
@@ -41,6 +41,7 @@ class StorageConfigKeysTest {
         }
         assertEquals(ConfigDef.Type.PASSWORD, def.configKeys().get("s3.secret.access.key").type);
         assertEquals(ConfigDef.Type.PASSWORD, def.configKeys().get("s3.access.key.id").type);
+        assertEquals(ConfigDef.Type.PASSWORD, def.configKeys().get("s3.sse.customer.key").type);
         assertTrue(def.toHtml().contains("s3.conditional.writes"), "renders into the generated reference");
     }
 
@@ -111,6 +112,40 @@ class StorageConfigKeysTest {
                 "'..'");
         assertProblem(Map.of("storage.type", "filesystem", "filesystem.path", file.toString()), "filesystem.path",
                 "not a directory");
+    }
+
+    @Test
+    void readsServerSideEncryptionAsS3SpellsItAndReportsBadCombinations() {
+        String key = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+        assertEquals(S3ServerSideEncryption.NONE, StorageSettings.parse(Map.of("s3.bucket", "b"))
+                .serverSideEncryption());
+        S3ServerSideEncryption kms = StorageSettings.parse(Map.of("s3.bucket", "b", "s3.sse", "AWS:KMS",
+                "s3.sse.kms.key.id", "alias/backups")).serverSideEncryption();
+        assertEquals(S3ServerSideEncryption.Mode.AWS_KMS, kms.mode());
+        assertEquals("alias/backups", kms.kmsKeyId());
+        assertTrue(StorageSettings.parse(Map.of("s3.bucket", "b", "s3.sse.customer.key", key))
+                .serverSideEncryption().usesCustomerKey());
+        ConfigException unknown = assertThrows(ConfigException.class,
+                () -> StorageSettings.parse(Map.of("s3.bucket", "b", "s3.sse", "kms")));
+        assertTrue(unknown.getMessage().contains("'none', 'AES256', 'aws:kms'"), unknown.getMessage());
+
+        assertProblem(Map.of("s3.bucket", "b", "s3.sse.kms.key.id", "alias/x"), "s3.sse.kms.key.id",
+                "s3.sse=aws:kms");
+        assertProblem(Map.of("s3.bucket", "b", "s3.sse", "AES256", "s3.sse.customer.key", key),
+                "s3.sse.customer.key", "not both");
+        assertProblem(Map.of("s3.bucket", "b", "s3.sse.customer.key", "not*base64"), "s3.sse.customer.key",
+                "not valid base64");
+        assertProblem(Map.of("s3.bucket", "b", "s3.sse.customer.key", "c2hvcnQ="), "s3.sse.customer.key",
+                "decodes to 5 bytes");
+    }
+
+    @Test
+    void neverShowsTheCustomerKey() {
+        String key = java.util.Base64.getEncoder().encodeToString("kbackup-distinctive-sse-c-key-32".getBytes());
+        StorageSettings settings = StorageSettings.parse(Map.of("s3.bucket", "b", "s3.sse.customer.key", key));
+        assertFalse(settings.toString().contains(key), settings.toString());
+        assertTrue(settings.toString().contains("SSE-C"), settings.toString());
+        assertTrue(settings.problems().isEmpty(), settings.problems().toString());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.kbackup.testing;
 
 import dev.kbackup.format.BackupRecord;
+import dev.kbackup.format.EncryptionKeys;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.SegmentReader;
 import dev.kbackup.layout.StoredSegment;
@@ -44,6 +45,11 @@ public final class BackupContents {
 
     /** Reads every segment the backup's catalog lists, checking every block, and lists the stored segments. */
     public static BackupContents read(ObjectStore store, BackupLayout layout) {
+        return read(store, layout, EncryptionKeys.NONE);
+    }
+
+    /** Like {@link #read(ObjectStore, BackupLayout)}, opening encrypted segments with {@code keys}. */
+    public static BackupContents read(ObjectStore store, BackupLayout layout, EncryptionKeys keys) {
         BackupCatalog catalog = new BackupCatalog(store, layout);
         Map<String, List<BackupRecord>> records = new TreeMap<>();
         Map<String, List<SegmentInfo>> listedSegments = new TreeMap<>();
@@ -55,7 +61,7 @@ public final class BackupContents {
                 for (SegmentInfo segment : catalog.withUnindexedSegments(known).segments()) {
                     listed.add(segment.key());
                     listedSegments.computeIfAbsent(partition, p -> new ArrayList<>()).add(segment);
-                    readSegment(store, segment, records.computeIfAbsent(partition, p -> new ArrayList<>()))
+                    readSegment(store, segment, keys, records.computeIfAbsent(partition, p -> new ArrayList<>()))
                             .ifPresent(mismatched::add);
                 }
             }
@@ -72,9 +78,9 @@ public final class BackupContents {
     }
 
     /** Adds the segment's records to {@code into}; returns why the stored object differs from its entry, if so. */
-    private static Optional<String> readSegment(ObjectStore store, SegmentInfo segment,
-                                                          List<BackupRecord> into) {
-        try (SegmentReader reader = new StoredSegment(store, segment.key(), segment.sizeBytes()).openWhole()) {
+    private static Optional<String> readSegment(ObjectStore store, SegmentInfo segment, EncryptionKeys keys,
+                                                List<BackupRecord> into) {
+        try (SegmentReader reader = new StoredSegment(store, segment.key(), segment.sizeBytes()).openWhole(keys)) {
             long count = 0;
             while (reader.nextBlock() != null) {
                 List<BackupRecord> block = reader.records();

@@ -40,7 +40,13 @@ public final class BenchmarkRun {
             "consumer.override.fetch.max.bytes", Integer.toString(8 * 1024 * 1024));
 
     private final RunOptions options;
+    /** Phase (and label) of the runs with client-side encryption. */
+    static final String ENCRYPTED_PHASE = "encrypted";
+
     private final Report report = new Report();
+    /** A key made for this run only, so that nothing secret is in the code or the results. */
+    private final Map<String, String> encryptionKey = Map.of("encryption.key", randomKey(),
+            "encryption.key.id", "bench");
     private final String classpath = System.getProperty("java.class.path");
 
     private BenchmarkRun(RunOptions options) {
@@ -153,6 +159,11 @@ public final class BenchmarkRun {
                             topic, options.partitions(), options.tasks(), codec, file.records(),
                             file.payloadBytes(), Map.of(), null, false))));
                 }
+                if (options.encryption()) {
+                    timed("backup-" + id + "-zstd-encrypted", () -> report.backup.add(show(sinks.backup(
+                            ENCRYPTED_PHASE, id, topic, options.partitions(), options.tasks(), "zstd",
+                            file.records(), file.payloadBytes(), encryptionKey, null, false))));
+                }
                 // the ceiling once more after the backups: the machine's noise shows as the spread of the two
                 timed("null-sink-again-" + id, () -> report.backup.add(show(sinks.nullSink("ceiling-again", id,
                         topic, options.tasks(), file.records(), file.payloadBytes(), false))));
@@ -175,6 +186,12 @@ public final class BenchmarkRun {
                     timed("restore-" + id, () -> report.restore.add(show(produce.restore("restored",
                             "backup-backup-" + id + "-zstd", file, file.dataSet().topic(), options.partitions(),
                             options.tasks(), restoreProducerOverrides(), ceiling[0]))));
+                    if (options.encryption()) {
+                        timed("restore-" + id + "-encrypted", () -> report.restore.add(show(produce.restore(
+                                ENCRYPTED_PHASE, "backup-" + ENCRYPTED_PHASE + "-" + id + "-zstd", file,
+                                file.dataSet().topic(), options.partitions(), options.tasks(),
+                                restoreProducerOverrides(), encryptionKey, null))));
+                    }
                     saveProgress();
                 }
             }
@@ -228,7 +245,8 @@ public final class BenchmarkRun {
         for (int i = 0; i < report.compression.size(); i++) {
             Figures.Compression c = report.compression.get(i);
             for (Figures.SinkRun run : report.backup) {
-                if ("zstd".equals(run.codec()) && run.dataSet().equals(c.dataSet())) {
+                if ("backup".equals(run.phase()) && "zstd".equals(run.codec())
+                        && run.dataSet().equals(c.dataSet())) {
                     report.compression.set(i, new Figures.Compression(c.dataSet(), c.zstdLevel(), c.payloadBytes(),
                             c.encodedBytes(), c.oneFrameBytes(), c.segmentBytes(), c.oneFrameRatio(),
                             c.segmentRatio(), c.segmentToOneFrame(), run.compressionRatio(),
@@ -245,6 +263,7 @@ public final class BenchmarkRun {
         report.machine.put("java", System.getProperty("java.vm.version"));
         report.machine.put("loadAverageStart", loadAverage());
         report.settings.put("quick", options.quick());
+        report.settings.put("encryption", options.encryption());
         report.settings.put("sizeMbPerDataSet", options.sizeMb());
         report.settings.put("partitions", options.partitions());
         report.settings.put("tasks", options.tasks());
@@ -283,6 +302,12 @@ public final class BenchmarkRun {
                 Files.deleteIfExists(path);
             }
         }
+    }
+
+    private static String randomKey() {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return java.util.Base64.getEncoder().encodeToString(key);
     }
 
     private static String cpuModel() {

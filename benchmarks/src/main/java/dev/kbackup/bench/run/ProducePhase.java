@@ -48,6 +48,13 @@ final class ProducePhase {
     Figures.ProduceRun restore(String label, String backupId, DataFile data, String sourceTopic, int partitions,
                                int tasks, Map<String, String> producerOverrides, Figures.ProduceRun ceiling)
             throws Exception {
+        return restore(label, backupId, data, sourceTopic, partitions, tasks, producerOverrides, Map.of(), ceiling);
+    }
+
+    /** Like the other, with {@code secretSettings} (encryption keys) added to the config but not to the figures. */
+    Figures.ProduceRun restore(String label, String backupId, DataFile data, String sourceTopic, int partitions,
+                               int tasks, Map<String, String> producerOverrides, Map<String, String> secretSettings,
+                               Figures.ProduceRun ceiling) throws Exception {
         String target = label + "-" + data.dataSet().id();
         String name = "restore-" + label + "-" + data.dataSet().id();
         Map<String, String> config = RestoreConnectorConfig.of("dev.kbackup.restore.RestoreSourceConnector", backupId)
@@ -60,6 +67,7 @@ final class ProducePhase {
                 .cluster(broker.bootstrapServers())
                 .build();
         config.putAll(producerOverrides);
+        config.putAll(secretSettings);
         Map<String, Double> cpu = cpu();
         long created = System.nanoTime();
         worker.createConnector(name, config);
@@ -98,7 +106,8 @@ final class ProducePhase {
         double mbPerSecond = data.payloadBytes() / 1e6 / seconds;
         Map<String, String> settings = new LinkedHashMap<>();
         producerOverrides.forEach(settings::put);
-        return new Figures.ProduceRun(label, data.dataSet().id(), "restore-source", tasks, data.records(),
+        String producer = label.equals(BenchmarkRun.ENCRYPTED_PHASE) ? "restore+enc" : "restore-source";
+        return new Figures.ProduceRun(label, data.dataSet().id(), producer, tasks, data.records(),
                 data.payloadBytes(), seconds, mbPerSecond, data.records() / seconds,
                 ceiling == null ? null : mbPerSecond / ceiling.mbPerSecond(), settings, cores);
     }

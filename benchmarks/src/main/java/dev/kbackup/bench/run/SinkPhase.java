@@ -114,7 +114,8 @@ final class SinkPhase {
         worker.deleteConnector(name);
         long bufferMemory = Long.parseLong(config.getOrDefault("buffer.memory.bytes",
                 Long.toString(256L * 1024 * 1024)));
-        return new Figures.SinkRun(phase, dataSet, "backup-sink", codec, tasks, records, bytes, run.seconds(),
+        String connector = phase.equals(BenchmarkRun.ENCRYPTED_PHASE) ? "backup+enc" : "backup-sink";
+        return new Figures.SinkRun(phase, dataSet, connector, codec, tasks, records, bytes, run.seconds(),
                 bytes / 1e6 / run.seconds(), records / run.seconds(),
                 ceiling == null ? null : (bytes / 1e6 / run.seconds()) / ceiling.mbPerSecond(),
                 (durable - progress.done) / 1e9,
