@@ -1,10 +1,12 @@
 package dev.kbackup.cli;
 
+import dev.kbackup.cli.VerifyProblem.Kind;
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.BlockHeader;
 import dev.kbackup.format.CorruptSegmentException;
 import dev.kbackup.format.SegmentFooter;
 import dev.kbackup.format.SegmentInfo;
+import dev.kbackup.format.SegmentReader;
 import dev.kbackup.layout.BackupCatalog;
 import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.layout.MissingOffsets;
@@ -13,7 +15,6 @@ import dev.kbackup.layout.StoredSegment;
 import dev.kbackup.storage.ObjectInfo;
 import dev.kbackup.storage.ObjectNotFoundException;
 import dev.kbackup.storage.ObjectStore;
-import dev.kbackup.format.SegmentReader;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,8 +24,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-
-import static dev.kbackup.cli.VerifyProblem.Kind;
 
 /**
  * Checks a backup as a restore would read it: the catalog against the stored objects (nothing listed missing,
@@ -130,7 +129,8 @@ final class BackupVerifier {
             } else if (object.size() != segment.sizeBytes()) {
                 problems.add(problem(Kind.SIZE_MISMATCH, segment, -1, Math.min(object.size(), segment.sizeBytes()),
                         "the object holds " + object.size() + " bytes but the catalog records " + segment.sizeBytes()
-                                + (object.size() < segment.sizeBytes() ? " (truncated)" : " (replaced or appended to)")));
+                                + (object.size() < segment.sizeBytes() ? " (truncated)"
+                                        : " (replaced or appended to)")));
             } else {
                 checks.add(new Check(object, segment));
             }

@@ -12,7 +12,8 @@ import java.io.PrintWriter;
  * damage, or a catalog object cannot be read); 2 bad usage, an unusable config or unreachable storage. Every
  * failure comes with a message saying what and where.
  */
-@Command(name = "kbackup", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = Kbackup.EXIT_USAGE, versionProvider = Kbackup.Version.class,
+@Command(name = "kbackup", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = Kbackup.EXIT_USAGE,
+        versionProvider = Kbackup.Version.class,
         description = "Answers questions about kbackup backups straight from storage, with the connectors' storage "
                 + "settings and no Connect worker.",
         subcommands = {ListCommand.class, DescribeCommand.class, VerifyCommand.class, StatusCommand.class,

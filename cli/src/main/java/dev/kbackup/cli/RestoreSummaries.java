@@ -20,7 +20,8 @@ final class RestoreSummaries {
 
     /** One task's summary; {@code summary} is the whole JSON document as written. */
     record RestoreRun(String key, String connector, int task, String completedAt, String window, long records,
-                      long recordsThisRun, long bytes, long durationMs, int skippedSegments, int missingRanges, JsonNode summary) {
+                      long recordsThisRun, long bytes, long durationMs, int skippedSegments, int missingRanges,
+                      JsonNode summary) {
     }
 
     private RestoreSummaries() {
@@ -43,7 +44,8 @@ final class RestoreSummaries {
                 }
                 runs.add(new RestoreRun(object.key(), json.path("connector").asText(), json.path("task").asInt(),
                         json.path("completedAt").asText(null), json.path("window").asText(null),
-                        json.path("records").asLong(), json.path("recordsThisRun").asLong(), json.path("bytes").asLong(), json.path("durationMs").asLong(),
+                        json.path("records").asLong(), json.path("recordsThisRun").asLong(),
+                        json.path("bytes").asLong(), json.path("durationMs").asLong(),
                         json.path("skippedSegments").size(), json.path("missingOffsets").size(), json));
             });
         });

@@ -32,8 +32,8 @@ final class StatusCommand extends BackupCommand {
         List<SideStores.TaskState> tasks = SideStores.read(backups.store(), catalog.layout(), backups.aliveWithin(),
                 now);
         List<RestoreSummaries.RestoreRun> restores = RestoreSummaries.read(backups.store(), catalog.layout());
-        Report report = new Report(id, now, backups.aliveWithin().toSeconds(), tasks.stream().anyMatch(SideStores.TaskState::alive),
-                tasks, restores);
+        Report report = new Report(id, now, backups.aliveWithin().toSeconds(),
+                tasks.stream().anyMatch(SideStores.TaskState::alive), tasks, restores);
         if (options.json()) {
             printJson(report);
         } else {
@@ -79,7 +79,8 @@ final class StatusCommand extends BackupCommand {
         for (RestoreSummaries.RestoreRun run : report.restores()) {
             restores.row(run.connector(), run.task(), run.completedAt() == null ? "-" : run.completedAt(),
                     run.window() == null ? "-" : run.window(), run.records(), Units.mib(run.bytes()),
-                    run.durationMs() <= 0 ? "-" : Units.recordsPerSecond(run.recordsThisRun() * 1000.0 / run.durationMs()),
+                    run.durationMs() <= 0 ? "-"
+                            : Units.recordsPerSecond(run.recordsThisRun() * 1000.0 / run.durationMs()),
                     run.skippedSegments(), run.missingRanges());
         }
         restores.print(out());

@@ -36,15 +36,10 @@ final class Units {
         return time == null ? "-" : ISO_SECONDS.format(time);
     }
 
-    /** A record timestamp (epoch millis) as ISO-8601 UTC, or "-" for none. */
-    static String timestamp(long epochMillis) {
-        return epochMillis == Long.MIN_VALUE || epochMillis == Long.MAX_VALUE ? "-"
-                : DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(epochMillis));
-    }
-
     /** A record timestamp as an Instant, or null for none (JSON writes ISO-8601 or null). */
     static Instant instant(long epochMillis) {
-        return epochMillis == Long.MIN_VALUE || epochMillis == Long.MAX_VALUE ? null : Instant.ofEpochMilli(epochMillis);
+        return epochMillis == Long.MIN_VALUE || epochMillis == Long.MAX_VALUE ? null
+                : Instant.ofEpochMilli(epochMillis);
     }
 
     /** h:mm:ss */
