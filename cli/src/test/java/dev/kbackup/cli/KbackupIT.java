@@ -7,6 +7,8 @@ import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.layout.Json;
 import dev.kbackup.layout.Manifest;
 import dev.kbackup.layout.PartitionIndex;
+import dev.kbackup.layout.RestoreKeys;
+import dev.kbackup.restore.RestoreSourceConnector;
 import dev.kbackup.sink.BackupSinkConnector;
 import dev.kbackup.storage.ObjectInfo;
 import dev.kbackup.storage.ObjectStore;
@@ -18,6 +20,7 @@ import dev.kbackup.testing.BackupConnectorConfig;
 import dev.kbackup.testing.BackupContents;
 import dev.kbackup.testing.ConnectClusters;
 import dev.kbackup.testing.KafkaTestData;
+import dev.kbackup.testing.RestoreConnectorConfig;
 import dev.kbackup.testing.S3ConnectFixture;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -112,6 +115,15 @@ class KbackupIT {
         Await.until(TIMEOUT, "both tasks to sync a STOPPED side-store and publish every segment", () ->
                 stoppedAndPublished(s3Config, s3Store, "orders-s3") && stoppedAndPublished(fsConfig, fsStore,
                         "orders-fs"));
+
+        // a restore of the filesystem backup, whose summary `status` shows
+        connect.configureConnector("cli-restore", RestoreConnectorConfig.of(RestoreSourceConnector.class,
+                "orders-fs").storage(Map.of("storage.type", "filesystem", "filesystem.path", fsRoot.toString()))
+                .topicMapping(TOPIC + ":" + TOPIC + "-restored").createTopics().cluster(bootstrap).build());
+        String summary = new RestoreKeys(new BackupLayout("orders-fs"), "cli-restore").summaryKey(0);
+        Await.until(TIMEOUT, "the restore to write its summary " + summary,
+                () -> fsStore.stat(summary).isPresent());
+        connect.deleteConnector("cli-restore");
     }
 
     @AfterAll
@@ -217,7 +229,7 @@ class KbackupIT {
     }
 
     @Test
-    void statusShowsTheTasksSideStoreAndItsLastDurableOffsets() throws Exception {
+    void statusShowsTheTasksSideStoreItsLastDurableOffsetsAndTheRestoresRunFromIt() throws Exception {
         JsonNode running = statusWhileRunning.get("tasks").get(0);
         assertEquals("RUNNING", running.get("status").asText());
         assertTrue(running.get("alive").asBoolean());
@@ -234,7 +246,12 @@ class KbackupIT {
         task.get("partitions").forEach(partition -> durable.put(partition.get("topic").asText() + "-"
                 + partition.get("partition").asInt(), partition.get("lastDurableOffset").asLong()));
         assertEquals(Map.of("orders-0", 599L, "orders-1", 599L, "orders-2", 599L), durable);
-        assertEquals(0, report.get("restores").size());
+        JsonNode restore = report.get("restores").get(0);
+        assertEquals(1, report.get("restores").size(), json.out());
+        assertEquals("cli-restore", restore.get("connector").asText());
+        assertEquals(TOTAL, restore.get("records").asLong());
+        assertEquals(0, restore.get("skippedSegments").asInt());
+        assertEquals(PARTITIONS, restore.get("summary").get("partitions").size());
 
         Result human = run("status", "orders-fs", "--config", fsConfig.toString());
         assertEquals(0, human.code(), human.toString());
@@ -243,6 +260,8 @@ class KbackupIT {
                 human.out());
         assertTrue(human.out().lines().anyMatch(line -> line.matches("cli-fs\\s+0\\s+orders\\s+2\\s+599\\s+.*")),
                 human.out());
+        assertTrue(human.out().lines().anyMatch(line -> line.matches("cli-restore\\s+0\\s+\\S+Z\\s+\\[-inf, \\+inf\\)"
+                + "\\s+1800\\s+\\d+\\.\\d\\d MiB\\s+\\d+ records/s\\s+0\\s+0")), human.out());
     }
 
     @Test
