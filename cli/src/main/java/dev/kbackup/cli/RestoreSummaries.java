@@ -6,6 +6,8 @@ import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.storage.ObjectStore;
 
 import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -19,12 +21,20 @@ final class RestoreSummaries {
     private static final Pattern SUMMARY_KEY = Pattern.compile(".*/restores/[^/]+/summary-task-\\d+\\.json");
 
     /** One task's summary; {@code summary} is the whole JSON document as written. */
-    record RestoreRun(String key, String connector, int task, String completedAt, String window, long records,
+    record RestoreRun(String key, String connector, int task, Instant completedAt, String window, long records,
                       long recordsThisRun, long bytes, long durationMs, int skippedSegments, int missingRanges,
                       JsonNode summary) {
     }
 
     private RestoreSummaries() {
+    }
+
+    private static Instant instant(String text) {
+        try {
+            return text == null ? null : Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     static List<RestoreRun> read(ObjectStore store, BackupLayout layout) {
@@ -43,7 +53,7 @@ final class RestoreSummaries {
                             + " is not JSON: " + e.getMessage(), e);
                 }
                 runs.add(new RestoreRun(object.key(), json.path("connector").asText(), json.path("task").asInt(),
-                        json.path("completedAt").asText(null), json.path("window").asText(null),
+                        instant(json.path("completedAt").asText(null)), json.path("window").asText(null),
                         json.path("records").asLong(), json.path("recordsThisRun").asLong(),
                         json.path("bytes").asLong(), json.path("durationMs").asLong(),
                         json.path("skippedSegments").size(), json.path("missingOffsets").size(), json));

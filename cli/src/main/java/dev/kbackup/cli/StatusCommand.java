@@ -77,7 +77,7 @@ final class StatusCommand extends BackupCommand {
         Table restores = new Table("RESTORE", "TASK>", "COMPLETED", "WINDOW", "RECORDS>", "STORED>", "RATE>",
                 "SKIPPED SEGMENTS>", "MISSING RANGES>");
         for (RestoreSummaries.RestoreRun run : report.restores()) {
-            restores.row(run.connector(), run.task(), run.completedAt() == null ? "-" : run.completedAt(),
+            restores.row(run.connector(), run.task(), Units.time(run.completedAt()),
                     run.window() == null ? "-" : run.window(), run.records(), Units.mib(run.bytes()),
                     run.durationMs() <= 0 ? "-"
                             : Units.recordsPerSecond(run.recordsThisRun() * 1000.0 / run.durationMs()),
