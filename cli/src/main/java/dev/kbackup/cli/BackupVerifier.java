@@ -1,5 +1,6 @@
 package dev.kbackup.cli;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kbackup.cli.VerifyProblem.Kind;
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.BlockHeader;
@@ -47,6 +48,7 @@ final class BackupVerifier {
     record Result(String backupId, int segmentsInCatalog, int segmentsToRead, int segmentsRead, long bytesRead,
                   double samplePercent, List<VerifyProblem> problems) {
 
+        @JsonProperty
         boolean intact() {
             return problems.isEmpty();
         }

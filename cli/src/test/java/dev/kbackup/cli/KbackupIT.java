@@ -281,6 +281,7 @@ class KbackupIT {
             assertEquals(segments, report.get("segmentsInCatalog").asInt());
             assertEquals(segments, report.get("segmentsRead").asInt());
             assertEquals(0, report.get("problems").size());
+            assertTrue(report.get("intact").asBoolean(), json.out());
         }
         Result sample = run("verify", "orders-s3", "--config", s3Config.toString(), "--sample", "50%", "--seed", "7",
                 "-o", "json", "--progress", "none");
@@ -416,6 +417,7 @@ class KbackupIT {
     private JsonNode onlyProblem(Path root, String kind, String key) {
         Result result = verify(root, "json");
         assertEquals(1, result.code(), result.toString());
+        assertFalse(json(result).get("intact").asBoolean(), result.out());
         JsonNode problems = json(result).get("problems");
         assertEquals(1, problems.size(), result.out());
         JsonNode problem = problems.get(0);
