@@ -12,7 +12,7 @@ import java.io.PrintWriter;
  * damage, or a catalog object cannot be read); 2 bad usage, an unusable config or unreachable storage. Every
  * failure comes with a message saying what and where.
  */
-@Command(name = "kbackup", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = Kbackup.EXIT_USAGE,
+@Command(name = "kbackup", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, exitCodeOnInvalidInput = Kbackup.EXIT_USAGE,
         versionProvider = Kbackup.Version.class,
         description = "Answers questions about kbackup backups straight from storage, with the connectors' storage "
                 + "settings and no Connect worker.",
@@ -37,6 +37,7 @@ public final class Kbackup implements Runnable {
         CommandLine line = new CommandLine(new Kbackup());
         line.setOut(out);
         line.setErr(err);
+        line.setCaseInsensitiveEnumValuesAllowed(true);
         line.setExecutionExceptionHandler((e, failed, parsed) -> {
             failed.getErr().println("kbackup " + failed.getCommandName() + ": " + message(e));
             failed.getErr().flush();

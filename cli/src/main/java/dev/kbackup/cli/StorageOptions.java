@@ -9,7 +9,7 @@ import java.util.Map;
 /** The options every subcommand takes: where the storage settings come from, and how to print. */
 final class StorageOptions {
 
-    enum Format { human, json }
+    enum Format { HUMAN, JSON }
 
     @Option(names = "--config", required = true, paramLabel = "FILE",
             description = "Connector config with the storage settings: the JSON posted to Connect (bare map or "
@@ -38,6 +38,6 @@ final class StorageOptions {
     }
 
     boolean json() {
-        return output == Format.json;
+        return output == Format.JSON;
     }
 }

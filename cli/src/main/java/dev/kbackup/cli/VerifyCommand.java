@@ -26,9 +26,11 @@ final class VerifyCommand extends BackupCommand {
             description = "Seed of the --sample choice, to repeat a run (printed by each sampled run).")
     Long seed;
 
+    enum ProgressMode { AUTO, BAR, LINES, NONE }
+
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
             description = "auto (a bar on a terminal, lines otherwise), bar, lines or none. Default: ${DEFAULT-VALUE}.")
-    String progress;
+    ProgressMode progress;
 
     @Override
     int run(BackupStore backups) {
@@ -37,11 +39,10 @@ final class VerifyCommand extends BackupCommand {
         String id = backups.backupId(backupId);
         BackupCatalog catalog = backups.existingCatalog(id);
         BackupVerifier.Progress shown = switch (progress) {
-            case "auto" -> new VerifyProgress(err(), System.console() != null, clock);
-            case "bar" -> new VerifyProgress(err(), true, clock);
-            case "lines" -> new VerifyProgress(err(), false, clock);
-            case "none" -> new SilentProgress();
-            default -> throw new UsageException("--progress '" + progress + "': write auto, bar, lines or none");
+            case AUTO -> new VerifyProgress(err(), System.console() != null, clock);
+            case BAR -> new VerifyProgress(err(), true, clock);
+            case LINES -> new VerifyProgress(err(), false, clock);
+            case NONE -> new SilentProgress();
         };
         BackupVerifier.Result result = new BackupVerifier(backups.store(), catalog, percent, chosenSeed, shown)
                 .verify();

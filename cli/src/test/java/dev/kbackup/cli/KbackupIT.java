@@ -362,7 +362,7 @@ class KbackupIT {
         Result noConfig = run("list");
         assertEquals(2, noConfig.code());
         assertTrue(noConfig.err().contains("Missing required option: '--config=FILE'"), noConfig.err());
-        assertTrue(noConfig.err().contains("Usage: kbackup list --config=FILE"), noConfig.err());
+        assertTrue(noConfig.err().contains("Usage: kbackup list [-hV] --config=FILE"), noConfig.err());
 
         Result badSample = run("verify", "orders-fs", "--config", fsConfig.toString(), "--sample", "0%");
         assertEquals(2, badSample.code());
