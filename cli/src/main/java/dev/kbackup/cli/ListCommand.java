@@ -67,8 +67,14 @@ final class ListCommand extends BackupCommand {
         if (manifestUpdate != null && (lastUpdate == null || manifestUpdate.isAfter(lastUpdate))) {
             lastUpdate = manifestUpdate;
         }
-        List<SideStores.TaskState> tasks = SideStores.read(backups.store(), catalog.layout(), backups.aliveWithin(),
-                clock.instant());
+        List<SideStores.TaskState> tasks;
+        try {
+            tasks = SideStores.read(backups.store(), catalog.layout(), backups.aliveWithin(), clock.instant());
+        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+            // one unreadable side-store copy must not hide every backup: say so and list this one without a job
+            err().println("kbackup list: backup " + id + ": " + e.getMessage());
+            tasks = List.of();
+        }
         return new BackupSummary(id, List.copyOf(all.keySet()), partitions.size(),
                 partitions.stream().mapToLong(PartitionIndex::recordCount).sum(), stored, uncompressed,
                 stored == 0 ? 0 : (double) uncompressed / stored,
