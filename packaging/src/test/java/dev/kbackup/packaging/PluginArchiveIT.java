@@ -6,12 +6,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.zip.ZipFile;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,12 +75,33 @@ class PluginArchiveIT {
     @Test
     void pluginDirectoryTarballHoldsTheSameJarsInOneFolder() {
         assertTrue(tar.keySet().stream().allMatch(name -> name.startsWith(TAR_ROOT)
-                && name.indexOf('/', TAR_ROOT.length()) < 0
-                && (name.endsWith(".jar") || name.equals(TAR_ROOT + "LICENSE"))), tar.keySet().toString());
+                && (name.indexOf('/', TAR_ROOT.length()) < 0 || name.equals(TAR_ROOT + "bin/kbackup"))
+                && (name.endsWith(".jar") || name.equals(TAR_ROOT + "LICENSE")
+                    || name.equals(TAR_ROOT + "bin/kbackup"))), tar.keySet().toString());
         assertTrue(tar.containsKey(TAR_ROOT + "LICENSE"), "license");
         Set<String> jars = jarNames(tar, TAR_ROOT);
         assertEquals(jarNames(zip, HUB_ROOT + "lib/"), jars, "both archives ship the same jars");
         assertLibrariesPresentAndKafkaAbsent(jars);
+    }
+
+    @Test
+    void bothArchivesShipTheCliAsAnExecutableThatNoWorkerTakesForPluginCode() throws IOException {
+        assertEquals(0755, PluginArchives.tarGzModes(PluginArchives.pluginTarball()).get(TAR_ROOT + "bin/kbackup"));
+        byte[] script = tar.get(TAR_ROOT + "bin/kbackup");
+        assertArrayEquals(script, zip.get(HUB_ROOT + "bin/kbackup"), "the same bin/kbackup in both archives");
+        assertTrue(PluginArchives.string(script).startsWith("#!/bin/sh\n"), "a shell script first");
+        Path file = Files.createTempFile("kbackup", ".script");
+        Files.write(file, script); // a jar behind a stub: ZipFile reads it from its end, as java does
+        try (ZipFile jar = new ZipFile(file.toFile())) {
+            assertTrue(jar.getEntry("dev/kbackup/cli/Kbackup.class") != null, "the CLI");
+            assertTrue(jar.getEntry("org/apache/kafka/common/config/AbstractConfig.class") != null,
+                    "kafka-clients, which the archives' jars leave to the worker");
+            assertTrue(jar.getEntry("picocli/CommandLine.class") != null, "picocli");
+            assertTrue(jar.getEntry("dev/kbackup/layout/BackupCatalog.class") == null,
+                    "the format classes come from the archive's own segment-format jar");
+        } finally {
+            Files.delete(file);
+        }
     }
 
     @Test

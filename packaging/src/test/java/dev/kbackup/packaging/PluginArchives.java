@@ -56,12 +56,29 @@ final class PluginArchives {
     /** File entries of a gzip-compressed tar (ustar, with pax path records), by name. */
     static Map<String, byte[]> tarGzEntries(Path file) throws IOException {
         Map<String, byte[]> entries = new TreeMap<>();
+        tarGzFiles(file).forEach((name, entry) -> entries.put(name, entry.data()));
+        return entries;
+    }
+
+    /** Permission bits of the tar's file entries, by name (0755 for an executable). */
+    static Map<String, Integer> tarGzModes(Path file) throws IOException {
+        Map<String, Integer> modes = new TreeMap<>();
+        tarGzFiles(file).forEach((name, entry) -> modes.put(name, entry.mode()));
+        return modes;
+    }
+
+    private record TarFile(byte[] data, int mode) {
+    }
+
+    private static Map<String, TarFile> tarGzFiles(Path file) throws IOException {
+        Map<String, TarFile> entries = new TreeMap<>();
         try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
             byte[] header = new byte[512];
             String paxPath = null;
             while (in.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
                 String name = text(header, 0, 100);
                 String prefix = text(header, 345, 155);
+                int mode = Integer.parseInt(text(header, 100, 8).trim(), 8) & 0777;
                 long size = Long.parseLong(text(header, 124, 12).trim(), 8);
                 char type = (char) header[156];
                 byte[] data = in.readNBytes((int) size);
@@ -73,22 +90,25 @@ final class PluginArchives {
                 String path = paxPath != null ? paxPath : prefix.isEmpty() ? name : prefix + "/" + name;
                 paxPath = null;
                 if (type == '0' || type == '\0') {
-                    entries.put(path, data);
+                    entries.put(path, new TarFile(data, mode));
                 }
             }
         }
         return entries;
     }
 
-    /** Writes the tarball's files below {@code directory}. */
+    /** Writes the tarball's files below {@code directory}, keeping their executable bits. */
     static void unpackTarGz(Path file, Path directory) throws IOException {
-        for (Map.Entry<String, byte[]> entry : tarGzEntries(file).entrySet()) {
+        for (Map.Entry<String, TarFile> entry : tarGzFiles(file).entrySet()) {
             Path target = directory.resolve(entry.getKey()).normalize();
             if (!target.startsWith(directory)) {
                 throw new IOException("Entry escapes the directory: " + entry.getKey());
             }
             Files.createDirectories(target.getParent());
-            Files.write(target, entry.getValue());
+            Files.write(target, entry.getValue().data());
+            if ((entry.getValue().mode() & 0100) != 0) {
+                target.toFile().setExecutable(true, false);
+            }
         }
     }
 

@@ -204,6 +204,65 @@ class PluginInstallIT {
     }
 
     @Test
+    void cliFromTheUnpackedTarballListsTheBackupWithOnlyJavaOnThePath() throws Exception {
+        String topic = "listed";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+        }
+        awaitLeaders(topic, 3);
+        KafkaTestData.produceMixed(kafka.bootstrapServers(), topic, 3, 600, 5);
+        Map<String, String> backup = backupConfig("cli-it", topic);
+        put("/connectors/install-cli/config", backup);
+        try (ObjectStore store = ObjectStores.open(s3.storageSettings(Map.of("storage.prefix", "it")))) {
+            BackupCatalog catalog = new BackupCatalog(store, new BackupLayout("cli-it"));
+            Await.until(TIMEOUT, "the backup to list all 600 records", () -> catalog.loadAll().values()
+                    .stream().flatMap(p -> p.values().stream()).mapToLong(PartitionIndex::recordCount).sum() == 600,
+                    () -> "connector status: " + safeGet("/connectors/install-cli/status"));
+        }
+        // the JSON an operator posted to Connect is the CLI's config, as it is
+        Path config = workDir.resolve("install-cli.json");
+        Files.writeString(config, JSON.writeValueAsString(Map.of("name", "install-cli", "config", backup)));
+        Path kbackup = workDir.resolve("plugins/kbackup-" + PluginArchives.projectVersion() + "/bin/kbackup");
+
+        ProcessResult human = runWithOnlyJava(kbackup, "list", "--config", config.toString());
+        assertEquals(0, human.code(), human.toString());
+        assertTrue(human.out().lines().anyMatch(line -> line.matches("cli-it\\s+1\\s+3\\s+600\\s+.*")),
+                human.toString());
+        ProcessResult json = runWithOnlyJava(kbackup, "list", "--config", config.toString(), "--output", "json");
+        assertEquals(0, json.code(), json.toString());
+        JsonNode listed = null;
+        for (JsonNode entry : JSON.readTree(json.out()).path("backups")) {
+            if (entry.path("backupId").asText().equals("cli-it")) {
+                listed = entry;
+            }
+        }
+        assertTrue(listed != null, json.out());
+        assertEquals(600, listed.path("records").asLong());
+        assertEquals(List.of(topic), JSON.convertValue(listed.path("topics"), List.class));
+    }
+
+    record ProcessResult(int code, String out, String err) {
+    }
+
+    /** Runs {@code command} with a PATH that holds only the directory of this JVM's java, and nothing else set. */
+    private static ProcessResult runWithOnlyJava(Path command, String... args) throws Exception {
+        List<String> line = new ArrayList<>(List.of(command.toString()));
+        line.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(line);
+        builder.environment().clear();
+        builder.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin").toString());
+        Path out = Files.createTempFile(workDir, "kbackup-out", ".txt");
+        Path err = Files.createTempFile(workDir, "kbackup-err", ".txt");
+        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!process.waitFor(TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError(command + " did not finish within " + TIMEOUT + ": " + Files.readString(err));
+        }
+        return new ProcessResult(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    @Test
     void backupAndRestoreShowInThePrometheusScrapeWithTheirCounts() throws Exception {
         String topic = "metered";
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,

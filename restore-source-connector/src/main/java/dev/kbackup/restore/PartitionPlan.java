@@ -4,14 +4,14 @@ import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.TimeWindow;
 import dev.kbackup.layout.MissingOffsets;
 import dev.kbackup.layout.PartitionIndex;
+import dev.kbackup.layout.PartitionWindow;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.List;
 
 /**
- * What one backed-up partition contributes to a restore: where it goes, which of its segments can hold records
- * inside the window (chosen by each segment's min/max timestamp, in offset order), and the offsets that may be
- * inside the window but that no segment of the backup holds ({@code missing}: a lost segment, not a real gap).
+ * What one backed-up partition contributes to a restore: where it goes, and its {@link PartitionWindow}: which of
+ * its segments can hold records inside the window and the offsets inside it that no segment of the backup holds.
  */
 record PartitionPlan(TopicPartition source, TopicPartition target, List<SegmentInfo> segments,
                      List<MissingOffsets> missing) {
@@ -27,14 +27,8 @@ record PartitionPlan(TopicPartition source, TopicPartition target, List<SegmentI
 
     static PartitionPlan of(PartitionIndex index, TargetRouter router, TimeWindow window) {
         TopicPartition source = new TopicPartition(index.topic(), index.partition());
-        List<SegmentInfo> selected = index.segments().stream()
-                .filter(segment -> window.overlaps(segment.minTimestamp(), segment.maxTimestamp()))
-                .toList();
-        // Checked over the whole index: a window may skip a missing range's neighbours but not the range itself.
-        List<MissingOffsets> missing = MissingOffsets.between(index.segments()).stream()
-                .filter(range -> window.overlaps(range.minTimestamp(), range.maxTimestamp()))
-                .toList();
-        return new PartitionPlan(source, router.target(source), selected, missing);
+        PartitionWindow selected = PartitionWindow.of(index, window);
+        return new PartitionPlan(source, router.target(source), selected.segments(), selected.missing());
     }
 
     long records() {

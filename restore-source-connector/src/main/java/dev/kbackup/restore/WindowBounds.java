@@ -4,10 +4,6 @@ import dev.kbackup.format.TimeWindow;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-
 /**
  * Parses the bounds of the restore window: each is epoch milliseconds ({@code 1763892000000}) or an ISO-8601
  * date-time with a zone offset ({@code 2026-11-23T10:00:00Z}, {@code 2026-11-23T11:00:00.250+01:00}).
@@ -31,26 +27,11 @@ final class WindowBounds {
 
     /** Epoch milliseconds of one bound; throws ConfigException naming {@code key} and the accepted formats. */
     static long parse(String key, String value) {
-        String text = value.trim();
-        if (text.matches("-?\\d{1,19}")) {
-            try {
-                return Long.parseLong(text);
-            } catch (NumberFormatException e) {
-                throw new ConfigException(key, value, "epoch milliseconds out of range");
-            }
-        }
-        OffsetDateTime time;
         try {
-            time = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-        } catch (DateTimeParseException e) {
-            throw new ConfigException(key, value, "expected epoch milliseconds (e.g. 1763892000000) or an ISO-8601 "
-                    + "date-time with a zone (e.g. 2026-11-23T10:00:00Z or 2026-11-23T11:00:00+01:00)");
+            return TimeWindow.parseBound(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key, value, e.getMessage());
         }
-        if (time.getNano() % 1_000_000 != 0) {
-            throw new ConfigException(key, value, "record timestamps have millisecond precision: give at most 3 "
-                    + "fractional digits");
-        }
-        return time.toInstant().toEpochMilli();
     }
 
     private static boolean isBlank(String value) {

@@ -160,11 +160,13 @@ public final class FilesystemObjectStore implements ObjectStore {
     @Override
     public List<String> listFolders(String prefix) {
         String folder = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
-        invalidKeyReason(folder).ifPresent(reason -> {
-            throw new StorageException("Cannot list folders of '" + prefix + "' in " + description + ": " + reason,
-                    null, false);
-        });
-        Path directory = root.resolve(folder);
+        if (!folder.isEmpty()) { // "" is the store's root: its folders are the backups
+            invalidKeyReason(folder).ifPresent(reason -> {
+                throw new StorageException("Cannot list folders of '" + prefix + "' in " + description + ": "
+                        + reason, null, false);
+            });
+        }
+        Path directory = folder.isEmpty() ? root : root.resolve(folder);
         if (!Files.isDirectory(directory, NOFOLLOW_LINKS)) {
             return List.of();
         }

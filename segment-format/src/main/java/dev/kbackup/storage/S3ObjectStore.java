@@ -320,7 +320,8 @@ public final class S3ObjectStore implements ObjectStore {
     /** Lists one ListObjectsV2 page at a time, as the caller advances. */
     @Override
     public List<String> listFolders(String keyPrefix) {
-        String folder = keyPrefix.endsWith("/") ? keyPrefix : keyPrefix + "/";
+        // "" is the store's root: its folders are the backups
+        String folder = keyPrefix.isEmpty() || keyPrefix.endsWith("/") ? keyPrefix : keyPrefix + "/";
         List<String> names = new java.util.ArrayList<>();
         String token = null;
         try {

@@ -84,6 +84,16 @@ abstract class ObjectStoreContract {
     }
 
     @Test
+    void listsTheFoldersAtTheRootOfTheStoreForAnEmptyPrefix() {
+        store().put(base + "manifest.json", new byte[] {1}, WriteMode.CREATE_NEW);
+        store().put("loose-object-" + base.replace("/", ""), new byte[] {1}, WriteMode.CREATE_NEW);
+        String folder = base.substring(0, base.indexOf('/'));
+        List<String> folders = store().listFolders("");
+        assertTrue(folders.contains(folder), folders.toString());
+        assertTrue(folders.stream().noneMatch(name -> name.startsWith("loose-object-")), folders.toString());
+    }
+
+    @Test
     void streamsALargeObjectWrittenInSmallRandomPiecesAndReadsItBackExactly() throws IOException {
         int size = 50 * 1024 * 1024 + 12_345;
         byte[] data = new byte[size];

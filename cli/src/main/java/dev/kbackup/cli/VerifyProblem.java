@@ -1,0 +1,33 @@
+package dev.kbackup.cli;
+
+/**
+ * One thing {@code verify} found wrong, named by object key, topic-partition, offsets and (when the damage is inside
+ * a block) block index and byte position; -1 where a field does not apply.
+ */
+record VerifyProblem(Kind kind, String key, String topic, int partition, long firstOffset, long lastOffset, int block,
+                     long position, String message) {
+
+    enum Kind {
+        /** The catalog lists a segment that storage does not hold. */
+        MISSING_SEGMENT,
+        /** The stored object's size is not the size the catalog records (truncated, replaced, appended to). */
+        SIZE_MISMATCH,
+        /** A checksum, marker or length inside the segment is wrong. */
+        CORRUPT_SEGMENT,
+        /** The segment reads cleanly but is not the segment the catalog describes (checksum, offsets, counts). */
+        CATALOG_MISMATCH,
+        /** Offsets between two segments that no segment holds and that the backup did not record as a gap. */
+        OFFSET_GAP,
+        /** A complete segment in storage that the catalog leaves out, where a restore would not find it. */
+        NOT_IN_CATALOG,
+        /** The catalog could not be read. */
+        UNREADABLE_CATALOG
+    }
+
+    String describe() {
+        return kind + " " + (key == null ? "" : key + " ") + "(" + topic + "-" + partition
+                + (firstOffset >= 0 ? ", offsets " + firstOffset + ".." + lastOffset : "")
+                + (block >= 0 ? ", block " + block : "") + (position >= 0 ? ", byte " + position : "") + "): "
+                + message;
+    }
+}
