@@ -3,6 +3,8 @@ package dev.kbackup.restore;
 import dev.kbackup.config.ClusterConfigKeys;
 import dev.kbackup.format.TimeWindow;
 import dev.kbackup.layout.BackupCatalog;
+import dev.kbackup.layout.ClusterSnapshot;
+import dev.kbackup.layout.ClusterSnapshots;
 import dev.kbackup.layout.RestoreKeys;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectStores;
@@ -21,8 +23,11 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -49,6 +54,8 @@ public class RestoreSourceTask extends SourceTask {
     private ThrottlePause throttlePause;
     private TransactionBoundaries transactions;
     private DeferredReadFailure readFailure;
+    /** The backup's cluster snapshot at or before the window end, when the restore uses one and one exists. */
+    private Optional<ClusterSnapshots.Found> snapshot = Optional.empty();
 
     @Override
     public String version() {
@@ -64,6 +71,8 @@ public class RestoreSourceTask extends SourceTask {
         try {
             BackupCatalog catalog = new BackupCatalog(store, config.layout());
             List<PartitionPlan> plans = RestorePlan.load(catalog, config.partitions(), config.router(), window);
+            snapshot = needsSnapshot() ? new ClusterSnapshots(store, config.layout()).atOrBefore(window.end())
+                    : Optional.empty();
             // before touching any target: offsets written for another target or window stop the task here
             ResumePoints resume = ResumePoints.check(backupId, config.connectorName(), plans, window,
                     RestoreOffsets.read(context.offsetStorageReader(), backupId, config.partitions()));
@@ -210,10 +219,33 @@ public class RestoreSourceTask extends SourceTask {
         try (Admin admin = Admin.create(config.adminProperties(
                 "kbackup-restore-" + config.connectorName() + "-" + config.taskNumber()))) {
             TargetTopics targets = new TargetTopics(admin, config.createTopics(),
-                    config.createTopicsReplicationFactor());
+                    config.createTopicsReplicationFactor(), backedUpTopicsByTarget(plans),
+                    snapshot.map(ClusterSnapshots.Found::key).orElse(null));
             targets.prepare(plans, config.targetPartitionCounts(), config.window(), System.currentTimeMillis());
             return targets.endOffsets(resumedTargets);
         }
+    }
+
+    private boolean needsSnapshot() {
+        return config.createTopics() || config.consumerGroups().isPresent();
+    }
+
+    /** Per target topic, the snapshot of the backed-up topic restored into it (the first, if several are). */
+    private Map<String, ClusterSnapshot.TopicSnapshot> backedUpTopicsByTarget(List<PartitionPlan> plans) {
+        Map<String, ClusterSnapshot.TopicSnapshot> byTarget = new TreeMap<>();
+        if (snapshot.isEmpty()) {
+            if (config.createTopics()) {
+                log.warn("Backup {} has no cluster snapshot at or before the window end: target topics are created "
+                        + "with the broker's default configs (snapshots need cluster.bootstrap.servers and "
+                        + "snapshot.interval.ms > 0 on the backup connector)", config.backupId());
+            }
+            return byTarget;
+        }
+        ClusterSnapshot found = snapshot.get().snapshot();
+        plans.stream().sorted(Comparator.comparing(plan -> plan.source().topic())).forEach(plan ->
+                found.topic(plan.source().topic()).ifPresent(topic ->
+                        byTarget.putIfAbsent(plan.target().topic(), topic)));
+        return byTarget;
     }
 
     private PluginMetrics pluginMetrics() {
