@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * Restores the backed-up partitions the connector assigned to it. {@code start} wires the collaborators (storage,
@@ -56,6 +57,10 @@ public class RestoreSourceTask extends SourceTask {
     private DeferredReadFailure readFailure;
     /** The backup's cluster snapshot at or before the window end, when the restore uses one and one exists. */
     private Optional<ClusterSnapshots.Found> snapshot = Optional.empty();
+    private List<PartitionPlan> plans = List.of();
+    private RestoreObjects objects;
+    /** True once the consumer groups were moved (or there were none to move). */
+    private boolean groupsMoved;
 
     @Override
     public String version() {
@@ -70,7 +75,7 @@ public class RestoreSourceTask extends SourceTask {
         store = ObjectStores.open(config.storage());
         try {
             BackupCatalog catalog = new BackupCatalog(store, config.layout());
-            List<PartitionPlan> plans = RestorePlan.load(catalog, config.partitions(), config.router(), window);
+            plans = RestorePlan.load(catalog, config.partitions(), config.router(), window);
             snapshot = needsSnapshot() ? new ClusterSnapshots(store, config.layout()).atOrBefore(window.end())
                     : Optional.empty();
             // before touching any target: offsets written for another target or window stop the task here
@@ -85,7 +90,7 @@ public class RestoreSourceTask extends SourceTask {
                     "kbackup-restore-" + config.connectorName() + "-" + config.taskNumber(), metrics);
             RestorePolicy policy = new RestorePolicy(window, config.corruptSegmentPolicy(), config.batchMaxRecords(),
                     new Throttle(config.maxBytesPerSecond(), System::nanoTime));
-            RestoreObjects objects = new RestoreObjects(store,
+            objects = new RestoreObjects(store,
                     new RestoreKeys(config.layout(), config.connectorName()));
             restore = new AssignedPartitions(new RestoreTaskId(backupId, config.connectorName(), config.taskNumber()),
                     policy, metrics, objects, Clock.systemUTC(), PERSIST_INTERVAL);
@@ -129,6 +134,9 @@ public class RestoreSourceTask extends SourceTask {
     @Override
     public List<SourceRecord> poll() throws InterruptedException {
         if (restore.isComplete()) {
+            if (!groupsMoved) {
+                moveConsumerGroups();
+            }
             stopping.await(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
             return null;
         }
@@ -171,6 +179,7 @@ public class RestoreSourceTask extends SourceTask {
         try {
             restore.complete();
             prefetcher.close();
+            moveConsumerGroups();
         } catch (RuntimeException e) {
             log.warn("Could not write the summary of the restore of backup {} (retrying in {} ms): {}",
                     config.backupId(), IDLE_POLL_MS, e.getMessage());
@@ -223,6 +232,34 @@ public class RestoreSourceTask extends SourceTask {
                     snapshot.map(ClusterSnapshots.Found::key).orElse(null));
             targets.prepare(plans, config.targetPartitionCounts(), config.window(), System.currentTimeMillis());
             return targets.endOffsets(resumedTargets);
+        }
+    }
+
+    /**
+     * After this task's partitions are restored, moves the selected consumer groups' offsets on them; a failure to
+     * reach storage or the cluster is retried on the next poll.
+     */
+    private void moveConsumerGroups() {
+        Optional<Pattern> groups = config.consumerGroups();
+        if (groups.isEmpty() || groupsMoved) {
+            groupsMoved = true;
+            return;
+        }
+        if (snapshot.isEmpty()) {
+            log.warn("Not moving consumer groups: backup {} has no cluster snapshot at or before the window end {}",
+                    config.backupId(), config.window());
+            groupsMoved = true;
+            return;
+        }
+        try (Admin admin = Admin.create(config.adminProperties(
+                "kbackup-restore-groups-" + config.connectorName() + "-" + config.taskNumber()))) {
+            new ConsumerGroupMover(admin, objects, new RestoreTaskId(config.backupId(), config.connectorName(),
+                    config.taskNumber())).move(snapshot.get(), groups.get(), config.consumerGroupsMode(), plans,
+                    Clock.systemUTC().instant());
+            groupsMoved = true;
+        } catch (RuntimeException e) {
+            log.warn("Could not move the consumer groups of backup {} yet (retrying in {} ms): {}", config.backupId(),
+                    IDLE_POLL_MS, e.toString());
         }
     }
 
