@@ -187,6 +187,72 @@ class DisasterRecoveryIT {
         connect.deleteConnector("dr-plan");
     }
 
+    @Test
+    void anExistingTargetThatDeletesWhereTheBackupCompactedStopsTheRestoreBeforeAnythingIsWritten() throws Exception {
+        clusterB.createTopic("inventory-delete", 2, 1, Map.of("cleanup.policy", "delete"));
+        connect.configureConnector("dr-conflict", restoreConfig("dr-conflict")
+                .createTopics()
+                .topics(INVENTORY)
+                .topicMapping(INVENTORY + ":inventory-delete")
+                .build());
+
+        Await.until(TIMEOUT, "the restore's tasks to fail", () -> {
+            var tasks = connect.connectorStatus("dr-conflict").tasks();
+            return !tasks.isEmpty() && tasks.stream().allMatch(task -> "FAILED".equals(task.state()));
+        }, () -> connectorState("dr-conflict"));
+        String trace = connect.connectorStatus("dr-conflict").tasks().get(0).trace();
+        assertTrue(trace.contains("target topic 'inventory-delete' has cleanup.policy=delete where the backed-up "
+                + "topic 'inventory' had compact"), trace);
+        assertEquals(0, clusterB.endOffset(new TopicPartition("inventory-delete", 0))
+                + clusterB.endOffset(new TopicPartition("inventory-delete", 1)), "nothing was written");
+        connect.deleteConnector("dr-conflict");
+    }
+
+    @Test
+    void validationNamesTheSnapshotSettingsToFix() {
+        Map<String, String> noSnapshotThen = restoreConfig("dr-validate")
+                .set("restore.consumer.groups", "billing")
+                .set("restore.time.end", "2020-01-01T00:00:00Z")
+                .build();
+        assertEquals(List.of("restore.consumer.groups"), errorKeys(RestoreSourceConnector.class, noSnapshotThen));
+        assertTrue(errors(RestoreSourceConnector.class, noSnapshotThen).get(0).contains("has no cluster snapshot at "
+                + "or before 2020-01-01T00:00:00Z"), errors(RestoreSourceConnector.class, noSnapshotThen).toString());
+
+        Map<String, String> badRegex = restoreConfig("dr-validate").set("restore.consumer.groups", "billing(").build();
+        assertEquals(List.of("restore.consumer.groups"), errorKeys(RestoreSourceConnector.class, badRegex));
+
+        Map<String, String> twoFactors = restoreConfig("dr-validate").set("restore.replication.factor", "3")
+                .set("restore.create.topics.replication.factor", "2").build();
+        assertEquals(List.of("restore.create.topics.replication.factor"),
+                errorKeys(RestoreSourceConnector.class, twoFactors));
+
+        Map<String, String> aclsWithoutCluster = BackupConnectorConfig.of(BackupSinkConnector.class, "dr-v", INVENTORY)
+                .storage(s3.connectorConfig()).prefix(PREFIX).set("snapshot.acls", "true")
+                .set("snapshot.groups.include", "[").build();
+        assertEquals(List.of("snapshot.acls", "snapshot.groups.include"),
+                errorKeys(BackupSinkConnector.class, aclsWithoutCluster));
+    }
+
+    private List<String> errorKeys(Class<?> connector, Map<String, String> config) {
+        return errorsByKey(connector, config).keySet().stream().sorted().toList();
+    }
+
+    private List<String> errors(Class<?> connector, Map<String, String> config) {
+        return errorsByKey(connector, config).values().stream().flatMap(List::stream).toList();
+    }
+
+    private Map<String, List<String>> errorsByKey(Class<?> connector, Map<String, String> config) {
+        Map<String, String> named = new HashMap<>(config);
+        named.put("name", "dr-validation");
+        Map<String, List<String>> errors = new TreeMap<>();
+        for (var info : connect.validateConnectorConfig(connector.getSimpleName(), named).configs()) {
+            if (info.configValue() != null && !info.configValue().errors().isEmpty()) {
+                errors.put(info.configValue().name(), info.configValue().errors());
+            }
+        }
+        return errors;
+    }
+
     private void backUp() {
         BackupLayout layout = new BackupLayout(BACKUP_ID);
         Map<String, String> config;
