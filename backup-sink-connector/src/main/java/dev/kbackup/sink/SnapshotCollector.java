@@ -11,18 +11,23 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.SecurityDisabledException;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.resource.ResourceType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,6 +45,7 @@ import java.util.function.Supplier;
  */
 final class SnapshotCollector implements Supplier<ClusterSnapshot> {
 
+    private static final Logger log = LoggerFactory.getLogger(SnapshotCollector.class);
     private static final long TIMEOUT_SECONDS = 30;
 
     private final Admin admin;
@@ -67,7 +73,7 @@ final class SnapshotCollector implements Supplier<ClusterSnapshot> {
         List<ClusterSnapshot.TopicSnapshot> topicSnapshots = topicSnapshots(descriptions);
         List<TopicPartition> partitions = new ArrayList<>();
         descriptions.values().forEach(description -> description.partitions().stream()
-                .sorted(java.util.Comparator.comparingInt(info -> info.partition()))
+                .sorted(Comparator.comparingInt(TopicPartitionInfo::partition))
                 .forEach(info -> partitions.add(new TopicPartition(description.name(), info.partition()))));
         Set<String> groups = selectedGroups();
         List<ClusterSnapshot.GroupOffsets> offsets = groupOffsets(groups, partitions);
@@ -142,8 +148,27 @@ final class SnapshotCollector implements Supplier<ClusterSnapshot> {
     }
 
     private List<ClusterSnapshot.AclEntry> acls(Set<String> topics, Set<String> groups) {
-        Collection<AclBinding> bindings = await(admin.describeAcls(new AclBindingFilter(
-                ResourcePatternFilter.ANY, AccessControlEntryFilter.ANY)).values(), "the ACLs");
+        Collection<AclBinding> bindings;
+        try {
+            bindings = admin.describeAcls(new AclBindingFilter(ResourcePatternFilter.ANY,
+                    AccessControlEntryFilter.ANY)).values().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SecurityDisabledException) {
+                return List.of(); // no authorizer: there are no ACLs
+            }
+            // the offsets and configs matter more than the ACLs: keep the snapshot, say what is missing
+            log.warn("Could not read the ACLs for the snapshot (it is stored without them, acls=null): {}. Grant "
+                    + "DESCRIBE on the cluster resource to the principal of cluster.* to snapshot ACLs",
+                    e.getCause().toString());
+            return null;
+        } catch (TimeoutException e) {
+            log.warn("The cluster did not answer within {} s while reading the ACLs; the snapshot is stored "
+                    + "without them (acls=null)", TIMEOUT_SECONDS);
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while reading the ACLs", e);
+        }
         List<ClusterSnapshot.AclEntry> entries = new ArrayList<>();
         for (AclBinding binding : bindings) {
             if (concerns(binding.pattern(), topics, groups)) {

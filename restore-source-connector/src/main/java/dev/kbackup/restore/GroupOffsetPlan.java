@@ -5,6 +5,7 @@ import dev.kbackup.layout.ClusterSnapshot;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,9 +61,9 @@ final class GroupOffsetPlan {
      */
     static List<GroupPlan> build(ClusterSnapshot snapshot, Pattern groups, List<PartitionPlan> plans,
                                  Function<TopicPartition, Optional<StoredTranslationLog>> offsets, String status) {
-        Map<TopicPartition, TopicPartition> targets = new java.util.HashMap<>();
+        Map<TopicPartition, TopicPartition> targets = new HashMap<>();
         plans.forEach(plan -> targets.put(plan.source(), plan.target()));
-        Map<TopicPartition, Optional<StoredTranslationLog>> maps = new java.util.HashMap<>();
+        Map<TopicPartition, Optional<StoredTranslationLog>> maps = new HashMap<>();
         List<GroupPlan> result = new ArrayList<>();
         for (ClusterSnapshot.GroupOffsets group : snapshot.groups()) {
             if (!groups.matcher(group.groupId()).matches()) {

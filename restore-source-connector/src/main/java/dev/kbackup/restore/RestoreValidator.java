@@ -17,6 +17,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigException;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -164,7 +165,7 @@ final class RestoreValidator {
         long end = config.window().end();
         if (new ClusterSnapshots(store, config.layout()).atOrBefore(end).isEmpty()) {
             validation.addError(RestoreConfig.CONSUMER_GROUPS, "Backup '" + config.backupId() + "' has no cluster "
-                    + "snapshot " + (end == Long.MAX_VALUE ? "" : "at or before " + java.time.Instant.ofEpochMilli(end)
+                    + "snapshot " + (end == Long.MAX_VALUE ? "" : "at or before " + Instant.ofEpochMilli(end)
                     + " ") + "under " + config.layout().snapshotsPrefix() + ", so there are no consumer group offsets "
                     + "to move. Snapshots are taken by the backup connector when cluster.bootstrap.servers is set and "
                     + "snapshot.interval.ms > 0; restore a later window or leave " + RestoreConfig.CONSUMER_GROUPS

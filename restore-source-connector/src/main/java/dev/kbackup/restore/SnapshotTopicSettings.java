@@ -5,10 +5,12 @@ import org.apache.kafka.common.config.TopicConfig;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What the backup's snapshot says a restored topic should look like: the partition count and configs to create a
@@ -82,10 +84,10 @@ final class SnapshotTopicSettings {
     }
 
     private static Set<String> policies(String value) {
-        Set<String> policies = new java.util.TreeSet<>();
+        Set<String> policies = new TreeSet<>();
         for (String policy : value.split(",")) {
             if (!policy.isBlank()) {
-                policies.add(policy.trim().toLowerCase(java.util.Locale.ROOT));
+                policies.add(policy.trim().toLowerCase(Locale.ROOT));
             }
         }
         return policies;

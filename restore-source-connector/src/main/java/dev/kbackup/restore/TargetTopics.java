@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -235,7 +236,7 @@ final class TargetTopics {
         }
         Map<ConfigResource, Config> configs = describeConfigs(compared.stream()
                 .map(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic)).toList());
-        List<String> conflicts = new java.util.ArrayList<>();
+        List<String> conflicts = new ArrayList<>();
         for (String topic : compared) {
             Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic));
             SnapshotTopicSettings.conflict(topic, backedUp.get(topic),

@@ -14,8 +14,8 @@ import java.util.TreeMap;
  * set on it, and (when asked for) the ACLs that concern them. Stored once and never changed, see
  * {@link ClusterSnapshots}; plain data so that a restore and an operator tool read it alike.
  *
- * @param acls null when the backup was not asked to snapshot ACLs ({@code snapshot.acls=false}); a list, possibly
- *             empty, when it was
+ * @param acls null when the backup was not asked to snapshot ACLs ({@code snapshot.acls=false}) or could not
+ *             read them (logged); a list, possibly empty, when it read them
  */
 @JsonPropertyOrder({"formatVersion", "backupId", "takenAt", "clusterId", "topics", "groups", "acls"})
 public record ClusterSnapshot(int formatVersion, String backupId, Instant takenAt, String clusterId,
