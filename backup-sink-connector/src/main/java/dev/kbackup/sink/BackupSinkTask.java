@@ -145,7 +145,7 @@ public class BackupSinkTask extends SinkTask {
     /** Task 0 alone snapshots the cluster: one snapshot per interval, whatever the task count. */
     private SnapshotTaker startSnapshots(String taskName) {
         long interval = config.snapshotInterval().toMillis();
-        if (config.taskNumber() != 0 || interval <= 0) {
+        if (!SnapshotTaker.isTakenBy(config.taskNumber(), interval)) {
             return null;
         }
         Admin admin = Admin.create(ClusterConfigKeys.adminProperties(config, "kbackup-snapshot-" + taskName));

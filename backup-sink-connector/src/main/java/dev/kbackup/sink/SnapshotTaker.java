@@ -34,6 +34,14 @@ final class SnapshotTaker implements AutoCloseable {
         this.resources = resources;
     }
 
+    /**
+     * Whether a task takes snapshots: task 0 alone (every connector has one, whatever {@code tasks.max}), so that
+     * there is one snapshot per interval; none when the interval is 0 (off, or no {@code cluster.bootstrap.servers}).
+     */
+    static boolean isTakenBy(int taskNumber, long intervalMillis) {
+        return taskNumber == 0 && intervalMillis > 0;
+    }
+
     /** Takes the first snapshot now, then one every {@code intervalMillis}, on a thread of its own. */
     void start(long intervalMillis, String threadName) {
         thread = Executors.newSingleThreadScheduledExecutor(runnable -> {

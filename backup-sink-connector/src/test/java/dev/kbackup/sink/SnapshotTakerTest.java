@@ -82,6 +82,13 @@ class SnapshotTakerTest {
         assertTrue(closed.get());
     }
 
+    @Test
+    void onlyTaskZeroTakesSnapshotsAndOnlyWithAnInterval() {
+        assertTrue(SnapshotTaker.isTakenBy(0, 60_000));
+        assertFalse(SnapshotTaker.isTakenBy(1, 60_000), "one snapshot per interval, not one per task");
+        assertFalse(SnapshotTaker.isTakenBy(0, 0), "0 turns snapshots off");
+    }
+
     private static Supplier<ClusterSnapshot> sequence(ClusterSnapshot... snapshots) {
         Deque<ClusterSnapshot> queue = new ArrayDeque<>(List.of(snapshots));
         return queue::pop;
