@@ -27,6 +27,13 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -92,7 +99,10 @@ class DisasterRecoveryIT {
     void start() throws Exception {
         s3 = S3ProxyFixture.start();
         store = ObjectStores.open(s3.storageSettings(Map.of("storage.prefix", PREFIX)));
-        connect = ConnectClusters.start("dr-it", 1, Map.of());
+        // an authorizer on cluster A, so that the snapshot has ACLs to record; everyone here is a super user
+        connect = ConnectClusters.start("dr-it", 1, Map.of(), Map.of(
+                "authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                "super.users", "User:ANONYMOUS"));
         clusterB = ConnectClusters.startKafka();
         bootstrapA = connect.kafka().bootstrapServers();
         bootstrapB = clusterB.bootstrapServers();
@@ -110,6 +120,7 @@ class DisasterRecoveryIT {
             }
         }
         POSITIONS.forEach(this::consumeAndCommit);
+        createAcls();
 
         backUp();
     }
@@ -266,6 +277,7 @@ class DisasterRecoveryIT {
                     .stateDir(Files.createTempDirectory("kbackup-dr-state"))
                     .cluster(bootstrapA)
                     .set("snapshot.interval.ms", "500")
+                    .set("snapshot.acls", "true")
                     .build();
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
@@ -288,6 +300,11 @@ class DisasterRecoveryIT {
         assertEquals(INVENTORY_CONFIGS, inventory.configs(), "exactly the configs set on the topic");
         assertTrue(snapshot.groups().stream().noneMatch(g -> g.groupId().startsWith("connect-")),
                 "Connect's own groups are not snapshotted");
+        assertEquals(Set.of(
+                new ClusterSnapshot.AclEntry("TOPIC", INVENTORY, "LITERAL", "User:billing", "*", "READ", "ALLOW"),
+                new ClusterSnapshot.AclEntry("TOPIC", "inv", "PREFIXED", "User:audit", "*", "DESCRIBE", "ALLOW"),
+                new ClusterSnapshot.AclEntry("GROUP", "billing", "LITERAL", "User:billing", "*", "READ", "ALLOW")),
+                Set.copyOf(snapshot.acls()), "the ACLs on the backed-up topics and snapshotted groups, no others");
     }
 
     private String connectorState(String name) {
@@ -448,6 +465,25 @@ class DisasterRecoveryIT {
             });
             consumer.commitSync(commit);
         }
+    }
+
+    /** ACLs on cluster A: three concern the backup, two do not. */
+    private void createAcls() throws Exception {
+        try (Admin admin = admin(bootstrapA)) {
+            admin.createAcls(List.of(
+                    acl(ResourceType.TOPIC, INVENTORY, PatternType.LITERAL, "User:billing", AclOperation.READ),
+                    acl(ResourceType.TOPIC, "inv", PatternType.PREFIXED, "User:audit", AclOperation.DESCRIBE),
+                    acl(ResourceType.GROUP, "billing", PatternType.LITERAL, "User:billing", AclOperation.READ),
+                    acl(ResourceType.TOPIC, "payroll", PatternType.LITERAL, "User:hr", AclOperation.READ),
+                    acl(ResourceType.GROUP, "payroll-app", PatternType.LITERAL, "User:hr", AclOperation.READ)))
+                    .all().get();
+        }
+    }
+
+    private static AclBinding acl(ResourceType type, String name, PatternType pattern, String principal,
+                                  AclOperation operation) {
+        return new AclBinding(new ResourcePattern(type, name, pattern),
+                new AccessControlEntry(principal, "*", operation, AclPermissionType.ALLOW));
     }
 
     private void produce(String topic, int partitions, int perPartition) throws Exception {
