@@ -20,6 +20,8 @@ import org.apache.kafka.common.config.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /** Settings of the backup sink connector and its tasks. */
 public class BackupSinkConfig extends AbstractConfig {
@@ -37,6 +39,10 @@ public class BackupSinkConfig extends AbstractConfig {
     public static final String STORAGE_FAILURE_THRESHOLD = "storage.failure.threshold";
     public static final String STORAGE_RECOVERY_INTERVAL_MS = "storage.recovery.interval.ms";
     public static final String STORAGE_RETRY_BACKOFF_MS = "storage.retry.backoff.ms";
+    public static final String SNAPSHOT_INTERVAL_MS = "snapshot.interval.ms";
+    public static final String SNAPSHOT_GROUPS_INCLUDE = "snapshot.groups.include";
+    public static final String SNAPSHOT_GROUPS_EXCLUDE = "snapshot.groups.exclude";
+    public static final String SNAPSHOT_ACLS = "snapshot.acls";
 
     /** The connector's name as Connect gives it. */
     static final String CONNECTOR_NAME = "name";
@@ -44,6 +50,7 @@ public class BackupSinkConfig extends AbstractConfig {
     private static final String SEGMENT_GROUP = "Segments";
     private static final String STATE_GROUP = "Progress and state";
     private static final String RESILIENCE_GROUP = "Memory and storage faults";
+    private static final String SNAPSHOT_GROUP = "Cluster snapshots";
 
     public static final ConfigDef CONFIG_DEF = configDef();
 
@@ -62,8 +69,10 @@ public class BackupSinkConfig extends AbstractConfig {
                 + "{storage.prefix}/{backup.id}/, and a restore names the same id.");
         StorageConfigKeys.define(def);
         EncryptionConfigKeys.define(def);
-        ClusterConfigKeys.define(def, Importance.LOW, "Optional for the backup: when set, the manifest records the "
-                + "source cluster's id.");
+        ClusterConfigKeys.define(def, Importance.MEDIUM, "Optional for the backup: when set, the manifest records "
+                + "the source cluster's id and task 0 stores snapshots of consumer group offsets, topic configs and "
+                + "(optionally) ACLs every snapshot.interval.ms, which a restore uses to recreate topics and move "
+                + "consumer groups.");
 
         int order = 0;
         def.define(SEGMENT_MAX_BYTES, Type.LONG, 128L * 1024 * 1024, Range.atLeast(1024 * 1024), Importance.MEDIUM,
@@ -121,7 +130,41 @@ public class BackupSinkConfig extends AbstractConfig {
                 "Wait before Connect redelivers records that could not be accepted because storage was failing "
                         + "or uploads were behind.",
                 RESILIENCE_GROUP, ++order, Width.SHORT, "Retry backoff");
+
+        order = 0;
+        def.define(SNAPSHOT_INTERVAL_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.MEDIUM,
+                "How often task 0 stores a snapshot of the source cluster (through cluster.bootstrap.servers) "
+                        + "beside the segments, under {backup.id}/snapshots/: the committed offsets of the selected "
+                        + "consumer groups on the backed-up topics, each backed-up topic's partition count, "
+                        + "replication factor and the configs set on it, and ACLs with snapshot.acls=true. 0 turns "
+                        + "snapshots off; without cluster.bootstrap.servers none are taken. A snapshot that fails "
+                        + "is logged and counted (snapshot-failures-total) and never stops the data backup.",
+                SNAPSHOT_GROUP, ++order, Width.SHORT, "Snapshot interval");
+        def.define(SNAPSHOT_GROUPS_INCLUDE, Type.STRING, ".*", regexValidator(), Importance.MEDIUM,
+                "Java regular expression (whole-name match) of the consumer groups whose committed offsets "
+                        + "snapshots record.",
+                SNAPSHOT_GROUP, ++order, Width.LONG, "Snapshot groups include");
+        def.define(SNAPSHOT_GROUPS_EXCLUDE, Type.STRING, "connect-.*", regexValidator(), Importance.LOW,
+                "Java regular expression (whole-name match) of consumer groups left out of snapshots even if "
+                        + "snapshot.groups.include matches them; the default leaves out Kafka Connect's own sink "
+                        + "connector groups.",
+                SNAPSHOT_GROUP, ++order, Width.LONG, "Snapshot groups exclude");
+        def.define(SNAPSHOT_ACLS, Type.BOOLEAN, false, Importance.LOW,
+                "Also record the ACLs on the backed-up topics and the snapshotted groups (needs DESCRIBE on the "
+                        + "cluster resource). The connectors never apply ACLs; the operator tool restores them.",
+                SNAPSHOT_GROUP, ++order, Width.SHORT, "Snapshot ACLs");
         return def;
+    }
+
+    private static ConfigDef.Validator regexValidator() {
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            try {
+                Pattern.compile((String) value);
+            } catch (PatternSyntaxException | NullPointerException e) {
+                throw new ConfigException(name, value, "not a valid Java regular expression"
+                        + (e instanceof PatternSyntaxException syntax ? ": " + syntax.getDescription() : ""));
+            }
+        }, () -> "a Java regular expression");
     }
 
     private static ConfigDef.Validator codecValidator() {
@@ -205,6 +248,29 @@ public class BackupSinkConfig extends AbstractConfig {
 
     public Duration storageRetryBackoff() {
         return Duration.ofMillis(getLong(STORAGE_RETRY_BACKOFF_MS));
+    }
+
+    /** How often to snapshot the source cluster; zero when snapshots are off. */
+    public Duration snapshotInterval() {
+        return ClusterConfigKeys.isConfigured(this) ? Duration.ofMillis(getLong(SNAPSHOT_INTERVAL_MS)) : Duration.ZERO;
+    }
+
+    public Pattern snapshotGroupsInclude() {
+        return Pattern.compile(getString(SNAPSHOT_GROUPS_INCLUDE));
+    }
+
+    public Pattern snapshotGroupsExclude() {
+        return Pattern.compile(getString(SNAPSHOT_GROUPS_EXCLUDE));
+    }
+
+    public boolean snapshotAcls() {
+        return getBoolean(SNAPSHOT_ACLS);
+    }
+
+    /** The connector's {@code topics.regex}, or null when it lists its topics. */
+    Pattern topicsRegex() {
+        Object regex = originals().get("topics.regex");
+        return regex == null || regex.toString().isBlank() ? null : Pattern.compile(regex.toString());
     }
 
     /** The connector's name, or "kbackup-sink" when run outside Connect. */

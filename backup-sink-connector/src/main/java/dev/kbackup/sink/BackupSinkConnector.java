@@ -1,6 +1,7 @@
 package dev.kbackup.sink;
 
 import dev.kbackup.Version;
+import dev.kbackup.config.ClusterConfigKeys;
 import dev.kbackup.config.ConnectorValidation;
 import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.storage.StorageConfigKeys;
@@ -76,6 +77,7 @@ public class BackupSinkConnector extends SinkConnector {
         validation.checkConverters();
         checkSegmentHoldsAPart(validation);
         validation.checkEncryption();
+        checkSnapshotsHaveACluster(validation);
         validation.checkStorage().ifPresent(storage -> {
             Object backupId = validation.value(BackupSinkConfig.BACKUP_ID);
             if (validation.isValid(BackupSinkConfig.BACKUP_ID) && backupId != null) {
@@ -93,6 +95,17 @@ public class BackupSinkConnector extends SinkConnector {
             validation.addError(BackupSinkConfig.SEGMENT_MAX_BYTES, "segment.max.bytes (" + segment
                     + ") is smaller than s3.part.size.bytes (" + part + "): raise segment.max.bytes or lower the "
                     + "part size, so that a segment can fill at least one upload part");
+        }
+    }
+
+    /** ACLs are only read for snapshots, and snapshots need the cluster's address. */
+    private static void checkSnapshotsHaveACluster(ConnectorValidation validation) {
+        Object servers = validation.value(ClusterConfigKeys.BOOTSTRAP_SERVERS);
+        if (Boolean.TRUE.equals(validation.value(BackupSinkConfig.SNAPSHOT_ACLS))
+                && (servers == null || servers.toString().isBlank())) {
+            validation.addError(BackupSinkConfig.SNAPSHOT_ACLS, "snapshot.acls=true needs "
+                    + ClusterConfigKeys.BOOTSTRAP_SERVERS + ": snapshots read the source cluster through it. Set it "
+                    + "(and cluster.* security settings), or set snapshot.acls=false");
         }
     }
 

@@ -83,6 +83,12 @@ public final class BackupSinkMetricNames {
             + "delivered to the task (the consumer group's lag shows the rest); 0 once the partition is caught up",
             "topic", "partition");
 
+    public static final TaskMetric SNAPSHOTS_TOTAL = counter("snapshots-total", "snapshots",
+            "snapshots of the source cluster's group offsets and topic configs stored (task 0 only, with "
+            + "cluster.bootstrap.servers set and snapshot.interval.ms above 0)");
+    public static final TaskMetric SNAPSHOT_FAILURES_TOTAL = counter("snapshot-failures-total", "snapshots",
+            "snapshots of the source cluster that failed (each is logged; the data backup goes on)");
+
     /** Every metric above, in the order the docs list them. */
     public static final List<TaskMetric> ALL = List.of(
             RECORDS_IN_TOTAL, RECORDS_IN_RATE, BYTES_IN_TOTAL, BYTES_IN_RATE,
@@ -92,7 +98,7 @@ public final class BackupSinkMetricNames {
             CHECKPOINT_LATENCY_AVG, CHECKPOINT_LATENCY_MAX, CHECKPOINT_LATENCY_P50, CHECKPOINT_LATENCY_P99,
             CHECKPOINT_LATENCY_COUNT,
             BUFFERED_BYTES, BUFFERED_BYTES_MAX, OPEN_SEGMENTS, STORAGE_CIRCUIT_STATE, REWINDS_TOTAL, REWINDS_RATE,
-            STATE_SYNC_FAILURES_TOTAL, STATE_SYNC_AGE_MS, BACKUP_LAG);
+            STATE_SYNC_FAILURES_TOTAL, STATE_SYNC_AGE_MS, BACKUP_LAG, SNAPSHOTS_TOTAL, SNAPSHOT_FAILURES_TOTAL);
 
     private BackupSinkMetricNames() {
     }

@@ -44,6 +44,8 @@ import static dev.kbackup.sink.BackupSinkMetricNames.SEGMENT_UPLOAD_LATENCY_COUN
 import static dev.kbackup.sink.BackupSinkMetricNames.SEGMENT_UPLOAD_LATENCY_MAX;
 import static dev.kbackup.sink.BackupSinkMetricNames.SEGMENT_UPLOAD_LATENCY_P50;
 import static dev.kbackup.sink.BackupSinkMetricNames.SEGMENT_UPLOAD_LATENCY_P99;
+import static dev.kbackup.sink.BackupSinkMetricNames.SNAPSHOTS_TOTAL;
+import static dev.kbackup.sink.BackupSinkMetricNames.SNAPSHOT_FAILURES_TOTAL;
 import static dev.kbackup.sink.BackupSinkMetricNames.STATE_SYNC_AGE_MS;
 import static dev.kbackup.sink.BackupSinkMetricNames.STATE_SYNC_FAILURES_TOTAL;
 import static dev.kbackup.sink.BackupSinkMetricNames.STORAGE_CIRCUIT_STATE;
@@ -100,6 +102,12 @@ final class BackupSinkMetrics {
     void stateSync(Supplier<Long> failuresTotal, Supplier<Long> millisSinceSuccess) {
         gauge(STATE_SYNC_FAILURES_TOTAL, () -> (double) failuresTotal.get());
         gauge(STATE_SYNC_AGE_MS, () -> (double) millisSinceSuccess.get());
+    }
+
+    /** Snapshots of the source cluster: stored and failed. */
+    void snapshots(Supplier<Long> takenTotal, Supplier<Long> failuresTotal) {
+        gauge(SNAPSHOTS_TOTAL, () -> (double) takenTotal.get());
+        gauge(SNAPSHOT_FAILURES_TOTAL, () -> (double) failuresTotal.get());
     }
 
     /** Registers the partition's backup lag (tagged topic and partition) until {@link #partitionClosed}. */

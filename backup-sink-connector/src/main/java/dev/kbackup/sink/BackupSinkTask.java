@@ -5,6 +5,7 @@ import dev.kbackup.config.ClusterConfigKeys;
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.layout.BackupCatalog;
 import dev.kbackup.layout.BackupLayout;
+import dev.kbackup.layout.ClusterSnapshots;
 import dev.kbackup.layout.PartitionIndex;
 import dev.kbackup.storage.CircuitBreaker;
 import dev.kbackup.storage.GuardedObjectStore;
@@ -70,6 +71,8 @@ public class BackupSinkTask extends SinkTask {
     /** Log end offsets for the backup lag, or null without {@code cluster.bootstrap.servers}. */
     private LogEndOffsets logEnds;
     private Rewinds rewinds;
+    /** Snapshots of the source cluster, or null in tasks other than 0 or when snapshots are off. */
+    private SnapshotTaker snapshots;
     private boolean firstSegmentSeen;
 
     public BackupSinkTask() {
@@ -129,6 +132,7 @@ public class BackupSinkTask extends SinkTask {
             logEnds = new LogEndOffsets(Admin.create(ClusterConfigKeys.adminProperties(config, "kbackup-lag-"
                     + taskName)), lag, config.checkpointInterval().toMillis());
         }
+        snapshots = startSnapshots(taskName);
         resumer = new PartitionResumer(catalog, "kbackup-open-" + config.connectorName());
         checkpoints = new ProgressCheckpoints(state, job, config.checkpointInterval().toMillis(), clock.millis(),
                 metrics::recordCheckpoint);
@@ -136,6 +140,24 @@ public class BackupSinkTask extends SinkTask {
                         + "buffer budget {} bytes", config.taskNumber(), config.connectorName(), config.backupId(),
                 store.describe(), config.codec().configName(), config.segmentMaxBytes(),
                 config.segmentMaxInterval().toMillis(), config.bufferMemoryBytes());
+    }
+
+    /** Task 0 alone snapshots the cluster: one snapshot per interval, whatever the task count. */
+    private SnapshotTaker startSnapshots(String taskName) {
+        long interval = config.snapshotInterval().toMillis();
+        if (!SnapshotTaker.isTakenBy(config.taskNumber(), interval)) {
+            return null;
+        }
+        Admin admin = Admin.create(ClusterConfigKeys.adminProperties(config, "kbackup-snapshot-" + taskName));
+        SnapshotScope scope = new SnapshotScope(config.topics(), config.topicsRegex(), config.snapshotGroupsInclude(),
+                config.snapshotGroupsExclude());
+        SnapshotTaker taker = new SnapshotTaker(new SnapshotCollector(admin, scope, config.snapshotAcls(),
+                config.backupId(), clock), new ClusterSnapshots(store, layout), admin);
+        metrics.snapshots(taker::takenTotal, taker::failuresTotal);
+        taker.start(interval, "kbackup-snapshots-" + taskName);
+        log.info("Task 0 of {} snapshots consumer group offsets and topic configs every {} ms into {}",
+                config.connectorName(), interval, layout.snapshotsPrefix());
+        return taker;
     }
 
     /**
@@ -303,6 +325,7 @@ public class BackupSinkTask extends SinkTask {
                 state.jobStatus(job.stopped(), clock.millis());
             }
         } finally {
+            closeQuietly(snapshots);
             closeQuietly(publisher);
             closeQuietly(logEnds);
             closeQuietly(pipeline);

@@ -22,6 +22,7 @@ class BackupSinkMetricsTest {
             BackupSinkMetrics metrics = new BackupSinkMetrics(new PluginMetricsImpl(registry,
                     Map.of("connector", "orders-backup", "task", "0")), "test:", () -> 0L, () -> 0L, () -> 0, () -> 0);
             metrics.stateSync(() -> 0L, () -> 0L);
+            metrics.snapshots(() -> 0L, () -> 0L);
             metrics.partitionOpened(new TopicPartition("orders", 3), () -> 0L);
 
             List<MetricName> registered = registry.metrics().keySet().stream()

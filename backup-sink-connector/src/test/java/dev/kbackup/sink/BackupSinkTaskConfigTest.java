@@ -1,5 +1,6 @@
 package dev.kbackup.sink;
 
+import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -8,6 +9,9 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What a task reads from its config besides the connector's settings. */
 class BackupSinkTaskConfigTest {
@@ -31,6 +35,32 @@ class BackupSinkTaskConfigTest {
         assertEquals(0, config.taskNumber());
         assertEquals(Set.of(), config.topics());
         assertEquals("kbackup-sink", config.connectorName());
+    }
+
+    @Test
+    void snapshotsNeedTheClusterAndDefaultToEveryMinuteLeavingOutConnectsGroups() {
+        assertEquals(0, new BackupSinkTaskConfig(connectorConfig()).snapshotInterval().toMillis(),
+                "no cluster.bootstrap.servers, no snapshots");
+        Map<String, String> props = connectorConfig();
+        props.put("cluster.bootstrap.servers", "kafka:9092");
+        props.put("topics.regex", "orders-.*");
+        BackupSinkTaskConfig config = new BackupSinkTaskConfig(props);
+
+        assertEquals(60_000, config.snapshotInterval().toMillis());
+        assertEquals("connect-.*", config.snapshotGroupsExclude().pattern());
+        assertEquals(".*", config.snapshotGroupsInclude().pattern());
+        assertEquals("orders-.*", config.topicsRegex().pattern());
+        assertFalse(config.snapshotAcls());
+    }
+
+    @Test
+    void aGroupsRegexThatDoesNotCompileIsRejected() {
+        Map<String, String> props = connectorConfig();
+        props.put("snapshot.groups.exclude", "connect-(");
+
+        ConfigException error = assertThrows(ConfigException.class, () -> new BackupSinkTaskConfig(props));
+        assertTrue(error.getMessage().contains("snapshot.groups.exclude"),
+                error.getMessage());
     }
 
     private static Map<String, String> connectorConfig() {

@@ -32,7 +32,11 @@ public class RestoreConfig extends AbstractConfig {
     public static final String PARTITION_MAPPING = "partition.mapping";
     public static final String ORIGINAL_HEADERS = "restore.original.headers";
     public static final String CREATE_TOPICS = "restore.create.topics";
+    public static final String REPLICATION_FACTOR = "restore.replication.factor";
+    /** The older name of {@link #REPLICATION_FACTOR}, still read when that is not set. */
     public static final String CREATE_TOPICS_REPLICATION_FACTOR = "restore.create.topics.replication.factor";
+    public static final String CONSUMER_GROUPS = "restore.consumer.groups";
+    public static final String CONSUMER_GROUPS_MODE = "restore.consumer.groups.mode";
     public static final String MAX_BYTES_PER_SECOND = "restore.max.bytes.per.second";
     public static final String PREFETCH_BYTES = "restore.prefetch.bytes";
     public static final String BATCH_MAX_RECORDS = "restore.batch.max.records";
@@ -104,24 +108,47 @@ public class RestoreConfig extends AbstractConfig {
                         + "headers.",
                 GROUP_TARGET, ++order, Width.SHORT, "Original-position headers");
         def.define(CREATE_TOPICS, Type.BOOLEAN, false, Importance.MEDIUM,
-                "Create missing target topics (through cluster.bootstrap.servers) with as many partitions as the "
-                        + "backed-up topic had (highest backed-up partition + 1, or more if partition.mapping needs "
-                        + "it), the broker's default configuration and retention.ms=-1, since restored records keep "
-                        + "their original timestamps and a time retention would delete old ones at once; set the "
-                        + "retention you want after the restore. When false, a missing target topic stops the task "
-                        + "with an error. An existing target topic whose retention.ms would delete restored records "
-                        + "also stops the task.",
+                "Create missing target topics (through cluster.bootstrap.servers) from the backup's cluster "
+                        + "snapshot at or before the window end (see the backup's snapshot.interval.ms): the "
+                        + "backed-up topic's partition count and the configs set on it (cleanup.policy, "
+                        + "min.compaction.lag.ms, max.message.bytes, ...), except retention: retention.ms=-1 and no "
+                        + "retention.bytes, since restored records keep their original timestamps and a retention "
+                        + "would delete old ones at once; set the retention you want after the restore. Without a "
+                        + "snapshot: as many partitions as the backup holds (highest backed-up partition + 1, or "
+                        + "more if partition.mapping needs it) and the broker's defaults. An existing target whose "
+                        + "cleanup.policy differs from the snapshot's or that has fewer partitions stops the task "
+                        + "before anything is written. When false, a missing target topic stops the task with an "
+                        + "error. An existing target topic whose retention.ms would delete restored records also "
+                        + "stops the task.",
                 GROUP_TARGET, ++order, Width.SHORT, "Create target topics");
-        def.define(CREATE_TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1,
-                ConfigDef.LambdaValidator.with((name, value) -> {
-                    short factor = (Short) value;
-                    if (factor == 0 || factor < -1) {
-                        throw new ConfigException(name, value, "must be -1 (the broker's default) or at least 1");
-                    }
-                }, () -> "-1 or at least 1"), Importance.LOW,
-                "Replication factor of topics created by restore.create.topics; -1 uses the broker's "
-                        + "default.replication.factor.",
+        def.define(REPLICATION_FACTOR, Type.SHORT, (short) -1, replicationFactorValidator(), Importance.LOW,
+                "Replication factor of topics created by restore.create.topics; -1 uses the target broker's "
+                        + "default.replication.factor (the backed-up topic's replication factor is not copied: the "
+                        + "target cluster may have fewer brokers).",
                 GROUP_TARGET, ++order, Width.SHORT, "Created topics' replication factor");
+        def.define(CREATE_TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, replicationFactorValidator(),
+                Importance.LOW,
+                "Deprecated older name of restore.replication.factor, used only when restore.replication.factor "
+                        + "is -1.",
+                GROUP_TARGET, ++order, Width.SHORT, "Created topics' replication factor (old name)");
+        def.define(CONSUMER_GROUPS, Type.STRING, "", new RegexValidator(), Importance.MEDIUM,
+                "Java regular expression (whole-name match) of the consumer groups whose committed offsets, from "
+                        + "the backup's cluster snapshot at or before the window end, are moved to the target cluster "
+                        + "once each task has restored its partitions. Each offset is translated with the restore's "
+                        + "offset maps and topic.mapping/partition.mapping so that a group may read a record again "
+                        + "but never skips one: an offset on a restored record maps exactly, one on a record that was "
+                        + "not restored maps to the first restored record after it, one past the last restored "
+                        + "record maps to the end of what was restored. Empty: no groups.",
+                GROUP_TARGET, ++order, Width.LONG, "Consumer groups");
+        def.define(CONSUMER_GROUPS_MODE, Type.STRING, ConsumerGroupsMode.APPLY.configName(),
+                ConfigDef.CaseInsensitiveValidString.in("apply", "plan"), Importance.MEDIUM,
+                "'apply' commits the translated offsets to groups with no active members in the target cluster "
+                        + "(a group with members is reported with its members and left alone; applying again "
+                        + "commits the same offsets); 'plan' writes the translation (per group and partition: "
+                        + "original offset, target offset, how it was derived) to "
+                        + "{backup.id}/restores/{connector}/group-offsets-task-{n}.json and logs a summary, "
+                        + "committing nothing.",
+                GROUP_TARGET, ++order, Width.SHORT, "Consumer groups mode");
         ClusterConfigKeys.define(def, Importance.HIGH, "Required: the restore uses it to check that its target "
                 + "topics exist with enough partitions (and to create them with restore.create.topics).");
 
@@ -207,8 +234,29 @@ public class RestoreConfig extends AbstractConfig {
         return getBoolean(CREATE_TOPICS);
     }
 
+    /** {@code restore.replication.factor}, or its older name when only that is set; -1 for the broker's default. */
     public short createTopicsReplicationFactor() {
-        return getShort(CREATE_TOPICS_REPLICATION_FACTOR);
+        short factor = getShort(REPLICATION_FACTOR);
+        return factor != -1 ? factor : getShort(CREATE_TOPICS_REPLICATION_FACTOR);
+    }
+
+    /** The consumer groups to move, or empty for none. */
+    public Optional<Pattern> consumerGroups() {
+        String regex = getString(CONSUMER_GROUPS);
+        return regex == null || regex.isBlank() ? Optional.empty() : Optional.of(Pattern.compile(regex));
+    }
+
+    public ConsumerGroupsMode consumerGroupsMode() {
+        return ConsumerGroupsMode.fromConfig(getString(CONSUMER_GROUPS_MODE));
+    }
+
+    private static ConfigDef.Validator replicationFactorValidator() {
+        return ConfigDef.LambdaValidator.with((name, value) -> {
+            short factor = (Short) value;
+            if (factor == 0 || factor < -1) {
+                throw new ConfigException(name, value, "must be -1 (the broker's default) or at least 1");
+            }
+        }, () -> "-1 or at least 1");
     }
 
     /** Bytes per second per task, or 0 for unlimited. */

@@ -7,6 +7,7 @@ import dev.kbackup.storage.WriteMode;
 import org.apache.kafka.common.TopicPartition;
 
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * The one owner of what a restore keeps in the backup's storage: it reads each partition's offset translation log
@@ -29,6 +30,19 @@ final class RestoreObjects {
                 .map(bytes -> Json.read(bytes, StoredTranslationLog.class, key))
                 .orElse(null);
         return OffsetTranslationLog.resume(backupId, plan.source(), plan.target(), stored, resumeAfter);
+    }
+
+    /** The stored offset map of a restored source partition, or empty if none was stored. */
+    Optional<StoredTranslationLog> readLog(TopicPartition source) {
+        String key = keys.offsetMapKey(source);
+        return store.readIfExists(key).map(bytes -> Json.read(bytes, StoredTranslationLog.class, key));
+    }
+
+    /** Stores what the task did with the consumer groups' offsets; returns where it went, for the log. */
+    String writeGroupOffsets(GroupOffsetsReport report) {
+        String key = keys.groupOffsetsKey(report.task());
+        store.put(key, Json.write(report), WriteMode.OVERWRITE);
+        return key + " in " + store.describe();
     }
 
     /** Stores the log as it stands at {@code now}. */

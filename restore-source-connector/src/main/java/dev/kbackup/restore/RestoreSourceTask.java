@@ -3,6 +3,8 @@ package dev.kbackup.restore;
 import dev.kbackup.config.ClusterConfigKeys;
 import dev.kbackup.format.TimeWindow;
 import dev.kbackup.layout.BackupCatalog;
+import dev.kbackup.layout.ClusterSnapshot;
+import dev.kbackup.layout.ClusterSnapshots;
 import dev.kbackup.layout.RestoreKeys;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectStores;
@@ -21,10 +23,14 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * Restores the backed-up partitions the connector assigned to it. {@code start} wires the collaborators (storage,
@@ -49,6 +55,12 @@ public class RestoreSourceTask extends SourceTask {
     private ThrottlePause throttlePause;
     private TransactionBoundaries transactions;
     private DeferredReadFailure readFailure;
+    /** The backup's cluster snapshot at or before the window end, when the restore uses one and one exists. */
+    private Optional<ClusterSnapshots.Found> snapshot = Optional.empty();
+    private List<PartitionPlan> plans = List.of();
+    private RestoreObjects objects;
+    /** True once the consumer groups were moved (or there were none to move). */
+    private boolean groupsMoved;
 
     @Override
     public String version() {
@@ -63,7 +75,9 @@ public class RestoreSourceTask extends SourceTask {
         store = ObjectStores.open(config.storage());
         try {
             BackupCatalog catalog = new BackupCatalog(store, config.layout());
-            List<PartitionPlan> plans = RestorePlan.load(catalog, config.partitions(), config.router(), window);
+            plans = RestorePlan.load(catalog, config.partitions(), config.router(), window);
+            snapshot = needsSnapshot() ? new ClusterSnapshots(store, config.layout()).atOrBefore(window.end())
+                    : Optional.empty();
             // before touching any target: offsets written for another target or window stop the task here
             ResumePoints resume = ResumePoints.check(backupId, config.connectorName(), plans, window,
                     RestoreOffsets.read(context.offsetStorageReader(), backupId, config.partitions()));
@@ -77,7 +91,7 @@ public class RestoreSourceTask extends SourceTask {
                     config.encryptionKeys());
             RestorePolicy policy = new RestorePolicy(window, config.corruptSegmentPolicy(), config.batchMaxRecords(),
                     new Throttle(config.maxBytesPerSecond(), System::nanoTime), config.inFlightBytes());
-            RestoreObjects objects = new RestoreObjects(store,
+            objects = new RestoreObjects(store,
                     new RestoreKeys(config.layout(), config.connectorName()));
             restore = new AssignedPartitions(new RestoreTaskId(backupId, config.connectorName(), config.taskNumber()),
                     policy, metrics, objects, Clock.systemUTC(), PERSIST_INTERVAL);
@@ -121,6 +135,9 @@ public class RestoreSourceTask extends SourceTask {
     @Override
     public List<SourceRecord> poll() throws InterruptedException {
         if (restore.isComplete()) {
+            if (!groupsMoved) {
+                moveConsumerGroups();
+            }
             stopping.await(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
             return null;
         }
@@ -163,6 +180,7 @@ public class RestoreSourceTask extends SourceTask {
         try {
             restore.complete();
             prefetcher.close();
+            moveConsumerGroups();
         } catch (RuntimeException e) {
             log.warn("Could not write the summary of the restore of backup {} (retrying in {} ms): {}",
                     config.backupId(), IDLE_POLL_MS, e.getMessage());
@@ -211,10 +229,61 @@ public class RestoreSourceTask extends SourceTask {
         try (Admin admin = Admin.create(config.adminProperties(
                 "kbackup-restore-" + config.connectorName() + "-" + config.taskNumber()))) {
             TargetTopics targets = new TargetTopics(admin, config.createTopics(),
-                    config.createTopicsReplicationFactor());
+                    config.createTopicsReplicationFactor(), backedUpTopicsByTarget(plans),
+                    snapshot.map(ClusterSnapshots.Found::key).orElse(null));
             targets.prepare(plans, config.targetPartitionCounts(), config.window(), System.currentTimeMillis());
             return targets.endOffsets(resumedTargets);
         }
+    }
+
+    /**
+     * After this task's partitions are restored, moves the selected consumer groups' offsets on them; a failure to
+     * reach storage or the cluster is retried on the next poll.
+     */
+    private void moveConsumerGroups() {
+        Optional<Pattern> groups = config.consumerGroups();
+        if (groups.isEmpty() || groupsMoved) {
+            groupsMoved = true;
+            return;
+        }
+        if (snapshot.isEmpty()) {
+            log.warn("Not moving consumer groups: backup {} has no cluster snapshot at or before the window end {}",
+                    config.backupId(), config.window());
+            groupsMoved = true;
+            return;
+        }
+        try (Admin admin = Admin.create(config.adminProperties(
+                "kbackup-restore-groups-" + config.connectorName() + "-" + config.taskNumber()))) {
+            new ConsumerGroupMover(admin, objects, new RestoreTaskId(config.backupId(), config.connectorName(),
+                    config.taskNumber())).move(snapshot.get(), groups.get(), config.consumerGroupsMode(), plans,
+                    Clock.systemUTC().instant());
+            groupsMoved = true;
+        } catch (RuntimeException e) {
+            log.warn("Could not move the consumer groups of backup {} yet (retrying in {} ms): {}", config.backupId(),
+                    IDLE_POLL_MS, e.toString());
+        }
+    }
+
+    private boolean needsSnapshot() {
+        return config.createTopics() || config.consumerGroups().isPresent();
+    }
+
+    /** Per target topic, the snapshot of the backed-up topic restored into it (the first, if several are). */
+    private Map<String, ClusterSnapshot.TopicSnapshot> backedUpTopicsByTarget(List<PartitionPlan> plans) {
+        Map<String, ClusterSnapshot.TopicSnapshot> byTarget = new TreeMap<>();
+        if (snapshot.isEmpty()) {
+            if (config.createTopics()) {
+                log.warn("Backup {} has no cluster snapshot at or before the window end: target topics are created "
+                        + "with the broker's default configs (snapshots need cluster.bootstrap.servers and "
+                        + "snapshot.interval.ms > 0 on the backup connector)", config.backupId());
+            }
+            return byTarget;
+        }
+        ClusterSnapshot found = snapshot.get().snapshot();
+        plans.stream().sorted(Comparator.comparing(plan -> plan.source().topic())).forEach(plan ->
+                found.topic(plan.source().topic()).ifPresent(topic ->
+                        byTarget.putIfAbsent(plan.target().topic(), topic)));
+        return byTarget;
     }
 
     private PluginMetrics pluginMetrics() {

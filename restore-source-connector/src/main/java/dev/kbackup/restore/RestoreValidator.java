@@ -4,6 +4,7 @@ import dev.kbackup.config.ClusterConfigKeys;
 import dev.kbackup.config.ConnectorValidation;
 import dev.kbackup.layout.BackupCatalog;
 import dev.kbackup.layout.BackupLayout;
+import dev.kbackup.layout.ClusterSnapshots;
 import dev.kbackup.layout.Manifest;
 import dev.kbackup.layout.PartitionIndex;
 import dev.kbackup.layout.RestoreKeys;
@@ -16,6 +17,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigException;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +57,7 @@ final class RestoreValidator {
             validation.addError(RestoreConfig.TOPICS_REGEX, "Set either " + RestoreConfig.TOPICS + " or "
                     + RestoreConfig.TOPICS_REGEX + ", not both");
         }
+        checkReplicationFactorNames(props, validation);
         if (fieldsValid && validation.isValid(RestoreConfig.TIME_END)) {
             validation.checkStorage().ifPresent(settings -> checkBackup(props, settings, validation));
         }
@@ -97,6 +100,7 @@ final class RestoreValidator {
                 return;
             }
             catalog = backups.loadAll(manifest.get());
+            checkSnapshotForGroups(config, store, validation);
             String restoresRoot = new RestoreKeys(layout, config.connectorName()).root();
             Optional<String> notWritable = StorageProbe.checkWritable(store, restoresRoot);
             if (notWritable.isPresent()) {
@@ -152,6 +156,32 @@ final class RestoreValidator {
                     + target + "; records of different partitions would be interleaved. Map them to different "
                     + "topics or partitions");
         });
+    }
+
+    /** Moving consumer groups needs their offsets, which only a snapshot of the source cluster holds. */
+    private static void checkSnapshotForGroups(RestoreConfig config, ObjectStore store, ConnectorValidation validation) {
+        if (config.consumerGroups().isEmpty()) {
+            return;
+        }
+        long end = config.window().end();
+        if (new ClusterSnapshots(store, config.layout()).atOrBefore(end).isEmpty()) {
+            validation.addError(RestoreConfig.CONSUMER_GROUPS, "Backup '" + config.backupId() + "' has no cluster "
+                    + "snapshot " + (end == Long.MAX_VALUE ? "" : "at or before " + Instant.ofEpochMilli(end)
+                    + " ") + "under " + config.layout().snapshotsPrefix() + ", so there are no consumer group offsets "
+                    + "to move. Snapshots are taken by the backup connector when cluster.bootstrap.servers is set and "
+                    + "snapshot.interval.ms > 0; restore a later window or leave " + RestoreConfig.CONSUMER_GROUPS
+                    + " empty");
+        }
+    }
+
+    private static void checkReplicationFactorNames(Map<String, String> props, ConnectorValidation validation) {
+        String current = props.get(RestoreConfig.REPLICATION_FACTOR);
+        String old = props.get(RestoreConfig.CREATE_TOPICS_REPLICATION_FACTOR);
+        if (current != null && old != null && !current.trim().equals("-1") && !current.trim().equals(old.trim())) {
+            validation.addError(RestoreConfig.CREATE_TOPICS_REPLICATION_FACTOR, RestoreConfig.REPLICATION_FACTOR
+                    + "=" + current + " and its older name " + RestoreConfig.CREATE_TOPICS_REPLICATION_FACTOR + "="
+                    + old + " disagree: keep only " + RestoreConfig.REPLICATION_FACTOR);
+        }
     }
 
     private static String describeTopics(Set<String> topics) {

@@ -18,20 +18,20 @@ import java.util.List;
  */
 @JsonPropertyOrder({"backupId", "topic", "partition", "targetTopic", "targetPartition", "updatedAt",
     "restoredRecords", "restoredBytes", "firstOffset", "lastOffset", "syncs", "unsyncedRanges"})
-record StoredTranslationLog(String backupId, String topic, int partition, String targetTopic, int targetPartition,
+public record StoredTranslationLog(String backupId, String topic, int partition, String targetTopic, int targetPartition,
                  Instant updatedAt, long restoredRecords, long restoredBytes, long firstOffset, long lastOffset,
                  List<Sync> syncs, List<Range> unsyncedRanges) {
 
-    StoredTranslationLog {
+    public StoredTranslationLog {
         syncs = syncs == null ? List.of() : List.copyOf(syncs);
         unsyncedRanges = unsyncedRanges == null ? List.of() : List.copyOf(unsyncedRanges);
     }
 
     /** From this original offset on, target offset = targetOffset + (original - originalOffset). */
-    record Sync(long originalOffset, long targetOffset) {
+    public record Sync(long originalOffset, long targetOffset) {
     }
 
     /** Original offsets {@code [from, to]}, both inclusive. */
-    record Range(long from, long to) {
+    public record Range(long from, long to) {
     }
 }

@@ -2,6 +2,7 @@ package dev.kbackup.restore;
 
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.TimeWindow;
+import dev.kbackup.layout.ClusterSnapshot;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -48,13 +50,27 @@ final class TargetTopics {
     private final boolean create;
     private final short replicationFactor;
     private final PartitionLeaders leaders;
+    private final Map<String, ClusterSnapshot.TopicSnapshot> backedUp;
+    private final String snapshotKey;
 
     /** @param replicationFactor for created topics; -1 for the broker's default */
     TargetTopics(Admin admin, boolean create, short replicationFactor) {
+        this(admin, create, replicationFactor, Map.of(), null);
+    }
+
+    /**
+     * @param backedUp    per target topic, the snapshot of the backed-up topic restored into it: created topics get
+     *                    its partition count and configs, and existing ones are checked against it (when creating)
+     * @param snapshotKey where that snapshot was read from, for messages (null without one)
+     */
+    TargetTopics(Admin admin, boolean create, short replicationFactor,
+                 Map<String, ClusterSnapshot.TopicSnapshot> backedUp, String snapshotKey) {
         this.admin = admin;
         this.create = create;
         this.replicationFactor = replicationFactor;
         this.leaders = PartitionLeaders.of(admin, TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+        this.backedUp = Map.copyOf(backedUp);
+        this.snapshotKey = snapshotKey;
     }
 
     /**
@@ -73,6 +89,9 @@ final class TargetTopics {
             return;
         }
         Map<String, Integer> existing = describe(highest.keySet());
+        if (create) {
+            checkAgainstSnapshot(existing);
+        }
         for (Map.Entry<String, PartitionPlan> entry : highest.entrySet()) {
             String topic = entry.getKey();
             PartitionPlan widest = entry.getValue();
@@ -88,7 +107,7 @@ final class TargetTopics {
                             + "=true to let the restore create it, or restore into an existing topic with "
                             + RestoreConfig.TOPIC_MAPPING + ".");
                 }
-                partitions = createTopic(topic, count);
+                partitions = createTopic(topic, SnapshotTopicSettings.creation(backedUp.get(topic), count));
             }
             if (partitions < needed) {
                 throw new ConnectException("Target topic '" + topic + "' has " + partitions + " partitions, but the "
@@ -205,15 +224,49 @@ final class TargetTopics {
         return entry == null ? null : entry.value();
     }
 
-    private int createTopic(String topic, int partitions) {
+    /**
+     * Existing targets whose cleanup.policy or partition count differ from the backed-up topic's stop the task
+     * before anything is produced: compacting a deleting topic's records, or spreading keys over fewer partitions,
+     * changes what the restored data means.
+     */
+    private void checkAgainstSnapshot(Map<String, Integer> existing) {
+        List<String> compared = existing.keySet().stream().filter(backedUp::containsKey).sorted().toList();
+        if (compared.isEmpty()) {
+            return;
+        }
+        Map<ConfigResource, Config> configs = describeConfigs(compared.stream()
+                .map(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic)).toList());
+        List<String> conflicts = new ArrayList<>();
+        for (String topic : compared) {
+            Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic));
+            SnapshotTopicSettings.conflict(topic, backedUp.get(topic),
+                    config == null ? null : value(config, TopicConfig.CLEANUP_POLICY_CONFIG), existing.get(topic))
+                    .ifPresent(conflicts::add);
+        }
+        if (!conflicts.isEmpty()) {
+            throw new ConnectException("Existing target topics do not match the backed-up topics in snapshot "
+                    + snapshotKey + ": " + String.join("; ", conflicts) + ". Nothing was restored. Delete and let "
+                    + "the restore create them (" + RestoreConfig.CREATE_TOPICS + "=true), change them to match, or "
+                    + "restore into new topics with " + RestoreConfig.TOPIC_MAPPING + ".");
+        }
+    }
+
+    private int createTopic(String topic, SnapshotTopicSettings.Creation creation) {
         Optional<Short> replication = replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor);
+        // the target cluster may have fewer brokers than the source: its default, unless the user says otherwise
+        ClusterSnapshot.TopicSnapshot source = backedUp.get(topic);
+        int partitions = creation.partitions();
         try {
             // restored records keep their original timestamps: a time-based retention would delete old ones at once
             NewTopic newTopic = new NewTopic(topic, Optional.of(partitions), replication)
-                    .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"));
+                    .configs(creation.configs());
             await(admin.createTopics(List.of(newTopic)).all());
-            log.info("Created target topic {} with {} partitions and retention.ms=-1 (set the retention you want once "
-                    + "the restore is done)", topic, partitions);
+            log.info("Created target topic {} with {} partitions, replication factor {} and configs {}{} "
+                    + "(retention.ms=-1: restored records keep their original timestamps; set the retention you want "
+                    + "once the restore is done){}", topic, partitions,
+                    replication.map(String::valueOf).orElse("of the broker's default"), creation.configs(),
+                    source == null ? "" : " from snapshot " + snapshotKey,
+                    creation.leftOut().isEmpty() ? "" : "; left out of the backed-up configs: " + creation.leftOut());
             return partitions;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TopicExistsException) {

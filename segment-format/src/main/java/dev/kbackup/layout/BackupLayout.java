@@ -2,6 +2,9 @@ package dev.kbackup.layout;
 
 import dev.kbackup.format.Codec;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,7 +19,9 @@ import java.util.regex.Pattern;
  * topics/{topic}/partition={p}/segment-{offset:020d}.{zst|lz4|bin}
  * state/{connector}-task-{n}.db                      the sink tasks' SQLite side-stores
  * restores/                                          restore summaries and offset maps (see {@link RestoreKeys})
- * snapshots/                                         reserved for consumer-group offsets and topic configs
+ * snapshots/snapshot-{inverted:019d}-{yyyyMMdd'T'HHmmssSSS'Z'}.json
+ *                                                    immutable snapshots of the source cluster's metadata (group
+ *                                                    offsets, topic configs, ACLs); inverted = Long.MAX_VALUE - millis
  * </pre>
  * Segment names sort in offset order and follow from their first offset alone. Index pieces are only ever
  * created, never rewritten: {@code writer} is unique to each publication, so concurrent writers never collide.
@@ -31,6 +36,11 @@ public final class BackupLayout {
     private static final Pattern WRITER = Pattern.compile("[a-z0-9]{1,32}");
     private static final Pattern INDEX_PIECE_KEY = Pattern.compile(
             ".*/index/([A-Za-z0-9._-]+)/partition=(\\d{1,9})/(\\d{20})-(\\d{20})-([a-z0-9]{1,32})\\.json");
+
+    private static final Pattern SNAPSHOT_KEY = Pattern.compile(
+            ".*/snapshots/snapshot-(\\d{19})-\\d{8}T\\d{9}Z\\.json");
+    private static final DateTimeFormatter SNAPSHOT_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'")
+            .withZone(ZoneOffset.UTC);
 
     private final String root;
     private final String backupId;
@@ -146,6 +156,30 @@ public final class BackupLayout {
 
     public String snapshotsPrefix() {
         return root + "/snapshots/";
+    }
+
+    /**
+     * The key of the snapshot taken at {@code takenAtMillis}. Newer snapshots sort first (the key starts with
+     * {@code Long.MAX_VALUE - millis}), so one listing that starts after {@link #snapshotListStart} finds the newest
+     * snapshot at or before a time without reading older keys; the readable time follows for people.
+     */
+    public String snapshotKey(long takenAtMillis) {
+        if (takenAtMillis < 0) {
+            throw new IllegalArgumentException("Snapshot time " + takenAtMillis + " is before 1970");
+        }
+        return snapshotListStart(takenAtMillis) + "-" + SNAPSHOT_TIME.format(Instant.ofEpochMilli(takenAtMillis))
+                + ".json";
+    }
+
+    /** Listing after this key yields the snapshots taken at or before {@code atOrBeforeMillis}, newest first. */
+    public String snapshotListStart(long atOrBeforeMillis) {
+        return snapshotsPrefix() + "snapshot-" + String.format("%019d", Long.MAX_VALUE - Math.max(0, atOrBeforeMillis));
+    }
+
+    /** When the snapshot behind {@code key} was taken (epoch millis), or empty if it is not a snapshot key. */
+    public static Optional<Long> parseSnapshotKey(String key) {
+        Matcher matcher = SNAPSHOT_KEY.matcher(key);
+        return matcher.matches() ? Optional.of(Long.MAX_VALUE - Long.parseLong(matcher.group(1))) : Optional.empty();
     }
 
     /** The topic, partition, first offset and codec a segment key encodes, or empty if it is not a segment key. */

@@ -11,6 +11,7 @@ import java.util.zip.CRC32C;
  * <pre>
  * summary-task-{n}.json                         the completion summary of task n
  * offset-map/{topic}/partition={p}.json         original to target offset syncs of one restored partition
+ * group-offsets-task-{n}.json                   consumer group offsets task n translated (restore.consumer.groups)
  * </pre>
  * The connector name is made path-safe: characters other than letters, digits, '.', '_' and '-' become '_', and
  * a name that needed that gets a checksum suffix so that two names never share a folder.
@@ -29,6 +30,10 @@ public final class RestoreKeys {
 
     public String summaryKey(int task) {
         return root + "summary-task-" + task + ".json";
+    }
+
+    public String groupOffsetsKey(int task) {
+        return root + "group-offsets-task-" + task + ".json";
     }
 
     public String offsetMapKey(TopicPartition source) {

@@ -36,6 +36,12 @@ public final class ConnectClusters {
      * departed worker are reassigned.
      */
     public static EmbeddedConnectCluster start(String name, int workers, Map<String, String> extraWorkerProps) {
+        return start(name, workers, extraWorkerProps, Map.of());
+    }
+
+    /** As {@link #start(String, int, Map)}, with {@code extraBrokerProps} added to the broker's (e.g. an authorizer). */
+    public static EmbeddedConnectCluster start(String name, int workers, Map<String, String> extraWorkerProps,
+                                               Map<String, String> extraBrokerProps) {
         Map<String, String> workerProps = new HashMap<>();
         workerProps.put("plugin.discovery", "service_load");
         workerProps.put("offset.flush.interval.ms", "1000");
@@ -46,7 +52,7 @@ public final class ConnectClusters {
                 .name(name)
                 .numWorkers(workers)
                 .numBrokers(1)
-                .brokerProps(brokerProps())
+                .brokerProps(withExtra(brokerProps(), extraBrokerProps))
                 .workerProps(workerProps)
                 .build();
         cluster.start();
@@ -58,6 +64,11 @@ public final class ConnectClusters {
         EmbeddedKafkaCluster kafka = new EmbeddedKafkaCluster(1, brokerProps());
         kafka.start();
         return kafka;
+    }
+
+    private static Properties withExtra(Properties props, Map<String, String> extra) {
+        props.putAll(extra);
+        return props;
     }
 
     private static Properties brokerProps() {
