@@ -25,6 +25,7 @@ import org.apache.kafka.common.config.types.Password;
  * @param accessKeyId null unless static credentials are configured
  * @param secretAccessKey null unless static credentials are configured
  * @param filesystemPath the configured root directory, unchecked (see {@link #problems()})
+ * @param trustStore the CAs an https endpoint is checked against; {@link S3TrustStore#JVM_DEFAULT} for the JVM's
  */
 public record StorageSettings(
         StorageType type,
@@ -41,7 +42,8 @@ public record StorageSettings(
         Duration retryBaseDelay,
         Duration retryMaxBackoff,
         Duration apiCallTimeout,
-        String filesystemPath) {
+        String filesystemPath,
+        S3TrustStore trustStore) {
 
     public StorageSettings {
         Objects.requireNonNull(type, "type");
@@ -49,6 +51,7 @@ public record StorageSettings(
         Objects.requireNonNull(retryBaseDelay, "retryBaseDelay");
         Objects.requireNonNull(retryMaxBackoff, "retryMaxBackoff");
         Objects.requireNonNull(apiCallTimeout, "apiCallTimeout");
+        trustStore = trustStore == null ? S3TrustStore.JVM_DEFAULT : trustStore;
         prefix = normalizePrefix(prefix);
     }
 
@@ -69,7 +72,10 @@ public record StorageSettings(
                 Duration.ofMillis(config.getLong(StorageConfigKeys.S3_RETRY_BASE_DELAY_MS)),
                 Duration.ofMillis(config.getLong(StorageConfigKeys.S3_RETRY_MAX_BACKOFF_MS)),
                 Duration.ofMillis(config.getLong(StorageConfigKeys.S3_API_CALL_TIMEOUT_MS)),
-                blankToNull(config.getString(StorageConfigKeys.FILESYSTEM_PATH)));
+                blankToNull(config.getString(StorageConfigKeys.FILESYSTEM_PATH)),
+                new S3TrustStore(blankToNull(config.getString(StorageConfigKeys.S3_SSL_TRUSTSTORE_LOCATION)),
+                        blankToNull(config.getPassword(StorageConfigKeys.S3_SSL_TRUSTSTORE_PASSWORD)),
+                        config.getString(StorageConfigKeys.S3_SSL_TRUSTSTORE_TYPE)));
     }
 
     /** Parses raw connector properties that contain (at least) the storage settings; unknown keys are ignored. */
@@ -143,6 +149,7 @@ public record StorageSettings(
             endpointProblem().ifPresent(message ->
                     problems.add(new ConfigProblem(StorageConfigKeys.S3_ENDPOINT, message)));
         }
+        trustStore.problem().ifPresent(problems::add);
         if (region != null && region.chars().anyMatch(Character::isWhitespace)) {
             problems.add(new ConfigProblem(StorageConfigKeys.S3_REGION, "'" + region + "' is not a region name such as "
                     + "'eu-west-1'"));
@@ -234,7 +241,8 @@ public record StorageSettings(
                 + ", conditionalWrites=" + conditionalWrites.configValue()
                 + ", retry=" + retryMaxAttempts + " attempts, " + retryBaseDelay.toMillis() + ".."
                 + retryMaxBackoff.toMillis() + " ms"
-                + ", apiCallTimeout=" + apiCallTimeout.toMillis() + " ms}";
+                + ", apiCallTimeout=" + apiCallTimeout.toMillis() + " ms"
+                + ", tls=" + trustStore + "}";
     }
 
     private static String normalizePrefix(String prefix) {
