@@ -41,6 +41,8 @@ public class RestoreConfig extends AbstractConfig {
     public static final String PREFETCH_BYTES = "restore.prefetch.bytes";
     public static final String BATCH_MAX_RECORDS = "restore.batch.max.records";
     public static final String CORRUPT_SEGMENT_POLICY = "restore.corrupt.segment.policy";
+    public static final String ALLOW_INTERNAL_TOPICS = "restore.allow.internal.topics";
+    public static final String ALLOW_SOURCE_OVERWRITE = "restore.allow.source.overwrite";
 
     /** Connect's own name key, present in every connector config. */
     static final String CONNECTOR_NAME = "name";
@@ -149,6 +151,21 @@ public class RestoreConfig extends AbstractConfig {
                         + "{backup.id}/restores/{connector}/group-offsets-task-{n}.json and logs a summary, "
                         + "committing nothing.",
                 GROUP_TARGET, ++order, Width.SHORT, "Consumer groups mode");
+        def.define(ALLOW_INTERNAL_TOPICS, Type.BOOLEAN, false, Importance.LOW,
+                "Allow target topics that are internal: Kafka's (names starting with '__', such as "
+                        + "__consumer_offsets and __transaction_state), Kafka Connect's config, offset and status "
+                        + "topics (this connector's offsets.storage.topic, and names with the word 'connect' followed "
+                        + "by 'config', 'offset' or 'status', such as connect-configs or connect-cluster-offsets) and "
+                        + "MirrorMaker 2's (ending in .internal or -internal). Writing into them can break the cluster "
+                        + "or the workers, so by default validation and the tasks refuse such a target.",
+                GROUP_TARGET, ++order, Width.SHORT, "Allow internal target topics");
+        def.define(ALLOW_SOURCE_OVERWRITE, Type.BOOLEAN, false, Importance.LOW,
+                "Allow restoring a topic into itself on the cluster it was backed up from (the cluster id the "
+                        + "backup recorded equals the id of the cluster at cluster.bootstrap.servers). By default "
+                        + "validation and the tasks refuse it, since the restore would append old records to the live "
+                        + "topic; use topic.mapping to restore into another topic. A backup that recorded no cluster "
+                        + "id (its connector had no cluster.bootstrap.servers) cannot be compared and is not refused.",
+                GROUP_TARGET, ++order, Width.SHORT, "Allow overwriting the source topic");
         ClusterConfigKeys.define(def, Importance.HIGH, "Required: the restore uses it to check that its target "
                 + "topics exist with enough partitions (and to create them with restore.create.topics).");
 
@@ -275,6 +292,14 @@ public class RestoreConfig extends AbstractConfig {
 
     public int batchMaxRecords() {
         return getInt(BATCH_MAX_RECORDS);
+    }
+
+    public boolean allowInternalTopics() {
+        return getBoolean(ALLOW_INTERNAL_TOPICS);
+    }
+
+    public boolean allowSourceOverwrite() {
+        return getBoolean(ALLOW_SOURCE_OVERWRITE);
     }
 
     CorruptSegmentPolicy corruptSegmentPolicy() {

@@ -32,6 +32,7 @@ public class RestoreSourceConnector extends SourceConnector {
 
     private Map<String, String> props;
     private RestorePlan plan;
+    private String backupClusterId;
 
     @Override
     public String version() {
@@ -54,6 +55,7 @@ public class RestoreSourceConnector extends SourceConnector {
                     + config.layout().manifestKey()));
             plan = RestorePlan.build(catalog.loadAll(manifest), config.topicSelection(), config.router(),
                     config.window());
+            backupClusterId = manifest.sourceCluster().clusterId();
         }
         Map<TopicPartition, List<TopicPartition>> collisions = plan.collisions();
         if (!collisions.isEmpty()) {
@@ -85,7 +87,7 @@ public class RestoreSourceConnector extends SourceConnector {
                 String target = all.get(partition).target().topic();
                 taskCounts.put(target, counts.get(target));
             });
-            configs.add(RestoreSourceTaskConfig.forTask(props, task, partitions, taskCounts));
+            configs.add(RestoreSourceTaskConfig.forTask(props, task, partitions, taskCounts, backupClusterId));
         }
         return configs;
     }

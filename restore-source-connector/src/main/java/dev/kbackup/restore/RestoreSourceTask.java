@@ -45,6 +45,7 @@ public class RestoreSourceTask extends SourceTask {
     private static final long DRAIN_POLL_MS = 100;
     private static final Duration PERSIST_INTERVAL = Duration.ofSeconds(10);
     private static final int PREFETCH_THREADS = 2;
+    private static final long CLUSTER_ID_TIMEOUT_MS = 60_000;
 
     private final CountDownLatch stopping = new CountDownLatch(1);
     private RestoreSourceTaskConfig config;
@@ -228,6 +229,9 @@ public class RestoreSourceTask extends SourceTask {
         log.debug("Checking target topics on {}", servers);
         try (Admin admin = Admin.create(config.adminProperties(
                 "kbackup-restore-" + config.connectorName() + "-" + config.taskNumber()))) {
+            // validate() checked already, but the cluster may not have answered it, or the catalog changed since
+            TargetTopicGuard.of(config).enforce(plans, config.backupClusterId(),
+                    () -> TargetTopicGuard.clusterId(admin, CLUSTER_ID_TIMEOUT_MS));
             TargetTopics targets = new TargetTopics(admin, config.createTopics(),
                     config.createTopicsReplicationFactor(), backedUpTopicsByTarget(plans),
                     snapshot.map(ClusterSnapshots.Found::key).orElse(null));

@@ -20,13 +20,16 @@ final class RestoreSourceTaskConfig extends RestoreConfig {
     static final String TASK_INDEX = "restore.task.index";
     static final String TASK_PARTITIONS = "restore.task.partitions";
     static final String TASK_TARGET_PARTITION_COUNTS = "restore.task.target.partition.counts";
+    static final String TASK_BACKUP_CLUSTER_ID = "restore.task.backup.cluster.id";
 
     private static final ConfigDef TASK_DEF = new ConfigDef(CONFIG_DEF)
             .define(TASK_INDEX, Type.INT, 0, Importance.LOW, "Index of this task, set by the connector.")
             .define(TASK_PARTITIONS, Type.LIST, "", Importance.LOW,
                     "Backed-up partitions this task restores, as topic/partition, set by the connector.")
             .define(TASK_TARGET_PARTITION_COUNTS, Type.LIST, "", Importance.LOW,
-                    "Partition count of each target topic if it must be created, as topic:count.");
+                    "Partition count of each target topic if it must be created, as topic:count.")
+            .define(TASK_BACKUP_CLUSTER_ID, Type.STRING, null, Importance.LOW,
+                    "Id of the cluster the backup was taken from, as its manifest records it; unset if unknown.");
 
     RestoreSourceTaskConfig(Map<String, String> props) {
         super(TASK_DEF, props);
@@ -34,7 +37,7 @@ final class RestoreSourceTaskConfig extends RestoreConfig {
 
     /** The connector's config plus one task's assignment. */
     static Map<String, String> forTask(Map<String, String> connectorProps, int index, List<TopicPartition> partitions,
-                                       Map<String, Integer> targetPartitionCounts) {
+                                       Map<String, Integer> targetPartitionCounts, String backupClusterId) {
         Map<String, String> props = new HashMap<>(connectorProps);
         props.put(TASK_INDEX, Integer.toString(index));
         List<String> names = new ArrayList<>();
@@ -43,6 +46,10 @@ final class RestoreSourceTaskConfig extends RestoreConfig {
         List<String> counts = new ArrayList<>();
         targetPartitionCounts.forEach((topic, count) -> counts.add(topic + ":" + count));
         props.put(TASK_TARGET_PARTITION_COUNTS, String.join(",", counts));
+        props.remove(TASK_BACKUP_CLUSTER_ID);
+        if (backupClusterId != null) {
+            props.put(TASK_BACKUP_CLUSTER_ID, backupClusterId);
+        }
         return props;
     }
 
@@ -57,6 +64,11 @@ final class RestoreSourceTaskConfig extends RestoreConfig {
             partitions.add(new TopicPartition(entry.substring(0, slash), Integer.parseInt(entry.substring(slash + 1))));
         }
         return partitions;
+    }
+
+    /** The backed-up cluster's id, or null when the backup did not record it. */
+    String backupClusterId() {
+        return getString(TASK_BACKUP_CLUSTER_ID);
     }
 
     Map<String, Integer> targetPartitionCounts() {

@@ -13,9 +13,12 @@ import dev.kbackup.storage.StorageConfigKeys;
 import dev.kbackup.storage.StorageProbe;
 import dev.kbackup.storage.StorageSettings;
 import dev.kbackup.storage.StorageType;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,14 +32,27 @@ import java.util.function.Function;
 /**
  * The checks of {@code validate()} that need more than one field or a look at the backup: converters, storage
  * reachability, the manifest's existence, topics present in the backup, the window's order, mappings that refer to
- * partitions the backup lacks or send two partitions to one target. Each problem is reported on the field to change.
+ * partitions the backup lacks or send two partitions to one target, and the guard rails of {@link TargetTopicGuard}
+ * (asking the target cluster for its id only when a topic would be restored under its own name). Each problem is
+ * reported on the field to change.
  */
 final class RestoreValidator {
 
+    private static final Logger log = LoggerFactory.getLogger(RestoreValidator.class);
+    private static final long CLUSTER_ID_TIMEOUT_MS = 15_000;
+
     private final Function<StorageSettings, ObjectStore> storeOpener;
+    private final Function<RestoreConfig, String> targetClusterId;
 
     RestoreValidator(Function<StorageSettings, ObjectStore> storeOpener) {
+        this(storeOpener, RestoreValidator::targetClusterId);
+    }
+
+    // for testing
+    RestoreValidator(Function<StorageSettings, ObjectStore> storeOpener,
+                     Function<RestoreConfig, String> targetClusterId) {
         this.storeOpener = storeOpener;
+        this.targetClusterId = targetClusterId;
     }
 
     /** Adds our findings to the per-field results of the ConfigDef and returns them. */
@@ -87,6 +103,7 @@ final class RestoreValidator {
         String storageKey = settings.type() == StorageType.S3
                 ? StorageConfigKeys.S3_BUCKET : StorageConfigKeys.FILESYSTEM_PATH;
         Map<String, Map<Integer, PartitionIndex>> catalog;
+        String backupClusterId;
         String described = null;
         try (ObjectStore store = storeOpener.apply(settings)) {
             described = store.describe();
@@ -101,6 +118,7 @@ final class RestoreValidator {
             }
             catalog = backups.loadAll(manifest.get());
             checkSnapshotForGroups(config, store, validation);
+            backupClusterId = manifest.get().sourceCluster().clusterId();
             String restoresRoot = new RestoreKeys(layout, config.connectorName()).root();
             Optional<String> notWritable = StorageProbe.checkWritable(store, restoresRoot);
             if (notWritable.isPresent()) {
@@ -116,6 +134,25 @@ final class RestoreValidator {
         }
         checkTopics(config, catalog, validation);
         checkMappings(config, catalog, validation);
+        checkGuardRails(config, catalog, backupClusterId, validation);
+    }
+
+    private void checkGuardRails(RestoreConfig config, Map<String, Map<Integer, PartitionIndex>> catalog,
+                                 String backupClusterId, ConnectorValidation validation) {
+        RestorePlan plan = RestorePlan.build(catalog, config.topicSelection(), config.router(), config.window());
+        TargetTopicGuard.of(config).check(plan.work(), backupClusterId, () -> targetClusterId.apply(config))
+                .forEach(refusal -> validation.addError(refusal.configKey(), refusal.message()));
+    }
+
+    /** The target cluster's id, or null if it does not answer: the task checks again before it produces. */
+    private static String targetClusterId(RestoreConfig config) {
+        try (Admin admin = Admin.create(config.adminProperties("kbackup-restore-validate-" + config.connectorName()))) {
+            return TargetTopicGuard.clusterId(admin, CLUSTER_ID_TIMEOUT_MS);
+        } catch (RuntimeException e) {
+            log.info("Validation could not learn the target cluster's id, so it does not check whether the restore "
+                    + "writes into its own source topic (each task checks before it produces): {}", e.getMessage());
+            return null;
+        }
     }
 
     private static void checkTopics(RestoreConfig config, Map<String, Map<Integer, PartitionIndex>> catalog,

@@ -18,6 +18,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfo;
 import org.apache.kafka.connect.runtime.rest.entities.ConfigInfos;
+import org.apache.kafka.connect.runtime.rest.entities.CreateConnectorRequest;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,6 +32,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -263,6 +265,33 @@ class RestoreIT {
         assertEquals(broken.key(), skipped.get(0).key());
         assertEquals(1, RestoreHarness.metric("restore-corrupt-skip", "corrupt-segments-skipped-total"));
         connect.deleteConnector("restore-corrupt-skip");
+    }
+
+    @Test
+    void aTargetThatBecameInternalAfterValidationStopsTheTaskBeforeItProducesAnything() {
+        TestBackups backup = harness.backup("grown");
+        backup.partition("orders", 0, new RandomRecords(460).records(0, 50), Codec.ZSTD, 50, 4096);
+        backup.publish();
+        Map<String, String> config = harness.config("grown");
+        config.put("tasks.max", "1");
+        config.put(RestoreConfig.TOPIC_MAPPING, "orders:orders-grown");
+        config.put(RestoreConfig.CREATE_TOPICS, "true");
+        // validated while the backup holds only orders, created stopped
+        connect.configureConnector(new CreateConnectorRequest("restore-grown", config,
+                CreateConnectorRequest.InitialState.STOPPED));
+        // meanwhile the backup took in a topic named like a Connect worker's status topic
+        backup.partition("connect-status", 0, new RandomRecords(461).records(0, 50), Codec.ZSTD, 50, 4096);
+        backup.publish();
+
+        connect.resumeConnector("restore-grown");
+
+        String trace = harness.awaitTaskFailure("restore-grown", TIMEOUT);
+        assertTrue(trace.contains("Target topic 'connect-status' (restored from topic 'connect-status' of backup "
+                + "'grown') is by its name one of Kafka Connect's config, offset or status topics"), trace);
+        assertTrue(trace.contains("restore.allow.internal.topics=true"), trace);
+        assertTrue(connect.kafka().describeTopics(Set.of("orders-grown", "connect-status")).values().stream()
+                .allMatch(Optional::isEmpty), "refused before creating or writing any target");
+        connect.deleteConnector("restore-grown");
     }
 
     @Test

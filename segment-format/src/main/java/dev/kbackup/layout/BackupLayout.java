@@ -141,13 +141,28 @@ public final class BackupLayout {
         return root + "/index/";
     }
 
+    /** @throws IllegalArgumentException unless {@code fileName} is one path element */
     public String stateKey(String fileName) {
-        return root + "/state/" + fileName;
+        return root + "/state/" + checkFileName(fileName);
     }
 
-    /** The file name of one sink task's side-store: its key under {@link #stateKey} and its local file alike. */
+    /**
+     * The file name of one sink task's side-store: its key under {@link #stateKey} and its local file alike.
+     *
+     * @throws IllegalArgumentException if the connector name would make it more than one path element
+     */
     public static String taskStateFileName(String connector, int task) {
-        return connector + "-task-" + task + ".db";
+        return checkFileName(connector + "-task-" + task + ".db");
+    }
+
+    // a name that reaches a key or a local path must not climb out of its folder
+    private static String checkFileName(String fileName) {
+        if (fileName == null || fileName.isEmpty() || fileName.startsWith(".") || fileName.indexOf('/') >= 0
+                || fileName.indexOf('\\') >= 0 || fileName.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("'" + fileName + "' is not usable as a file name: it must not be "
+                    + "empty, start with '.', or contain '/', '\\' or control characters (check the connector name)");
+        }
+        return fileName;
     }
 
     public String restoresPrefix() {

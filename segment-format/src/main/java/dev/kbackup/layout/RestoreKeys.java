@@ -36,7 +36,12 @@ public final class RestoreKeys {
         return root + "group-offsets-task-" + task + ".json";
     }
 
+    /** @throws IllegalArgumentException if the topic is no legal Kafka topic name (it comes from the catalog) */
     public String offsetMapKey(TopicPartition source) {
+        if (!BackupLayout.isLegalTopic(source.topic()) || source.partition() < 0) {
+            throw new IllegalArgumentException("'" + source + "' is not a legal topic-partition: its offset map "
+                    + "would be written outside " + root + "offset-map/");
+        }
         return root + "offset-map/" + source.topic() + "/partition=" + source.partition() + ".json";
     }
 

@@ -2,6 +2,8 @@ package dev.kbackup.storage;
 
 import java.net.URI;
 
+import javax.net.ssl.TrustManager;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +30,13 @@ final class S3Clients {
     }
 
     static S3Client create(StorageSettings settings, AwsCredentialsProvider credentials) {
+        Apache5HttpClient.Builder http = Apache5HttpClient.builder().maxConnections(64);
+        if (settings.trustStore().isConfigured()) {
+            TrustManager[] trustManagers = settings.trustStore().trustManagers();
+            http.tlsTrustManagersProvider(() -> trustManagers);
+        }
         S3ClientBuilder builder = S3Client.builder()
-                .httpClientBuilder(Apache5HttpClient.builder().maxConnections(64))
+                .httpClientBuilder(http)
                 .region(region(settings))
                 .forcePathStyle(settings.pathStyleAccess())
                 .credentialsProvider(credentials)

@@ -1,6 +1,10 @@
 package dev.kbackup.storage;
 
+import java.security.cert.CertPathBuilderException;
 import java.util.Set;
+
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.AbortedException;
@@ -46,11 +50,47 @@ final class S3Failures {
             return new StorageException(what + " was interrupted", e, false);
         }
         if (e instanceof SdkClientException) {
+            String tls = tlsProblem(e);
+            if (tls != null) {
+                // a retry meets the same certificate
+                return new StorageException(what + " failed: " + tls, e, false);
+            }
             return new StorageException(what + " failed before a response arrived" + attempts(e) + ": "
                     + e.getMessage() + "; check that " + store + " is reachable (" + StorageConfigKeys.S3_ENDPOINT
                     + ", network, DNS, proxy)", e, true);
         }
         return new StorageException(what + " failed" + attempts(e) + ": " + e.getMessage(), e, e.retryable());
+    }
+
+    /** What is wrong with the endpoint's certificate and what to set, or null if {@code e} is no TLS failure. */
+    static String tlsProblem(Throwable e) {
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            String message = String.valueOf(cause.getMessage());
+            if (cause instanceof SSLPeerUnverifiedException || message.contains("No subject alternative")
+                    || message.contains("doesn't match any of the subject alternative names")
+                    || message.contains("No name matching")) {
+                return "the TLS certificate of the endpoint is not issued for the host in "
+                        + StorageConfigKeys.S3_ENDPOINT + " (" + message + "). Set " + StorageConfigKeys.S3_ENDPOINT
+                        + " to a host name the certificate holds, or give the store a certificate for the host you "
+                        + "use";
+            }
+            if (cause instanceof CertPathBuilderException || message.contains("PKIX path")
+                    || message.contains("unable to find valid certification path")) {
+                return "the TLS certificate of the endpoint is not signed by a certificate authority this client "
+                        + "trusts (" + message + "). For a store with a private CA, set "
+                        + StorageConfigKeys.S3_SSL_TRUSTSTORE_LOCATION + " (and " + StorageConfigKeys
+                        .S3_SSL_TRUSTSTORE_PASSWORD + ", " + StorageConfigKeys.S3_SSL_TRUSTSTORE_TYPE + ") to a trust "
+                        + "store holding that CA, or add the CA to the JVM trust store of every worker";
+            }
+        }
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof SSLException) {
+                return "the TLS handshake with the endpoint failed (" + cause.getMessage() + "); check that "
+                        + StorageConfigKeys.S3_ENDPOINT + " uses https only where the store serves TLS, and "
+                        + StorageConfigKeys.S3_SSL_TRUSTSTORE_LOCATION;
+            }
+        }
+        return null;
     }
 
     static String errorCode(S3Exception e) {

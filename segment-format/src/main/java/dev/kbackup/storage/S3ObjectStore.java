@@ -44,6 +44,7 @@ public final class S3ObjectStore implements ObjectStore {
     private final S3Client s3;
     private final String bucket;
     private final String prefix;
+    private final String location;
     private final String description;
     private final int partSizeBytes;
     private final int listPageSize;
@@ -64,7 +65,9 @@ public final class S3ObjectStore implements ObjectStore {
         this.s3 = S3Clients.create(settings, credentials);
         this.bucket = settings.bucket();
         this.prefix = settings.prefix();
-        this.description = "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix);
+        this.location = "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix);
+        // failures name the endpoint too: a TLS or network problem is about it, not about the bucket
+        this.description = settings.endpoint() == null ? location : location + " at " + settings.endpoint();
         this.partSizeBytes = settings.partSizeBytes();
         this.listPageSize = listPageSize;
         this.sse = settings.serverSideEncryption();
@@ -78,7 +81,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public String describe() {
-        return description;
+        return location;
     }
 
     @Override

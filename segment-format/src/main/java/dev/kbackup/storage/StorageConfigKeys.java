@@ -43,6 +43,9 @@ public final class StorageConfigKeys {
     public static final String S3_SSE = "s3.sse";
     public static final String S3_SSE_KMS_KEY_ID = "s3.sse.kms.key.id";
     public static final String S3_SSE_CUSTOMER_KEY = "s3.sse.customer.key";
+    public static final String S3_SSL_TRUSTSTORE_LOCATION = "s3.ssl.truststore.location";
+    public static final String S3_SSL_TRUSTSTORE_PASSWORD = "s3.ssl.truststore.password";
+    public static final String S3_SSL_TRUSTSTORE_TYPE = "s3.ssl.truststore.type";
 
     public static final String FILESYSTEM_PATH = "filesystem.path";
 
@@ -113,6 +116,17 @@ public final class StorageConfigKeys {
             + "it, so a new key means a new backup.id. It is "
             + "never logged; prefer a config provider, e.g. '${file:/etc/kbackup/s3.properties:sse.customer.key}'. "
             + "Requires " + S3_SSE + "=none.";
+    private static final String S3_SSL_TRUSTSTORE_LOCATION_DOC = "Trust store file with the certificate authorities "
+            + "to trust for an https " + S3_ENDPOINT + ", for a store whose certificate is signed by a private CA. If "
+            + "empty, the JVM's trust store is used (the JDK's cacerts, or the file named by the worker's "
+            + "javax.net.ssl.trustStore system property), which trusts the public CAs of AWS S3. The file must exist "
+            + "on every Connect worker. Setting it replaces the JVM's trust store for S3 requests; it does not add "
+            + "to it.";
+    private static final String S3_SSL_TRUSTSTORE_PASSWORD_DOC = "Password of " + S3_SSL_TRUSTSTORE_LOCATION
+            + ", if it has one. It is never logged. Prefer a config provider over a literal value.";
+    private static final String S3_SSL_TRUSTSTORE_TYPE_DOC = "Format of " + S3_SSL_TRUSTSTORE_LOCATION
+            + ": 'JKS' (the default, as for Kafka's own ssl.truststore.type; the JDK also reads PKCS12 files "
+            + "through it) or 'PKCS12'.";
     private static final String FILESYSTEM_PATH_DOC = "Absolute path of the root directory of the backups when "
             + STORAGE_TYPE + "=filesystem, for example '/var/lib/kafka-backups' or an NFS mount. It is created if "
             + "missing. Every Connect worker running a task must see the same directory at this path.";
@@ -128,7 +142,7 @@ public final class StorageConfigKeys {
         List<String> s3Keys = List.of(S3_BUCKET, S3_REGION, S3_ENDPOINT, S3_PATH_STYLE_ACCESS, S3_ACCESS_KEY_ID,
                 S3_SECRET_ACCESS_KEY, S3_PART_SIZE_BYTES, S3_CONDITIONAL_WRITES, S3_RETRY_MAX_ATTEMPTS,
                 S3_RETRY_BASE_DELAY_MS, S3_RETRY_MAX_BACKOFF_MS, S3_API_CALL_TIMEOUT_MS, S3_SSE, S3_SSE_KMS_KEY_ID,
-                S3_SSE_CUSTOMER_KEY);
+                S3_SSE_CUSTOMER_KEY, S3_SSL_TRUSTSTORE_LOCATION, S3_SSL_TRUSTSTORE_PASSWORD, S3_SSL_TRUSTSTORE_TYPE);
         List<String> dependents = new ArrayList<>(s3Keys);
         dependents.add(FILESYSTEM_PATH);
 
@@ -172,6 +186,14 @@ public final class StorageConfigKeys {
                 Width.LONG, "S3 SSE-KMS key id", List.of(), onlyForS3);
         def.define(S3_SSE_CUSTOMER_KEY, Type.PASSWORD, null, Importance.LOW, S3_SSE_CUSTOMER_KEY_DOC, GROUP,
                 ++order, Width.LONG, "S3 SSE-C customer key", List.of(), onlyForS3);
+        def.define(S3_SSL_TRUSTSTORE_LOCATION, Type.STRING, null, Importance.LOW, S3_SSL_TRUSTSTORE_LOCATION_DOC,
+                GROUP, ++order, Width.LONG, "S3 TLS trust store", List.of(), onlyForS3);
+        def.define(S3_SSL_TRUSTSTORE_PASSWORD, Type.PASSWORD, null, Importance.LOW, S3_SSL_TRUSTSTORE_PASSWORD_DOC,
+                GROUP, ++order, Width.MEDIUM, "S3 TLS trust store password", List.of(), onlyForS3);
+        def.define(S3_SSL_TRUSTSTORE_TYPE, Type.STRING, S3TrustStore.DEFAULT_TYPE,
+                ConfigDef.CaseInsensitiveValidString.in("JKS", "PKCS12"), Importance.LOW,
+                S3_SSL_TRUSTSTORE_TYPE_DOC, GROUP, ++order, Width.SHORT, "S3 TLS trust store type", List.of(),
+                onlyForS3);
 
         def.define(FILESYSTEM_PATH, Type.STRING, null, Importance.HIGH, FILESYSTEM_PATH_DOC, GROUP, ++order,
                 Width.LONG, "Filesystem root directory", onlyForFilesystem);

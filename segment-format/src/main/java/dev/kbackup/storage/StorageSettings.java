@@ -26,6 +26,7 @@ import org.apache.kafka.common.config.types.Password;
  * @param secretAccessKey null unless static credentials are configured
  * @param filesystemPath the configured root directory, unchecked (see {@link #problems()})
  * @param serverSideEncryption what S3 is asked to encrypt objects with; unchecked (see {@link #problems()})
+ * @param trustStore the CAs an https endpoint is checked against; {@link S3TrustStore#JVM_DEFAULT} for the JVM's own
  */
 public record StorageSettings(
         StorageType type,
@@ -43,7 +44,8 @@ public record StorageSettings(
         Duration retryMaxBackoff,
         Duration apiCallTimeout,
         String filesystemPath,
-        S3ServerSideEncryption serverSideEncryption) {
+        S3ServerSideEncryption serverSideEncryption,
+        S3TrustStore trustStore) {
 
     public StorageSettings {
         Objects.requireNonNull(serverSideEncryption, "serverSideEncryption");
@@ -52,6 +54,7 @@ public record StorageSettings(
         Objects.requireNonNull(retryBaseDelay, "retryBaseDelay");
         Objects.requireNonNull(retryMaxBackoff, "retryMaxBackoff");
         Objects.requireNonNull(apiCallTimeout, "apiCallTimeout");
+        trustStore = trustStore == null ? S3TrustStore.JVM_DEFAULT : trustStore;
         prefix = normalizePrefix(prefix);
     }
 
@@ -76,7 +79,10 @@ public record StorageSettings(
                 new S3ServerSideEncryption(
                         S3ServerSideEncryption.Mode.fromConfig(config.getString(StorageConfigKeys.S3_SSE)),
                         blankToNull(config.getString(StorageConfigKeys.S3_SSE_KMS_KEY_ID)),
-                        blankToNull(config.getPassword(StorageConfigKeys.S3_SSE_CUSTOMER_KEY))));
+                        blankToNull(config.getPassword(StorageConfigKeys.S3_SSE_CUSTOMER_KEY))),
+                new S3TrustStore(blankToNull(config.getString(StorageConfigKeys.S3_SSL_TRUSTSTORE_LOCATION)),
+                        blankToNull(config.getPassword(StorageConfigKeys.S3_SSL_TRUSTSTORE_PASSWORD)),
+                        config.getString(StorageConfigKeys.S3_SSL_TRUSTSTORE_TYPE)));
     }
 
     /** Parses raw connector properties that contain (at least) the storage settings; unknown keys are ignored. */
@@ -150,6 +156,7 @@ public record StorageSettings(
             endpointProblem().ifPresent(message ->
                     problems.add(new ConfigProblem(StorageConfigKeys.S3_ENDPOINT, message)));
         }
+        trustStore.problem().ifPresent(problems::add);
         if (region != null && region.chars().anyMatch(Character::isWhitespace)) {
             problems.add(new ConfigProblem(StorageConfigKeys.S3_REGION, "'" + region + "' is not a region name such as "
                     + "'eu-west-1'"));
@@ -243,7 +250,8 @@ public record StorageSettings(
                 + ", retry=" + retryMaxAttempts + " attempts, " + retryBaseDelay.toMillis() + ".."
                 + retryMaxBackoff.toMillis() + " ms"
                 + ", apiCallTimeout=" + apiCallTimeout.toMillis() + " ms"
-                + ", serverSideEncryption=" + serverSideEncryption.describe() + "}";
+                + ", serverSideEncryption=" + serverSideEncryption.describe()
+                + ", tls=" + trustStore + "}";
     }
 
     private static String normalizePrefix(String prefix) {

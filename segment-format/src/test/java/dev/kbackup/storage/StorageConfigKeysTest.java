@@ -25,7 +25,8 @@ class StorageConfigKeysTest {
     private static final List<String> ALL_KEYS = List.of("storage.type", "storage.prefix", "s3.bucket", "s3.region",
             "s3.endpoint", "s3.path.style.access", "s3.access.key.id", "s3.secret.access.key", "s3.part.size.bytes",
             "s3.conditional.writes", "s3.retry.max.attempts", "s3.retry.base.delay.ms", "s3.retry.max.backoff.ms",
-            "s3.api.call.timeout.ms", "s3.sse", "s3.sse.kms.key.id", "s3.sse.customer.key", "filesystem.path");
+            "s3.api.call.timeout.ms", "s3.sse", "s3.sse.kms.key.id", "s3.sse.customer.key",
+            "s3.ssl.truststore.location", "s3.ssl.truststore.password", "s3.ssl.truststore.type", "filesystem.path");
 
     @TempDir
     Path temp;
@@ -42,6 +43,7 @@ class StorageConfigKeysTest {
         assertEquals(ConfigDef.Type.PASSWORD, def.configKeys().get("s3.secret.access.key").type);
         assertEquals(ConfigDef.Type.PASSWORD, def.configKeys().get("s3.access.key.id").type);
         assertEquals(ConfigDef.Type.PASSWORD, def.configKeys().get("s3.sse.customer.key").type);
+        assertEquals(ConfigDef.Type.PASSWORD, def.configKeys().get("s3.ssl.truststore.password").type);
         assertTrue(def.toHtml().contains("s3.conditional.writes"), "renders into the generated reference");
     }
 

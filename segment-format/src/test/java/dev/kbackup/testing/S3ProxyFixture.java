@@ -43,15 +43,29 @@ public final class S3ProxyFixture implements AutoCloseable {
 
     private final S3Proxy proxy;
     private final URI endpoint;
+    private final URI secureEndpoint;
+    private final String accessKey;
+    private final String secretKey;
     private S3Client client;
     private ObjectStore store;
 
     private S3ProxyFixture(BlobStore blobStore) throws Exception {
-        proxy = S3Proxy.builder()
+        this(blobStore, null, null, ACCESS_KEY, SECRET_KEY);
+    }
+
+    private S3ProxyFixture(BlobStore blobStore, Path serverKeyStore, String keyStorePassword, String accessKey,
+                           String secretKey) throws Exception {
+        this.accessKey = accessKey;
+        this.secretKey = secretKey;
+        S3Proxy.Builder builder = S3Proxy.builder()
                 .blobStore(blobStore)
                 .endpoint(URI.create("http://127.0.0.1:0"))
-                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-                .build();
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey);
+        if (serverKeyStore != null) {
+            builder.secureEndpoint(URI.create("https://127.0.0.1:0")).keyStore(serverKeyStore.toString(),
+                    keyStorePassword);
+        }
+        proxy = builder.build();
         proxy.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!"STARTED".equals(proxy.getState())) {
@@ -62,6 +76,7 @@ public final class S3ProxyFixture implements AutoCloseable {
             Thread.sleep(5);
         }
         endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+        secureEndpoint = serverKeyStore == null ? null : URI.create("https://127.0.0.1:" + proxy.getSecurePort());
         createBucket(BUCKET);
     }
 
@@ -80,16 +95,38 @@ public final class S3ProxyFixture implements AutoCloseable {
         return new S3ProxyFixture(blobStore);
     }
 
+    /**
+     * S3Proxy in memory serving https too, with the key and certificate of {@code serverKeyStore} (PKCS12, e.g. from
+     * {@link TestCertificates#serverKeyStore}); the fixture itself and {@link #connectorConfig()} keep using http.
+     */
+    public static S3ProxyFixture startWithTls(Path serverKeyStore, String password) throws Exception {
+        return startWithTls(serverKeyStore, password, ACCESS_KEY, SECRET_KEY);
+    }
+
+    /** As {@link #startWithTls(Path, String)}, accepting only the given key pair (e.g. distinctive test secrets). */
+    public static S3ProxyFixture startWithTls(Path serverKeyStore, String password, String accessKey,
+                                              String secretKey) throws Exception {
+        return new S3ProxyFixture(new TransientNio2BlobStore(), serverKeyStore, password, accessKey, secretKey);
+    }
+
     public URI endpoint() {
         return endpoint;
     }
 
+    /** The https endpoint of a fixture started with {@link #startWithTls}. */
+    public URI secureEndpoint() {
+        if (secureEndpoint == null) {
+            throw new IllegalStateException("This S3Proxy was started without TLS: use startWithTls");
+        }
+        return secureEndpoint;
+    }
+
     public String accessKey() {
-        return ACCESS_KEY;
+        return accessKey;
     }
 
     public String secretKey() {
-        return SECRET_KEY;
+        return secretKey;
     }
 
     public String bucket() {
@@ -112,8 +149,8 @@ public final class S3ProxyFixture implements AutoCloseable {
         config.put("s3.endpoint", endpoint.toString());
         config.put("s3.path.style.access", "true");
         config.put("s3.region", REGION);
-        config.put("s3.access.key.id", ACCESS_KEY);
-        config.put("s3.secret.access.key", SECRET_KEY);
+        config.put("s3.access.key.id", accessKey);
+        config.put("s3.secret.access.key", secretKey);
         config.put("s3.bucket", BUCKET);
         return config;
     }
@@ -146,7 +183,7 @@ public final class S3ProxyFixture implements AutoCloseable {
                     .forcePathStyle(true)
                     .region(Region.of(REGION))
                     .credentialsProvider(StaticCredentialsProvider.create(
-                            AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                            AwsBasicCredentials.create(accessKey, secretKey)))
                     .build();
         }
         return client;
