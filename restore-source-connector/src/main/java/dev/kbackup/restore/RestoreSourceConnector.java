@@ -49,10 +49,10 @@ public class RestoreSourceConnector extends SourceConnector {
         RestoreConfig config = new RestoreConfig(props);
         try (ObjectStore store = ObjectStores.open(config.storage())) {
             BackupCatalog catalog = new BackupCatalog(store, config.layout());
-            Manifest manifest = catalog.readManifest().orElseThrow(() -> new ConnectException("Backup '"
+            catalog.readManifest().orElseThrow(() -> new ConnectException("Backup '"
                     + config.backupId() + "' does not exist in " + store.describe() + ": no manifest at "
                     + config.layout().manifestKey()));
-            plan = RestorePlan.build(catalog.loadAll(manifest), config.topicSelection(), config.router(),
+            plan = RestorePlan.build(catalog.loadWindow(config.window()), config.topicSelection(), config.router(),
                     config.window());
         }
         Map<TopicPartition, List<TopicPartition>> collisions = plan.collisions();

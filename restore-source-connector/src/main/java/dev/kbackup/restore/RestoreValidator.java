@@ -95,7 +95,7 @@ final class RestoreValidator {
                         + "settings");
                 return;
             }
-            catalog = backups.loadAll(manifest.get());
+            catalog = backups.loadWindow(config.window());
             String restoresRoot = new RestoreKeys(layout, config.connectorName()).root();
             Optional<String> notWritable = StorageProbe.checkWritable(store, restoresRoot);
             if (notWritable.isPresent()) {
