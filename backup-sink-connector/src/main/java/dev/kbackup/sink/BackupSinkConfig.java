@@ -63,17 +63,20 @@ public class BackupSinkConfig extends AbstractConfig {
                 + "source cluster's id.");
 
         int order = 0;
-        def.define(SEGMENT_MAX_BYTES, Type.LONG, 128L * 1024 * 1024, Range.atLeast(1024 * 1024), Importance.MEDIUM,
+        def.define(SEGMENT_MAX_BYTES, Type.LONG, 128L * 1024 * 1024, Range.atLeast(SegmentFormat.MIN_BLOCK_BYTES),
+                Importance.MEDIUM,
                 "Uncompressed size at which a partition's open segment is closed and a new one starts. Larger "
                         + "segments mean fewer objects; memory does not grow with it because segments stream out "
-                        + "in parts.",
+                        + "in parts. Small segments are fine (at least one block, segment.block.bytes): a segment "
+                        + "smaller than an upload part is sent with one request, and compaction merges small "
+                        + "segments later.",
                 SEGMENT_GROUP, ++order, Width.SHORT, "Segment max bytes");
         def.define(SEGMENT_MAX_INTERVAL_MS, Type.LONG, 5000L, Range.atLeast(100), Importance.MEDIUM,
                 "A segment open for this long is closed even if it is small, which bounds how far the backup "
                         + "trails the topic (the recovery point objective) when traffic is low.",
                 SEGMENT_GROUP, ++order, Width.SHORT, "Segment max interval");
         def.define(SEGMENT_BLOCK_BYTES, Type.INT, SegmentFormat.DEFAULT_BLOCK_BYTES,
-                Range.between(4096, SegmentFormat.MAX_BLOCK_BYTES), Importance.LOW,
+                Range.between(SegmentFormat.MIN_BLOCK_BYTES, SegmentFormat.MAX_BLOCK_BYTES), Importance.LOW,
                 "Uncompressed size of one compressed block inside a segment: the unit of compression and of "
                         + "seeking during a restore. 1 MiB gives zstd nearly a whole-stream ratio.",
                 SEGMENT_GROUP, ++order, Width.SHORT, "Block bytes");
@@ -95,8 +98,9 @@ public class BackupSinkConfig extends AbstractConfig {
                         + "restores its side-store from {backup.id}/state/ in storage.",
                 STATE_GROUP, ++order, Width.LONG, "State directory");
         def.define(STATE_SYNC_INTERVAL_MS, Type.LONG, 30_000L, Range.atLeast(1000), Importance.LOW,
-                "How often the task publishes partition indexes and the manifest, and uploads its side-store to "
-                        + "{backup.id}/state/.",
+                "How often the task publishes the segments completed since its last sync to the catalog (one "
+                        + "piece per partition, folded into checkpoints as they gather), and uploads its side-store "
+                        + "to {backup.id}/state/.",
                 STATE_GROUP, ++order, Width.SHORT, "State sync interval");
 
         order = 0;
