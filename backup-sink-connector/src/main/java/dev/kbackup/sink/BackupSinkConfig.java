@@ -18,6 +18,7 @@ import org.apache.kafka.common.config.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /** Settings of the backup sink connector and its tasks. */
 public class BackupSinkConfig extends AbstractConfig {
@@ -35,6 +36,8 @@ public class BackupSinkConfig extends AbstractConfig {
     public static final String STORAGE_FAILURE_THRESHOLD = "storage.failure.threshold";
     public static final String STORAGE_RECOVERY_INTERVAL_MS = "storage.recovery.interval.ms";
     public static final String STORAGE_RETRY_BACKOFF_MS = "storage.retry.backoff.ms";
+    public static final String RETENTION_MS = "retention.ms";
+    public static final String CLEANUP_GRACE_MS = "cleanup.grace.ms";
 
     /** The connector's name as Connect gives it. */
     static final String CONNECTOR_NAME = "name";
@@ -42,6 +45,7 @@ public class BackupSinkConfig extends AbstractConfig {
     private static final String SEGMENT_GROUP = "Segments";
     private static final String STATE_GROUP = "Progress and state";
     private static final String RESILIENCE_GROUP = "Memory and storage faults";
+    private static final String RETENTION_GROUP = "Retention";
 
     public static final ConfigDef CONFIG_DEF = configDef();
 
@@ -122,6 +126,16 @@ public class BackupSinkConfig extends AbstractConfig {
                 "Wait before Connect redelivers records that could not be accepted because storage was failing "
                         + "or uploads were behind.",
                 RESILIENCE_GROUP, ++order, Width.SHORT, "Retry backoff");
+        order = 0;
+        def.define(RETENTION_MS, Type.LONG, -1L, Range.atLeast(-1), Importance.MEDIUM,
+                "How long the backup keeps a segment after its newest record's timestamp; -1 keeps everything. "
+                        + "The owner of each partition removes older segments from the catalog (a restore no "
+                        + "longer plans them) and deletes them from storage after cleanup.grace.ms.",
+                RETENTION_GROUP, ++order, Width.SHORT, "Retention");
+        def.define(CLEANUP_GRACE_MS, Type.LONG, 3_600_000L, Range.atLeast(0), Importance.LOW,
+                "How long objects that left the catalog (expired by retention) stay in storage before they are "
+                        + "deleted, so that a restore planned just before can still read them.",
+                RETENTION_GROUP, ++order, Width.SHORT, "Cleanup grace");
         return def;
     }
 
@@ -181,6 +195,16 @@ public class BackupSinkConfig extends AbstractConfig {
 
     public Path stateDir() {
         return Path.of(getString(STATE_DIR));
+    }
+
+    /** How long segments are kept after their newest record, or empty to keep them forever. */
+    public Optional<Duration> retention() {
+        long millis = getLong(RETENTION_MS);
+        return millis < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(millis));
+    }
+
+    public Duration cleanupGrace() {
+        return Duration.ofMillis(getLong(CLEANUP_GRACE_MS));
     }
 
     public Duration stateSyncInterval() {

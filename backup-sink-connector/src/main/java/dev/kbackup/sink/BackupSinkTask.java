@@ -124,6 +124,8 @@ public class BackupSinkTask extends SinkTask {
         publisher = new CatalogPublisher(catalog, store, state, job, SourceClusterLookup.of(config), stateKey,
                 config.stateSyncInterval(), clock, "kbackup-sync-" + taskName);
         metrics.stateSync(publisher::failuresTotal, publisher::millisSinceLastSuccess);
+        config.retention().ifPresent(keep -> publisher.retain(new CatalogPublisher.Retention(keep,
+                config.cleanupGrace(), writers::partitions)));
         publisher.start();
         if (ClusterConfigKeys.isConfigured(config)) {
             logEnds = new LogEndOffsets(Admin.create(ClusterConfigKeys.adminProperties(config, "kbackup-lag-"

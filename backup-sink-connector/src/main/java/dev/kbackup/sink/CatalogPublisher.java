@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Publishes what the task has made durable, in the background: completed segments into their partitions'
@@ -61,6 +63,9 @@ final class CatalogPublisher implements AutoCloseable {
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private volatile Throwable lastFailure;
     private volatile long lastSuccessMillis;
+    private volatile Retention retention;
+    private static final Duration RETENTION_CHECK_INTERVAL = Duration.ofMinutes(1);
+    private final Map<TopicPartition, Instant> lastRetentionRun = new HashMap<>();
 
     CatalogPublisher(BackupCatalog catalog, ObjectStore store, StateStore state, StateStore.JobStatus job,
               SourceCluster source, String stateKey, Duration interval, Clock clock, String threadName) {
@@ -109,6 +114,18 @@ final class CatalogPublisher implements AutoCloseable {
                 throw new IllegalStateException("Could not restore side-store " + file + " from " + stateKey, e);
             }
         }).orElse(false);
+    }
+
+    /**
+     * What retention applies to: how long segments are kept, the grace before expired objects are deleted, and
+     * the partitions this task owns (it applies retention to those only).
+     */
+    record Retention(Duration keep, Duration grace, Supplier<Collection<TopicPartition>> owned) {
+    }
+
+    /** Applies {@code retention} on every run from now on. */
+    void retain(Retention retention) {
+        this.retention = retention;
     }
 
     void start() {
@@ -209,10 +226,35 @@ final class CatalogPublisher implements AutoCloseable {
                 return;
             }
         }
+        failure = applyRetention(now, failure);
         uploadSideStore();
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /** Expires what retention says in the owned partitions; returns the first failure (or {@code failure}). */
+    private RuntimeException applyRetention(Instant now, RuntimeException failure) {
+        Retention policy = retention;
+        if (policy == null) {
+            return failure;
+        }
+        // retention is decided to the minute (or the grace, if shorter): no need to list each partition every sync
+        Duration every = policy.grace().compareTo(RETENTION_CHECK_INTERVAL) < 0 ? policy.grace()
+                : RETENTION_CHECK_INTERVAL;
+        for (TopicPartition partition : policy.owned().get()) {
+            Instant last = lastRetentionRun.get(partition);
+            if (last != null && now.isBefore(last.plus(every))) {
+                continue;
+            }
+            try {
+                catalog.expire(partition.topic(), partition.partition(), policy.keep(), policy.grace(), now);
+                lastRetentionRun.put(partition, now);
+            } catch (RuntimeException e) {
+                failure = failure != null ? failure : e;
+            }
+        }
+        return failure;
     }
 
     private static RuntimeException asRuntime(ExecutionException e) {

@@ -11,6 +11,7 @@ import dev.kbackup.storage.WriteMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -163,7 +164,8 @@ public final class BackupCatalog {
                 held = readObject(object);
                 alreadyRead.put(object, held);
             }
-            entries.addAll(held.segments());
+            held.segments().stream().filter(entry -> listing.retention()
+                    .map(mark -> !mark.expires(entry.maxTimestamp())).orElse(true)).forEach(entries::add);
             if (held.updatedAt() != null && (updatedAt == null || held.updatedAt().isAfter(updatedAt))) {
                 updatedAt = held.updatedAt();
             }
@@ -221,10 +223,12 @@ public final class BackupCatalog {
     }
 
     private void addListed(String prefix, PartitionCatalog listing) {
-        store.list(prefix, null).forEachRemaining(found -> CatalogObject.parse(found.key())
-                .filter(object -> object.topic().equals(listing.topic())
-                        && object.partition() == listing.partition())
-                .ifPresent(listing::add));
+        store.list(prefix, null).forEachRemaining(found -> {
+            CatalogObject.parse(found.key()).filter(object -> object.topic().equals(listing.topic())
+                    && object.partition() == listing.partition()).ifPresent(listing::add);
+            RetentionMark.parse(found.key()).filter(mark -> mark.topic().equals(listing.topic())
+                    && mark.partition() == listing.partition()).ifPresent(listing::add);
+        });
     }
 
     /** Every partition's catalog, from one listing of {@code index/} and, if asked, one of {@code checkpoints/}. */
@@ -238,10 +242,18 @@ public final class BackupCatalog {
     }
 
     private void addAllListed(String prefix, Map<String, Map<Integer, PartitionCatalog>> all) {
-        store.list(prefix, null).forEachRemaining(found -> CatalogObject.parse(found.key()).ifPresent(object -> all
-                .computeIfAbsent(object.topic(), topic -> new TreeMap<>())
-                .computeIfAbsent(object.partition(), partition -> new PartitionCatalog(object.topic(), partition))
-                .add(object)));
+        store.list(prefix, null).forEachRemaining(found -> {
+            CatalogObject.parse(found.key()).ifPresent(object -> partitionOf(all, object.topic(), object.partition())
+                    .add(object));
+            RetentionMark.parse(found.key()).ifPresent(mark -> partitionOf(all, mark.topic(), mark.partition())
+                    .add(mark));
+        });
+    }
+
+    private static PartitionCatalog partitionOf(Map<String, Map<Integer, PartitionCatalog>> all, String topic,
+                                                int partition) {
+        return all.computeIfAbsent(topic, t -> new TreeMap<>())
+                .computeIfAbsent(partition, p -> new PartitionCatalog(topic, p));
     }
 
     private <T> Optional<T> readJson(String key, Class<T> type) {
@@ -267,6 +279,24 @@ public final class BackupCatalog {
                 UUID.randomUUID().toString().replace("-", ""));
         store.put(object.key(layout), Json.write(content), WriteMode.CREATE_NEW);
         return object;
+    }
+
+    /**
+     * The partition's newest retention mark: segments whose newest record is older than its cutoff expired at its
+     * time. Empty if nothing ever expired. Lists the partition's {@code index/} folder.
+     */
+    public Optional<RetentionMark> retention(String topic, int partition) {
+        return list(topic, partition, false).retention();
+    }
+
+    /**
+     * Applies {@code retention} to the partition as its owner: marks segments whose newest record is older than
+     * {@code now - retention} as expired, and deletes what marks older than the grace expired (segments first,
+     * then catalog objects that hold only expired entries). Returns what it did. See {@link CatalogRetention}.
+     */
+    public CatalogRetention.Outcome expire(String topic, int partition, Duration retention, Duration grace,
+                                           Instant now) {
+        return new CatalogRetention(this).expire(topic, partition, retention, grace, now);
     }
 
     /**

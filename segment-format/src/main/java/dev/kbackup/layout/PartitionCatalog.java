@@ -20,10 +20,30 @@ final class PartitionCatalog {
     private final int partition;
     private final List<CatalogObject> holders = new ArrayList<>();
     private final List<CatalogObject> summaries = new ArrayList<>();
+    private final List<RetentionMark> marks = new ArrayList<>();
 
     PartitionCatalog(String topic, int partition) {
         this.topic = topic;
         this.partition = partition;
+    }
+
+    void add(RetentionMark mark) {
+        marks.add(mark);
+    }
+
+    /** The retention mark with the highest cutoff, if the partition's owner ever expired anything. */
+    Optional<RetentionMark> retention() {
+        return marks.stream().max(Comparator.comparingLong(RetentionMark::cutoffTimestamp));
+    }
+
+    /** Every retention mark, the newest first. */
+    List<RetentionMark> marks() {
+        return marks.stream().sorted(Comparator.comparingLong(RetentionMark::cutoffTimestamp).reversed()).toList();
+    }
+
+    /** Whether every entry of {@code object} has expired by retention. */
+    boolean expired(CatalogObject object) {
+        return retention().map(mark -> mark.expires(object.maxTimestamp())).orElse(false);
     }
 
     void add(CatalogObject object) {
@@ -43,8 +63,13 @@ final class PartitionCatalog {
         return holders.isEmpty();
     }
 
-    /** Every object holding entries, in offset order. */
+    /** Every object holding entries that have not all expired, in offset order. */
     List<CatalogObject> holders() {
+        return holders.stream().filter(object -> !expired(object)).toList();
+    }
+
+    /** Every object holding entries, expired or not, in offset order. */
+    List<CatalogObject> allHolders() {
         return List.copyOf(holders);
     }
 
@@ -68,6 +93,7 @@ final class PartitionCatalog {
      * (so a segment missing at the window's start is seen as missing, not as the backup's beginning).
      */
     List<CatalogObject> forWindow(TimeWindow window) {
+        List<CatalogObject> holders = holders();
         int first = -1;
         int last = -1;
         for (int i = 0; i < holders.size(); i++) {
