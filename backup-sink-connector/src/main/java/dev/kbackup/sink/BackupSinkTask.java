@@ -5,7 +5,6 @@ import dev.kbackup.config.ClusterConfigKeys;
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.layout.BackupCatalog;
 import dev.kbackup.layout.BackupLayout;
-import dev.kbackup.layout.PartitionIndex;
 import dev.kbackup.storage.CircuitBreaker;
 import dev.kbackup.storage.GuardedObjectStore;
 import dev.kbackup.storage.ObjectStore;
@@ -168,8 +167,8 @@ public class BackupSinkTask extends SinkTask {
     /** Gives every partition whose state could be read a writer; returns where each resumes. */
     private Map<TopicPartition, Long> openWriters() {
         Map<TopicPartition, Long> seekTo = new HashMap<>();
-        resumer.resumeWaiting().forEach((partition, index) -> {
-            PartitionWriter writer = newWriter(partition, index);
+        resumer.resumeWaiting().forEach((partition, durable) -> {
+            PartitionWriter writer = newWriter(partition, durable);
             // A new ownership is a new epoch: segments an earlier owner in this task left queued cannot complete.
             pipeline.reset(partition);
             writers.put(partition, writer);
@@ -181,8 +180,7 @@ public class BackupSinkTask extends SinkTask {
         return seekTo;
     }
 
-    private PartitionWriter newWriter(TopicPartition partition, PartitionIndex index) {
-        long durable = index.lastOffset();
+    private PartitionWriter newWriter(TopicPartition partition, long durable) {
         long local = state.lastDurableOffset(partition);
         if (local > durable) {
             log.warn("Side-store says {} is durable up to offset {} but storage holds only up to {}; trusting "

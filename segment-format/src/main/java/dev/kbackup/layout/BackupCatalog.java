@@ -140,8 +140,7 @@ public final class BackupCatalog {
     public PartitionIndex readWindow(String topic, int partition, TimeWindow window) {
         return withRetries(topic, partition, true, (listing, alreadyRead) -> {
             PartitionIndex known = read(listing, listing.forWindow(window), alreadyRead);
-            long last = listing.newest().map(CatalogObject::lastOffset).orElse(-1L);
-            return withSegmentsAfter(known, last);
+            return withSegmentsAfter(known, listing.lastOffset());
         });
     }
 
@@ -308,24 +307,36 @@ public final class BackupCatalog {
     }
 
     /**
-     * The partition's newest entries (those of the catalog object reaching the highest offset) plus every complete
-     * segment stored after the catalog's last entry that it does not list yet (a task can die between completing
-     * a segment and publishing it); those segments are published as a new piece. Its {@code lastOffset} is where
-     * the partition's backup continues from. Reads at most one catalog object and lists only this partition.
+     * The partition's newest entries (those of the catalog object reaching the highest offset, expired or not) plus
+     * every complete segment stored after the catalog's last entry that it does not list yet (a task can die
+     * between completing a segment and publishing it); those segments are published as a new piece. Reads at most
+     * one catalog object and lists only this partition. {@link #resumeAfter} says where the backup continues.
      */
     public PartitionIndex recover(String topic, int partition) {
-        return withRetries(topic, partition, true, (listing, alreadyRead) -> {
-            PartitionIndex newest = listing.newest().map(object -> read(listing, List.of(object), alreadyRead))
-                    .orElse(PartitionIndex.empty(topic, partition));
-            long last = listing.newest().map(CatalogObject::lastOffset).orElse(-1L);
-            PartitionIndex complete = withSegmentsAfter(newest, last);
-            List<SegmentInfo> found = complete.segments().stream()
-                    .filter(segment -> !newest.contains(segment.key())).toList();
-            if (!found.isEmpty()) {
-                publishIndex(new PartitionIndex(topic, partition, null, found), Instant.now());
-            }
-            return complete;
-        });
+        return withRetries(topic, partition, true, (listing, alreadyRead) -> recover(listing));
+    }
+
+    /**
+     * The highest offset the partition's backup holds (-1 if none), after recovering unpublished segments as
+     * {@link #recover} does; known even when retention deleted every entry.
+     */
+    public long resumeAfter(String topic, int partition) {
+        return withRetries(topic, partition, true, (listing, alreadyRead) -> Math.max(listing.lastOffset(),
+                recover(listing).lastOffset()));
+    }
+
+    private PartitionIndex recover(PartitionCatalog listing) {
+        String topic = listing.topic();
+        int partition = listing.partition();
+        // unfiltered: where the backup continues does not depend on what retention expired
+        PartitionIndex newest = listing.newest().map(this::readObject).orElse(PartitionIndex.empty(topic, partition));
+        PartitionIndex complete = withSegmentsAfter(newest, listing.lastOffset());
+        List<SegmentInfo> found = complete.segments().stream()
+                .filter(segment -> !newest.contains(segment.key())).toList();
+        if (!found.isEmpty()) {
+            publishIndex(new PartitionIndex(topic, partition, null, found), Instant.now());
+        }
+        return complete;
     }
 
     /**
@@ -410,7 +421,7 @@ public final class BackupCatalog {
             try {
                 index = read(listing, tails ? listing.forWindow(window) : listing.holders());
                 if (tails) {
-                    index = withSegmentsAfter(index, listing.newest().map(CatalogObject::lastOffset).orElse(-1L));
+                    index = withSegmentsAfter(index, listing.lastOffset());
                 }
             } catch (ObjectGone e) {
                 index = tails ? readWindow(topic, partition, window)

@@ -39,8 +39,7 @@ public final class CatalogRetention {
         Optional<RetentionMark> marked = Optional.empty();
         boolean somethingNewExpires = listing.holders().stream().anyMatch(object -> object.minTimestamp() < cutoff);
         if (somethingNewExpires && current.map(mark -> mark.cutoffTimestamp() < cutoff).orElse(true)) {
-            RetentionMark mark = new RetentionMark(topic, partition, cutoff, now,
-                    UUID.randomUUID().toString().replace("-", ""));
+            RetentionMark mark = new RetentionMark(topic, partition, cutoff, now, listing.lastOffset(), writer());
             catalog.store().put(mark.key(catalog.layout()), new byte[0], WriteMode.CREATE_NEW);
             marked = Optional.of(mark);
             log.info("Segments of {}-{} whose newest record is before {} expired by retention ({} ms); they are "
@@ -57,11 +56,19 @@ public final class CatalogRetention {
         return delete(listing, due.get(), marked);
     }
 
-    private Outcome delete(PartitionCatalog listing, RetentionMark due, Optional<RetentionMark> marked) {
+    private Outcome delete(PartitionCatalog listing, RetentionMark found, Optional<RetentionMark> marked) {
         int segments = 0;
         int objects = 0;
+        RetentionMark due = found;
+        if (listing.lastOffset() > found.lastOffset()) {
+            // the objects about to go may hold the partition's newest entry: a mark keeps its offset first
+            due = new RetentionMark(found.topic(), found.partition(), found.cutoffTimestamp(), found.expiredAt(),
+                    listing.lastOffset(), writer());
+            catalog.store().put(due.key(catalog.layout()), new byte[0], WriteMode.CREATE_NEW);
+        }
+        RetentionMark mark = due;
         List<CatalogObject> candidates = listing.allHolders().stream()
-                .filter(object -> object.minTimestamp() < due.cutoffTimestamp()).toList();
+                .filter(object -> object.minTimestamp() < mark.cutoffTimestamp()).toList();
         for (CatalogObject object : candidates) {
             PartitionIndex held;
             try {
@@ -78,7 +85,7 @@ public final class CatalogRetention {
             if (!due.expires(object.maxTimestamp())) {
                 // partly expired: its live entries move to a new object first, so no later run reads it again
                 List<SegmentInfo> live = held.segments().stream()
-                        .filter(entry -> !due.expires(entry.maxTimestamp())).toList();
+                        .filter(entry -> !mark.expires(entry.maxTimestamp())).toList();
                 catalog.create(object.level(), new PartitionIndex(held.topic(), held.partition(), held.updatedAt(),
                         live));
             }
@@ -87,7 +94,8 @@ public final class CatalogRetention {
         }
         // older marks say nothing the due one does not
         for (RetentionMark older : listing.marks()) {
-            if (older.cutoffTimestamp() < due.cutoffTimestamp()) {
+            if (older.cutoffTimestamp() < due.cutoffTimestamp()
+                    || older.cutoffTimestamp() == due.cutoffTimestamp() && older.lastOffset() < due.lastOffset()) {
                 catalog.store().delete(older.key(catalog.layout()));
             }
         }
@@ -96,5 +104,9 @@ public final class CatalogRetention {
                     objects, listing.topic(), listing.partition(), due.expiredAt());
         }
         return new Outcome(marked, segments, objects);
+    }
+
+    private static String writer() {
+        return UUID.randomUUID().toString().replace("-", "");
     }
 }

@@ -33,7 +33,8 @@ final class PartitionCatalog {
 
     /** The retention mark with the highest cutoff, if the partition's owner ever expired anything. */
     Optional<RetentionMark> retention() {
-        return marks.stream().max(Comparator.comparingLong(RetentionMark::cutoffTimestamp));
+        return marks.stream().max(Comparator.comparingLong(RetentionMark::cutoffTimestamp)
+                .thenComparingLong(RetentionMark::lastOffset));
     }
 
     /** Every retention mark, the newest first. */
@@ -82,9 +83,18 @@ final class PartitionCatalog {
         return summaries.stream().max(Comparator.comparingLong(CatalogObject::lastOffset));
     }
 
-    /** The object holding the highest offset: it holds the partition's newest entry. */
+    /** The object holding the highest offset, expired or not: it holds the partition's newest entry. */
     Optional<CatalogObject> newest() {
         return holders.stream().max(Comparator.comparingLong(CatalogObject::lastOffset));
+    }
+
+    /**
+     * The highest offset the catalog knows, or -1: that of its newest entry, or of a retention mark if retention
+     * deleted the objects that held the newest entries.
+     */
+    long lastOffset() {
+        long marked = marks.stream().mapToLong(RetentionMark::lastOffset).max().orElse(-1);
+        return Math.max(marked, newest().map(CatalogObject::lastOffset).orElse(-1L));
     }
 
     /**

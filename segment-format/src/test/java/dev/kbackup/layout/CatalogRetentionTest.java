@@ -68,6 +68,27 @@ class CatalogRetentionTest {
     }
 
     @Test
+    void whenEverythingExpiredAndWasDeletedTheCatalogStillKnowsWhereThePartitionEnds() {
+        ObjectStore store = new FilesystemObjectStore(root);
+        BackupCatalog catalog = new BackupCatalog(store, layout, 2);
+        for (int hour = 0; hour < 5; hour++) {
+            catalog.publishIndex(new PartitionIndex("orders", 0, Instant.EPOCH, List.of(segment(store, hour))),
+                    Instant.EPOCH);
+            catalog.checkpoint("orders", 0, Instant.EPOCH);
+        }
+        Instant now = Instant.ofEpochMilli(T0).plus(Duration.ofDays(2));
+
+        CatalogRetention.Outcome outcome = catalog.expire("orders", 0, KEEP, Duration.ZERO, now);
+
+        assertEquals(5, outcome.segmentsDeleted());
+        assertEquals(List.of(), firstOffsets(catalog.readWindow("orders", 0, TimeWindow.ALL)));
+        assertEquals(499, catalog.resumeAfter("orders", 0), "the backup goes on after offset 499, not 0");
+        SegmentInfo next = dev.kbackup.testing.TestSegments.write(store, layout, "orders", 0, 500, 520);
+        assertEquals(List.of(next.firstOffset()), firstOffsets(catalog.readWindow("orders", 0, TimeWindow.ALL)),
+                "a segment stored after the end is found; nothing expired comes back");
+    }
+
+    @Test
     void withoutExpiredSegmentsNoMarkIsWritten() {
         ObjectStore store = new FilesystemObjectStore(root);
         BackupCatalog catalog = new BackupCatalog(store, layout);
