@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import java.util.Optional;
 
 /** Settings of the backup sink connector and its tasks. */
 public class BackupSinkConfig extends AbstractConfig {
@@ -43,6 +44,8 @@ public class BackupSinkConfig extends AbstractConfig {
     public static final String SNAPSHOT_GROUPS_INCLUDE = "snapshot.groups.include";
     public static final String SNAPSHOT_GROUPS_EXCLUDE = "snapshot.groups.exclude";
     public static final String SNAPSHOT_ACLS = "snapshot.acls";
+    public static final String RETENTION_MS = "retention.ms";
+    public static final String CLEANUP_GRACE_MS = "cleanup.grace.ms";
 
     /** The connector's name as Connect gives it. */
     static final String CONNECTOR_NAME = "name";
@@ -51,6 +54,7 @@ public class BackupSinkConfig extends AbstractConfig {
     private static final String STATE_GROUP = "Progress and state";
     private static final String RESILIENCE_GROUP = "Memory and storage faults";
     private static final String SNAPSHOT_GROUP = "Cluster snapshots";
+    private static final String RETENTION_GROUP = "Retention";
 
     public static final ConfigDef CONFIG_DEF = configDef();
 
@@ -75,17 +79,20 @@ public class BackupSinkConfig extends AbstractConfig {
                 + "consumer groups.");
 
         int order = 0;
-        def.define(SEGMENT_MAX_BYTES, Type.LONG, 128L * 1024 * 1024, Range.atLeast(1024 * 1024), Importance.MEDIUM,
+        def.define(SEGMENT_MAX_BYTES, Type.LONG, 128L * 1024 * 1024, Range.atLeast(SegmentFormat.MIN_BLOCK_BYTES),
+                Importance.MEDIUM,
                 "Uncompressed size at which a partition's open segment is closed and a new one starts. Larger "
                         + "segments mean fewer objects; memory does not grow with it because segments stream out "
-                        + "in parts.",
+                        + "in parts. Small segments are fine (at least one block, segment.block.bytes): a segment "
+                        + "smaller than an upload part is sent with one request, and compaction merges small "
+                        + "segments later.",
                 SEGMENT_GROUP, ++order, Width.SHORT, "Segment max bytes");
         def.define(SEGMENT_MAX_INTERVAL_MS, Type.LONG, 5000L, Range.atLeast(100), Importance.MEDIUM,
                 "A segment open for this long is closed even if it is small, which bounds how far the backup "
                         + "trails the topic (the recovery point objective) when traffic is low.",
                 SEGMENT_GROUP, ++order, Width.SHORT, "Segment max interval");
         def.define(SEGMENT_BLOCK_BYTES, Type.INT, SegmentFormat.DEFAULT_BLOCK_BYTES,
-                Range.between(4096, SegmentFormat.MAX_BLOCK_BYTES), Importance.LOW,
+                Range.between(SegmentFormat.MIN_BLOCK_BYTES, SegmentFormat.MAX_BLOCK_BYTES), Importance.LOW,
                 "Uncompressed size of one compressed block inside a segment: the unit of compression and of "
                         + "seeking during a restore. 1 MiB gives zstd nearly a whole-stream ratio.",
                 SEGMENT_GROUP, ++order, Width.SHORT, "Block bytes");
@@ -107,8 +114,9 @@ public class BackupSinkConfig extends AbstractConfig {
                         + "restores its side-store from {backup.id}/state/ in storage.",
                 STATE_GROUP, ++order, Width.LONG, "State directory");
         def.define(STATE_SYNC_INTERVAL_MS, Type.LONG, 30_000L, Range.atLeast(1000), Importance.LOW,
-                "How often the task publishes partition indexes and the manifest, and uploads its side-store to "
-                        + "{backup.id}/state/.",
+                "How often the task publishes the segments completed since its last sync to the catalog (one "
+                        + "piece per partition, folded into checkpoints as they gather), and uploads its side-store "
+                        + "to {backup.id}/state/.",
                 STATE_GROUP, ++order, Width.SHORT, "State sync interval");
 
         order = 0;
@@ -153,6 +161,16 @@ public class BackupSinkConfig extends AbstractConfig {
                 "Also record the ACLs on the backed-up topics and the snapshotted groups (needs DESCRIBE on the "
                         + "cluster resource). The connectors never apply ACLs; the operator tool restores them.",
                 SNAPSHOT_GROUP, ++order, Width.SHORT, "Snapshot ACLs");
+        order = 0;
+        def.define(RETENTION_MS, Type.LONG, -1L, Range.atLeast(-1), Importance.MEDIUM,
+                "How long the backup keeps a segment after its newest record's timestamp; -1 keeps everything. "
+                        + "The owner of each partition removes older segments from the catalog (a restore no "
+                        + "longer plans them) and deletes them from storage after cleanup.grace.ms.",
+                RETENTION_GROUP, ++order, Width.SHORT, "Retention");
+        def.define(CLEANUP_GRACE_MS, Type.LONG, 3_600_000L, Range.atLeast(0), Importance.LOW,
+                "How long objects that left the catalog (expired by retention) stay in storage before they are "
+                        + "deleted, so that a restore planned just before can still read them.",
+                RETENTION_GROUP, ++order, Width.SHORT, "Cleanup grace");
         return def;
     }
 
@@ -228,6 +246,16 @@ public class BackupSinkConfig extends AbstractConfig {
 
     public Path stateDir() {
         return Path.of(getString(STATE_DIR));
+    }
+
+    /** How long segments are kept after their newest record, or empty to keep them forever. */
+    public Optional<Duration> retention() {
+        long millis = getLong(RETENTION_MS);
+        return millis < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(millis));
+    }
+
+    public Duration cleanupGrace() {
+        return Duration.ofMillis(getLong(CLEANUP_GRACE_MS));
     }
 
     public Duration stateSyncInterval() {

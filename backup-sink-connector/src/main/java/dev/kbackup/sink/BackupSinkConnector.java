@@ -4,7 +4,6 @@ import dev.kbackup.Version;
 import dev.kbackup.config.ClusterConfigKeys;
 import dev.kbackup.config.ConnectorValidation;
 import dev.kbackup.layout.BackupLayout;
-import dev.kbackup.storage.StorageConfigKeys;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.connector.Task;
@@ -75,7 +74,7 @@ public class BackupSinkConnector extends SinkConnector {
         ConnectorValidation validation = ConnectorValidation.of(super.validate(connectorConfigs), connectorConfigs);
         validation.checkBackupId();
         validation.checkConverters();
-        checkSegmentHoldsAPart(validation);
+        checkSegmentHoldsABlock(validation);
         validation.checkEncryption();
         checkSnapshotsHaveACluster(validation);
         validation.checkStorage().ifPresent(storage -> {
@@ -87,14 +86,15 @@ public class BackupSinkConnector extends SinkConnector {
         return validation.result();
     }
 
-    private static void checkSegmentHoldsAPart(ConnectorValidation validation) {
+    /** A segment may be smaller than an upload part (it is then one request) but holds at least one block. */
+    private static void checkSegmentHoldsABlock(ConnectorValidation validation) {
         Object segmentBytes = validation.value(BackupSinkConfig.SEGMENT_MAX_BYTES);
-        Object partBytes = validation.value(StorageConfigKeys.S3_PART_SIZE_BYTES);
-        if ("s3".equals(validation.value(StorageConfigKeys.STORAGE_TYPE)) && segmentBytes instanceof Long segment
-                && partBytes instanceof Integer part && segment < part) {
+        Object blockBytes = validation.value(BackupSinkConfig.SEGMENT_BLOCK_BYTES);
+        if (validation.isValid(BackupSinkConfig.SEGMENT_MAX_BYTES) && segmentBytes instanceof Long segment
+                && blockBytes instanceof Integer block && segment < block) {
             validation.addError(BackupSinkConfig.SEGMENT_MAX_BYTES, "segment.max.bytes (" + segment
-                    + ") is smaller than s3.part.size.bytes (" + part + "): raise segment.max.bytes or lower the "
-                    + "part size, so that a segment can fill at least one upload part");
+                    + ") is smaller than segment.block.bytes (" + block + "): a segment holds at least one block; "
+                    + "raise segment.max.bytes or lower segment.block.bytes");
         }
     }
 

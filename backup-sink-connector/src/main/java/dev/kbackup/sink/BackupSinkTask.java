@@ -127,6 +127,8 @@ public class BackupSinkTask extends SinkTask {
         publisher = new CatalogPublisher(catalog, store, state, job, SourceClusterLookup.of(config), stateKey,
                 config.stateSyncInterval(), clock, "kbackup-sync-" + taskName);
         metrics.stateSync(publisher::failuresTotal, publisher::millisSinceLastSuccess);
+        config.retention().ifPresent(keep -> publisher.retain(new CatalogPublisher.Retention(keep,
+                config.cleanupGrace(), writers::partitions)));
         publisher.start();
         if (ClusterConfigKeys.isConfigured(config)) {
             logEnds = new LogEndOffsets(Admin.create(ClusterConfigKeys.adminProperties(config, "kbackup-lag-"
@@ -188,8 +190,8 @@ public class BackupSinkTask extends SinkTask {
     /** Gives every partition whose state could be read a writer; returns where each resumes. */
     private Map<TopicPartition, Long> openWriters() {
         Map<TopicPartition, Long> seekTo = new HashMap<>();
-        resumer.resumeWaiting().forEach((partition, index) -> {
-            PartitionWriter writer = newWriter(partition, index);
+        resumer.resumeWaiting().forEach((partition, durable) -> {
+            PartitionWriter writer = newWriter(partition, durable);
             // A new ownership is a new epoch: segments an earlier owner in this task left queued cannot complete.
             pipeline.reset(partition);
             writers.put(partition, writer);
@@ -201,8 +203,7 @@ public class BackupSinkTask extends SinkTask {
         return seekTo;
     }
 
-    private PartitionWriter newWriter(TopicPartition partition, PartitionIndex index) {
-        long durable = index.lastOffset();
+    private PartitionWriter newWriter(TopicPartition partition, long durable) {
         long local = state.lastDurableOffset(partition);
         if (local > durable) {
             log.warn("Side-store says {} is durable up to offset {} but storage holds only up to {}; trusting "

@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,11 +31,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
- * Publishes what the task has made durable, in the background: completed segments into their partition indexes,
- * those indexes into the manifest, and a copy of the side-store into {@code state/}. Runs every sync interval,
- * soon after it is nudged, and once more on close. A failed run (an {@link Error} included) is logged, counted
+ * Publishes what the task has made durable, in the background: completed segments into their partitions'
+ * catalogs (which it then folds), the manifest once, and a copy of the side-store into {@code state/}. Runs every
+ * sync interval, soon after it is nudged, and once more on close. A failed run (an {@link Error} included) is logged, counted
  * and retried at the next one; the segments stay pending in the side-store until published. Runs that keep
  * failing for another reason than a storage outage (which the task's circuit breaker already handles) are a
  * {@link #persistentFailure}, which fails the task.
@@ -61,8 +63,9 @@ final class CatalogPublisher implements AutoCloseable {
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private volatile Throwable lastFailure;
     private volatile long lastSuccessMillis;
-    /** The last index this task published per partition, checked against the manifest on idle runs. */
-    private final Map<TopicPartition, PartitionIndex> lastPublished = new HashMap<>();
+    private volatile Retention retention;
+    private static final Duration RETENTION_CHECK_INTERVAL = Duration.ofMinutes(1);
+    private final Map<TopicPartition, Instant> lastRetentionRun = new HashMap<>();
 
     CatalogPublisher(BackupCatalog catalog, ObjectStore store, StateStore state, StateStore.JobStatus job,
               SourceCluster source, String stateKey, Duration interval, Clock clock, String threadName) {
@@ -111,6 +114,18 @@ final class CatalogPublisher implements AutoCloseable {
                 throw new IllegalStateException("Could not restore side-store " + file + " from " + stateKey, e);
             }
         }).orElse(false);
+    }
+
+    /**
+     * What retention applies to: how long segments are kept, the grace before expired objects are deleted, and
+     * the partitions this task owns (it applies retention to those only).
+     */
+    record Retention(Duration keep, Duration grace, Supplier<Collection<TopicPartition>> owned) {
+    }
+
+    /** Applies {@code retention} on every run from now on. */
+    void retain(Retention retention) {
+        this.retention = retention;
     }
 
     void start() {
@@ -163,65 +178,87 @@ final class CatalogPublisher implements AutoCloseable {
         scheduler.execute(this::runQuietly);
     }
 
-    /** One publication; exposed for the task's stop and for tests. */
+    /**
+     * One publication; exposed for the task's stop and for tests. Writes a piece per partition with new segments
+     * (what changed since the last run, whatever the backup's age), lets the catalog fold those partitions, and
+     * creates the manifest on the first run.
+     */
     synchronized void runOnce() {
         Instant now = clock.instant();
         Map<TopicPartition, List<SegmentInfo>> pending = state.pendingSegments();
-        List<Future<PartitionIndex>> published = new ArrayList<>();
+        Map<TopicPartition, Future<PartitionIndex>> published = new HashMap<>();
         for (Map.Entry<TopicPartition, List<SegmentInfo>> entry : pending.entrySet()) {
             TopicPartition partition = entry.getKey();
             PartitionIndex index = new PartitionIndex(partition.topic(), partition.partition(), now,
                     entry.getValue());
-            published.add(publishers.submit(() -> catalog.publishIndex(index, now)));
+            published.put(partition, publishers.submit(() -> catalog.publishIndex(index, now)));
         }
-        List<PartitionIndex> indexes = new ArrayList<>();
         List<SegmentInfo> done = new ArrayList<>();
+        List<Future<?>> folds = new ArrayList<>();
         RuntimeException failure = null;
-        for (Future<PartitionIndex> future : published) {
+        for (Map.Entry<TopicPartition, Future<PartitionIndex>> entry : published.entrySet()) {
+            TopicPartition partition = entry.getKey();
             try {
-                PartitionIndex index = future.get();
-                indexes.add(index);
-                done.addAll(pending.get(new TopicPartition(index.topic(), index.partition())));
+                entry.getValue().get();
+                done.addAll(pending.get(partition));
+                folds.add(publishers.submit(() -> catalog.checkpoint(partition.topic(), partition.partition(),
+                        now)));
             } catch (ExecutionException e) {
-                failure = e.getCause() instanceof RuntimeException runtime ? runtime
-                        : new IllegalStateException(e.getCause());
+                failure = asRuntime(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
         }
-        if (!indexes.isEmpty() || !manifestWritten) {
-            catalog.publishManifest(indexes, source, now);
+        if (!manifestWritten) {
+            catalog.publishManifest(List.of(), source, now);
             manifestWritten = true;
-        } else {
-            republishLostEntries(now);
         }
-        indexes.forEach(index -> lastPublished.put(new TopicPartition(index.topic(), index.partition()), index));
         state.published(done, now.toEpochMilli(), job.backupId(), job.connector(), job.task());
+        for (Future<?> fold : folds) {
+            try {
+                fold.get();
+            } catch (ExecutionException e) {
+                // the pieces are published; an unfolded catalog is only slower to read until the next run folds it
+                failure = failure != null ? failure : asRuntime(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        failure = applyRetention(now, failure);
         uploadSideStore();
         if (failure != null) {
             throw failure;
         }
     }
 
-    /**
-     * The manifest is replaced whole and stores offer no compare-and-swap everywhere, so a task that wrote it
-     * concurrently with this one may have dropped this task's entries after this task checked them. Idle runs
-     * read it back and add them again, so it never stays short of what the partition indexes hold.
-     */
-    private void republishLostEntries(Instant now) {
-        if (lastPublished.isEmpty()) {
-            return;
+    /** Expires what retention says in the owned partitions; returns the first failure (or {@code failure}). */
+    private RuntimeException applyRetention(Instant now, RuntimeException failure) {
+        Retention policy = retention;
+        if (policy == null) {
+            return failure;
         }
-        List<PartitionIndex> missing = catalog.readManifest()
-                .map(manifest -> lastPublished.values().stream().filter(index -> !manifest.covers(index)).toList())
-                .orElseGet(() -> List.copyOf(lastPublished.values()));
-        if (!missing.isEmpty()) {
-            log.info("Manifest of backup {} in {} lacked the entries of {} partitions written by this task (a "
-                    + "concurrent writer replaced it); adding them again", job.backupId(), store.describe(),
-                    missing.size());
-            catalog.publishManifest(missing, source, now);
+        // retention is decided to the minute (or the grace, if shorter): no need to list each partition every sync
+        Duration every = policy.grace().compareTo(RETENTION_CHECK_INTERVAL) < 0 ? policy.grace()
+                : RETENTION_CHECK_INTERVAL;
+        for (TopicPartition partition : policy.owned().get()) {
+            Instant last = lastRetentionRun.get(partition);
+            if (last != null && now.isBefore(last.plus(every))) {
+                continue;
+            }
+            try {
+                catalog.expire(partition.topic(), partition.partition(), policy.keep(), policy.grace(), now);
+                lastRetentionRun.put(partition, now);
+            } catch (RuntimeException e) {
+                failure = failure != null ? failure : e;
+            }
         }
+        return failure;
+    }
+
+    private static RuntimeException asRuntime(ExecutionException e) {
+        return e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
     }
 
     @Override

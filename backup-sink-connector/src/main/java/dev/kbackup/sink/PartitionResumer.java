@@ -1,7 +1,6 @@
 package dev.kbackup.sink;
 
 import dev.kbackup.layout.BackupCatalog;
-import dev.kbackup.layout.PartitionIndex;
 import dev.kbackup.storage.StorageException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -56,22 +55,24 @@ final class PartitionResumer implements AutoCloseable {
     }
 
     /**
-     * Reads the state of every waiting partition; they stop waiting only if all reads succeed.
+     * Reads where every waiting partition's backup continues (the highest offset stored, -1 if none); they stop
+     * waiting only if all reads succeed.
      *
      * @throws StorageException a retriable storage failure: the partitions still wait
      * @throws ConnectException any other failure to read a partition's state
      */
-    Map<TopicPartition, PartitionIndex> resumeWaiting() {
-        Map<TopicPartition, Future<PartitionIndex>> reads = new HashMap<>();
+    Map<TopicPartition, Long> resumeWaiting() {
+        Map<TopicPartition, Future<Long>> reads = new HashMap<>();
         for (TopicPartition partition : waiting) {
-            reads.put(partition, readers.submit(() -> catalog.recover(partition.topic(), partition.partition())));
+            reads.put(partition, readers.submit(() -> catalog.resumeAfter(partition.topic(),
+                    partition.partition())));
         }
-        Map<TopicPartition, PartitionIndex> indexes = new HashMap<>();
-        for (Map.Entry<TopicPartition, Future<PartitionIndex>> entry : reads.entrySet()) {
-            indexes.put(entry.getKey(), await(entry.getValue(), entry.getKey()));
+        Map<TopicPartition, Long> durable = new HashMap<>();
+        for (Map.Entry<TopicPartition, Future<Long>> entry : reads.entrySet()) {
+            durable.put(entry.getKey(), await(entry.getValue(), entry.getKey()));
         }
         waiting.clear();
-        return indexes;
+        return durable;
     }
 
     @Override
@@ -79,7 +80,7 @@ final class PartitionResumer implements AutoCloseable {
         readers.shutdownNow();
     }
 
-    private static PartitionIndex await(Future<PartitionIndex> future, TopicPartition partition) {
+    private static Long await(Future<Long> future, TopicPartition partition) {
         try {
             return future.get();
         } catch (InterruptedException e) {

@@ -9,12 +9,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
-/** A store that throws what it is told to (an {@link Error} too) from chosen calls, and otherwise delegates. */
+/**
+ * A store that throws what it is told to (an {@link Error} too) from chosen calls, and otherwise delegates,
+ * recording the puts it let through.
+ */
 final class FaultyStore implements ObjectStore {
 
     private final ObjectStore delegate;
@@ -25,6 +30,8 @@ final class FaultyStore implements ObjectStore {
     private volatile Supplier<Throwable> putFault;
     /** Calls that threw an injected fault so far. */
     final AtomicInteger faultsThrown = new AtomicInteger();
+    /** Every successful {@link #put}: its key and size, in order. */
+    final List<Map.Entry<String, Integer>> puts = new CopyOnWriteArrayList<>();
 
     FaultyStore(ObjectStore delegate) {
         this.delegate = delegate;
@@ -64,6 +71,7 @@ final class FaultyStore implements ObjectStore {
             throwFault(putFault);
         }
         delegate.put(key, bytes, mode);
+        puts.add(Map.entry(key, bytes.length));
     }
 
     private void throwFault(Supplier<Throwable> fault) {

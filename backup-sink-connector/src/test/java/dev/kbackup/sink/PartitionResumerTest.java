@@ -1,6 +1,5 @@
 package dev.kbackup.sink;
 
-import dev.kbackup.layout.PartitionIndex;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,9 +37,9 @@ class PartitionResumerTest {
             resumer.revoked(List.of(ORDERS_2));
             assertEquals(Set.of(ORDERS_0, ORDERS_1), resumer.waiting());
 
-            Map<TopicPartition, PartitionIndex> resumed = resumer.resumeWaiting();
-            assertEquals(24, resumed.get(ORDERS_0).lastOffset(), "after the segment found in storage");
-            assertEquals(-1, resumed.get(ORDERS_1).lastOffset(), "nothing stored yet");
+            Map<TopicPartition, Long> resumed = resumer.resumeWaiting();
+            assertEquals(24L, resumed.get(ORDERS_0), "after the segment found in storage");
+            assertEquals(-1L, resumed.get(ORDERS_1), "nothing stored yet");
             assertEquals(Set.of(ORDERS_0, ORDERS_1), resumed.keySet());
             assertFalse(resumer.hasWaiting());
             assertTrue(resumer.resumeWaiting().isEmpty());

@@ -62,6 +62,31 @@ class SegmentPipelineTest {
     }
 
     @Test
+    void segmentsSmallerThanAnUploadPartAreEachSentWithOnePut() throws Exception {
+        try (Fixture fixture = new Fixture("small", ObjectStores.open(s3.storageSettings(Map.of("s3.endpoint",
+                faults.endpoint().toString(), "s3.part.size.bytes", Integer.toString(8 * 1024 * 1024)))))) {
+            faults.resetCounters();
+            // one 16 KiB block per segment, a five-hundredth of a part
+            PartitionWriter writer = fixture.writer(-1, 16 * 1024, 60_000);
+            List<BackupRecord> records = new RandomRecords(2).records(0, 2000);
+            records.forEach(record -> writer.accept(record, 0));
+            writer.roll();
+            assertTrue(fixture.pipeline.awaitQueued(30_000));
+
+            BackupContents stored = BackupContents.read(fixture.store, fixture.layout);
+            assertEquals(records, stored.records("orders", 0));
+            int segments = stored.segmentKeys("orders", 0).size();
+            assertTrue(segments > 10, segments + " segments");
+            List<FaultInjectingProxy.Request> requests = faults.requests();
+            assertEquals(List.of(), requests.stream().filter(FaultInjectingProxy.Request::isCreateMultipartUpload)
+                    .filter(request -> request.target().contains("/segment-")).toList());
+            assertEquals(segments, requests.stream().filter(FaultInjectingProxy.Request::isPutObject)
+                    .filter(request -> request.target().contains("/segment-")).count(),
+                    "one PutObject per segment: " + requests);
+        }
+    }
+
+    @Test
     void redeliveredAndAlreadyStoredOffsetsAreSkipped() throws Exception {
         try (Fixture fixture = new Fixture("skips", ObjectStores.open(s3.storageSettings()))) {
             PartitionWriter writer = fixture.writer(99, 1 << 20, 60_000);

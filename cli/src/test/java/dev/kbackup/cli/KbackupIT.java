@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.layout.BackupLayout;
+import dev.kbackup.layout.CatalogObject;
 import dev.kbackup.layout.Json;
-import dev.kbackup.layout.Manifest;
 import dev.kbackup.layout.PartitionIndex;
 import dev.kbackup.layout.RestoreKeys;
 import dev.kbackup.restore.RestoreSourceConnector;
@@ -42,6 +42,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -451,28 +452,31 @@ class KbackupIT {
         }
     }
 
-    /** Rewrites the copy's manifest and index pieces without {@code key}, as if it were never published. */
+    /** Rewrites the copy's catalog objects that list {@code key} without it, as if it were never published. */
     private static void dropFromCatalog(Path root, String key) throws IOException {
         BackupLayout layout = new BackupLayout("orders-fs");
-        Path manifestFile = root.resolve(layout.manifestKey());
-        Manifest manifest = Json.read(Files.readAllBytes(manifestFile), Manifest.class, manifestFile.toString());
-        Map<String, Map<Integer, PartitionIndex>> topics = new TreeMap<>();
-        manifest.topics().forEach((topic, partitions) -> {
-            Map<Integer, PartitionIndex> kept = new TreeMap<>();
-            partitions.forEach((p, index) -> kept.put(p, without(index, key)));
-            topics.put(topic, kept);
-        });
-        Files.write(manifestFile, Json.write(new Manifest(manifest.formatVersion(), manifest.backupId(),
-                manifest.createdAt(), manifest.updatedAt(), manifest.sourceCluster(), topics)));
-        try (Stream<Path> pieces = Files.walk(root.resolve(layout.indexPrefix()))) {
-            for (Path piece : pieces.filter(Files::isRegularFile).toList()) {
-                PartitionIndex index = Json.read(Files.readAllBytes(piece), PartitionIndex.class, piece.toString());
-                if (index.contains(key)) {
+        for (String prefix : List.of(layout.indexPrefix(), layout.checkpointsPrefix())) {
+            Path folder = root.resolve(prefix);
+            if (!Files.isDirectory(folder)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.walk(folder)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    Optional<CatalogObject> object = CatalogObject.parse(root.relativize(file).toString());
+                    if (object.isEmpty() || !object.get().level().holdsEntries()) {
+                        continue;
+                    }
+                    PartitionIndex index = Json.read(Files.readAllBytes(file), PartitionIndex.class, file.toString());
+                    if (!index.contains(key)) {
+                        continue;
+                    }
+                    Files.delete(file);
                     PartitionIndex rest = without(index, key);
-                    if (rest.segments().isEmpty()) {
-                        Files.delete(piece);
-                    } else {
-                        Files.write(piece, Json.write(rest));
+                    if (!rest.segments().isEmpty()) {
+                        // the key names the entries' range and counts, so the rest goes under a key of its own
+                        CatalogObject kept = CatalogObject.of(object.get().level(), index.topic(), index.partition(),
+                                rest.segments(), object.get().writer());
+                        Files.write(root.resolve(kept.key(layout)), Json.write(rest));
                     }
                 }
             }

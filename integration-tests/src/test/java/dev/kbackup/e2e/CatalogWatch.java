@@ -3,6 +3,7 @@ package dev.kbackup.e2e;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.layout.BackupCatalog;
 import dev.kbackup.layout.BackupLayout;
+import dev.kbackup.layout.CatalogObject;
 import dev.kbackup.layout.Json;
 import dev.kbackup.layout.PartitionIndex;
 import dev.kbackup.storage.ObjectInfo;
@@ -27,6 +28,7 @@ final class CatalogWatch {
     private final String topic;
     private final BackupCatalog catalog;
     private final Map<String, ObjectInfo> firstSeen = new HashMap<>();
+    private final Map<String, List<String>> pieceEntries = new HashMap<>();
 
     CatalogWatch(ObjectStore store, BackupLayout layout, String topic) {
         this.store = store;
@@ -80,11 +82,15 @@ final class CatalogWatch {
         return last;
     }
 
-    /** Keys of every index piece of the topic. */
+    /** Keys of every catalog piece of the topic; their entries are read now, as folds delete pieces later. */
     Set<String> pieces() {
         Set<String> keys = new TreeSet<>();
         store.list(layout.indexPrefix() + topic + "/", null).forEachRemaining(object ->
-                BackupLayout.parseIndexPieceKey(object.key()).ifPresent(piece -> keys.add(object.key())));
+                CatalogObject.parse(object.key()).filter(piece -> piece.level() == CatalogObject.Level.PIECE)
+                        .ifPresent(piece -> {
+                            keys.add(object.key());
+                            entries(object.key());
+                        }));
         return keys;
     }
 
@@ -100,8 +106,9 @@ final class CatalogWatch {
     }
 
     private List<String> entries(String pieceKey) {
-        return store.readIfExists(pieceKey).map(bytes -> Json.read(bytes, PartitionIndex.class, pieceKey))
-                .map(index -> index.segments().stream().map(SegmentInfo::key).toList()).orElse(List.of());
+        return pieceEntries.computeIfAbsent(pieceKey, key -> store.readIfExists(key)
+                .map(bytes -> Json.read(bytes, PartitionIndex.class, key))
+                .map(index -> index.segments().stream().map(SegmentInfo::key).toList()).orElse(List.of()));
     }
 
     private void checkUnchanged(ObjectInfo object) {

@@ -8,9 +8,13 @@ import dev.kbackup.format.SegmentFooter;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.TimeWindow;
 import dev.kbackup.layout.MissingOffsets;
+import dev.kbackup.layout.RetentionMark;
 import dev.kbackup.storage.ObjectNotFoundException;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Restores one backed-up partition: walks its planned segments in offset order, opens each at the first block that
@@ -42,6 +46,7 @@ final class PartitionRestorer {
     private final CorruptSegmentPolicy policy;
     private final Listener listener;
     private final String backupId;
+    private final Function<SegmentInfo, Optional<RetentionMark>> expiredBy;
 
     private long lastOffset;
     private SegmentPrefetcher.OpenSegment open;
@@ -56,6 +61,17 @@ final class PartitionRestorer {
     /** @param resumeAfter the last offset already restored, or -1 to start at the beginning */
     PartitionRestorer(String backupId, PartitionPlan plan, SegmentPrefetcher prefetcher, long resumeAfter,
                       TimeWindow window, CorruptSegmentPolicy policy, Listener listener) {
+        this(backupId, plan, prefetcher, resumeAfter, window, policy, listener, segment -> Optional.empty());
+    }
+
+    /**
+     * @param expiredBy the retention mark that expired a segment, if one did: asked only when a planned segment
+     *                  is not found, to tell a segment deleted by retention from a lost one
+     */
+    PartitionRestorer(String backupId, PartitionPlan plan, SegmentPrefetcher prefetcher, long resumeAfter,
+                      TimeWindow window, CorruptSegmentPolicy policy, Listener listener,
+                      Function<SegmentInfo, Optional<RetentionMark>> expiredBy) {
+        this.expiredBy = expiredBy;
         this.backupId = backupId;
         this.plan = plan;
         this.window = window;
@@ -255,6 +271,18 @@ final class PartitionRestorer {
 
     private String describe(SegmentInfo segment, SegmentFooter footer, int blockIndex, RuntimeException cause,
                             long firstMissing) {
+        Optional<RetentionMark> expired = cause instanceof ObjectNotFoundException ? expiredBy.apply(segment)
+                : Optional.empty();
+        if (expired.isPresent()) {
+            return "Cannot restore " + plan.source() + " of backup " + backupId + ": segment " + segment.key()
+                    + " (offsets " + segment.firstOffset() + ".." + segment.lastOffset() + ", newest record at "
+                    + Instant.ofEpochMilli(segment.maxTimestamp()) + ") expired by retention at "
+                    + expired.get().expiredAt() + " (the backup keeps segments whose newest record is at or after "
+                    + Instant.ofEpochMilli(expired.get().cutoffTimestamp()) + ") and was deleted after this restore "
+                    + "planned it. Records up to offset " + lastOffset + " were restored; offsets " + firstMissing
+                    + ".." + segment.lastOffset() + " were not. Restore a window that starts after the cutoff, or "
+                    + "set " + RestoreConfig.CORRUPT_SEGMENT_POLICY + "=skip to restore everything else.";
+        }
         int block = cause instanceof CorruptSegmentException corrupt && corrupt.block() >= 0 ? corrupt.block()
                 : blockIndex;
         String where = block < 0 ? "its header or footer" : "block " + block;

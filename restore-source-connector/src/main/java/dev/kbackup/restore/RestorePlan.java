@@ -2,7 +2,6 @@ package dev.kbackup.restore;
 
 import dev.kbackup.format.TimeWindow;
 import dev.kbackup.layout.BackupCatalog;
-import dev.kbackup.layout.Manifest;
 import dev.kbackup.layout.PartitionIndex;
 import org.apache.kafka.common.TopicPartition;
 
@@ -11,7 +10,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.TreeMap;
 
@@ -44,22 +42,16 @@ final class RestorePlan {
     }
 
     /**
-     * The plans of a few partitions, read from the manifest, those partitions' indexes and the segments stored
-     * after each index's last entry (a task does not need the whole catalog, and must not miss what the backup
-     * completed since it last published its indexes). Partitions the backup does not hold are left out.
+     * The plans of a few partitions, read from the catalog objects of those partitions that overlap the window
+     * and the segments stored after each catalog's last entry (a task does not need the whole catalog, and must
+     * not miss what the backup completed since it last published). Partitions the backup does not hold are left
+     * out.
      */
     static List<PartitionPlan> load(BackupCatalog catalog, List<TopicPartition> partitions, TargetRouter router,
                                     TimeWindow window) {
-        Optional<Manifest> manifest = catalog.readManifest();
         List<PartitionPlan> plans = new ArrayList<>();
         for (TopicPartition partition : partitions) {
-            Optional<PartitionIndex> fromManifest = manifest.flatMap(m -> m.partition(partition.topic(),
-                    partition.partition()));
-            Optional<PartitionIndex> index = catalog.readIndex(partition.topic(), partition.partition());
-            PartitionIndex known = fromManifest.map(m -> index.map(m::merge).orElse(m))
-                    .or(() -> index)
-                    .orElse(PartitionIndex.empty(partition.topic(), partition.partition()));
-            PartitionIndex complete = catalog.withUnindexedSegments(known);
+            PartitionIndex complete = catalog.readWindow(partition.topic(), partition.partition(), window);
             if (!complete.segments().isEmpty()) {
                 plans.add(PartitionPlan.of(complete, router, window));
             }

@@ -53,7 +53,7 @@ public class RestoreSourceConnector extends SourceConnector {
             Manifest manifest = catalog.readManifest().orElseThrow(() -> new ConnectException("Backup '"
                     + config.backupId() + "' does not exist in " + store.describe() + ": no manifest at "
                     + config.layout().manifestKey()));
-            plan = RestorePlan.build(catalog.loadAll(manifest), config.topicSelection(), config.router(),
+            plan = RestorePlan.build(catalog.loadWindow(config.window()), config.topicSelection(), config.router(),
                     config.window());
             backupClusterId = manifest.sourceCluster().clusterId();
         }

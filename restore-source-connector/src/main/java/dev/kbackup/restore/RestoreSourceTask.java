@@ -50,6 +50,7 @@ public class RestoreSourceTask extends SourceTask {
     private final CountDownLatch stopping = new CountDownLatch(1);
     private RestoreSourceTaskConfig config;
     private ObjectStore store;
+    private BackupCatalog catalog;
     private SegmentPrefetcher prefetcher;
     private RestoreMetrics metrics;
     private AssignedPartitions restore;
@@ -75,7 +76,7 @@ public class RestoreSourceTask extends SourceTask {
         TimeWindow window = config.window();
         store = ObjectStores.open(config.storage());
         try {
-            BackupCatalog catalog = new BackupCatalog(store, config.layout());
+            catalog = new BackupCatalog(store, config.layout());
             plans = RestorePlan.load(catalog, config.partitions(), config.router(), window);
             snapshot = needsSnapshot() ? new ClusterSnapshots(store, config.layout()).atOrBefore(window.end())
                     : Optional.empty();
@@ -121,7 +122,8 @@ public class RestoreSourceTask extends SourceTask {
                                                        RestoreObjects objects) {
         String backupId = config.backupId();
         PartitionRestorer restorer = new PartitionRestorer(backupId, plan, prefetcher, resumeAfter, policy.window(),
-                policy.corruptSegments(), restore);
+                policy.corruptSegments(), restore, segment -> catalog.retention(plan.source().topic(),
+                        plan.source().partition()).filter(mark -> mark.expires(segment.maxTimestamp())));
         OffsetTranslationLog offsets = objects.resumeLog(backupId, plan, resumeAfter);
         log.debug("Restoring {} of backup {} into {}: {} segments, {}", plan.source(), backupId, plan.target(),
                 plan.segments().size(),

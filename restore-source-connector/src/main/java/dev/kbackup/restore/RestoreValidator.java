@@ -116,7 +116,7 @@ final class RestoreValidator {
                         + "settings");
                 return;
             }
-            catalog = backups.loadAll(manifest.get());
+            catalog = backups.loadWindow(config.window());
             checkSnapshotForGroups(config, store, validation);
             backupClusterId = manifest.get().sourceCluster().clusterId();
             String restoresRoot = new RestoreKeys(layout, config.connectorName()).root();

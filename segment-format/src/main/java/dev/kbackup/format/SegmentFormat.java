@@ -39,6 +39,8 @@ public final class SegmentFormat {
     /** footerPosition(8) footerLength(4) footerCrc32c(4) version(2) reserved(2) magic(4). */
     public static final int TRAILER_SIZE = 24;
 
+    /** Smallest configurable target size of one uncompressed block, and so the smallest segment size limit. */
+    public static final int MIN_BLOCK_BYTES = 4096;
     /** Largest uncompressed block; a reader refuses larger declared lengths before allocating anything. */
     public static final int MAX_BLOCK_BYTES = 256 * 1024 * 1024;
     /** Default target size of one uncompressed block: big enough for zstd to see the data's repetition. */

@@ -3,100 +3,256 @@ package dev.kbackup.layout;
 import dev.kbackup.format.SegmentFooter;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.SegmentReader;
+import dev.kbackup.format.TimeWindow;
+import dev.kbackup.storage.ObjectExistsException;
 import dev.kbackup.storage.ObjectInfo;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.WriteMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
 
 /**
- * Reads and publishes what a backup holds: the per-partition indexes (the authority on segments), the manifest
- * that rolls them up, and recovery of complete segments that a crash left out of an index.
+ * Reads and publishes what a backup holds: the manifest (what the backup is), each partition's catalog (the
+ * authority on segments) and recovery of complete segments that a crash left out of the catalog.
  *
  * <p>Publication is lost-update-free under any number of concurrent writers (old and new owners of a partition,
- * zombies), with or without conditional writes in the store: an index is never rewritten. Each publication
- * creates a new immutable piece under the partition's index folder holding the entries it adds, under a key no
- * other publication uses; the partition's index is the union of its pieces. Entries are facts about immutable
- * segment objects, so duplicates across pieces agree and the union is order-free. The cost: reading an index
- * lists and reads every piece of the partition (see docs/architecture.md, "Catalog").
+ * zombies), with or without conditional writes in the store, because nothing is ever rewritten: each publication
+ * creates a piece holding the entries it adds under a key no other write uses ({@link CatalogObject}). To keep
+ * readers' cost independent of the backup's age, the owner folds pieces into folds and folds into checkpoints
+ * ({@link CatalogFolder}); an object is deleted only after an object holding all its entries was created. Entries
+ * are facts about immutable segment objects, so duplicates across objects agree and the union is order-free. A
+ * reader that finds a listed object deleted lists again: the object that replaced it was created first.
  */
 public final class BackupCatalog {
 
     private static final Logger log = LoggerFactory.getLogger(BackupCatalog.class);
-    private static final int MANIFEST_ATTEMPTS = 5;
+    /** Listings a reader retries when folds delete what it listed, before it gives up. */
+    private static final int READ_ATTEMPTS = 20;
 
     private final ObjectStore store;
     private final BackupLayout layout;
+    private final CatalogFolder folder;
 
     public BackupCatalog(ObjectStore store, BackupLayout layout) {
+        this(store, layout, CatalogFolder.DEFAULT_FANOUT);
+    }
+
+    /** @param fanout how many pieces make a fold, and how many folds a checkpoint */
+    public BackupCatalog(ObjectStore store, BackupLayout layout, int fanout) {
         this.store = store;
         this.layout = layout;
+        this.folder = new CatalogFolder(this, fanout);
     }
 
     public BackupLayout layout() {
         return layout;
     }
 
+    ObjectStore store() {
+        return store;
+    }
+
     /**
-     * The backup's manifest, or empty if there is none (the backup id is wrong or nothing was published yet).
+     * The backup's manifest with a summary of every partition that has a catalog (read from the keys of the
+     * {@code index/} folder: O(topics x partitions) keys, no object read), or empty if there is no manifest (the
+     * backup id is wrong or nothing was published yet).
      *
      * @throws IllegalStateException if it was written in a catalog format this reader does not know
      */
     public Optional<Manifest> readManifest() {
+        return readStoredManifest().map(manifest -> manifest.withTopics(summaries()));
+    }
+
+    private Optional<Manifest> readStoredManifest() {
         Optional<Manifest> manifest = readJson(layout.manifestKey(), Manifest.class);
         manifest.ifPresent(found -> {
             if (found.formatVersion() != Manifest.FORMAT_VERSION) {
                 throw new IllegalStateException("Manifest " + layout.manifestKey() + " in " + store.describe()
                         + " has catalog format version " + found.formatVersion() + "; this connector reads version "
-                        + Manifest.FORMAT_VERSION + " only. Use the kbackup version that wrote the backup (or a "
-                        + "newer one that reads it), or back up under a new backup.id");
+                        + Manifest.FORMAT_VERSION + " only (" + versionHint(found.formatVersion()) + "). Use the "
+                        + "kbackup version that wrote the backup, or back up under a new backup.id");
             }
         });
         return manifest;
     }
 
-    /** The partition's index, the union of all its pieces, or empty if nothing was ever published for it. */
-    public Optional<PartitionIndex> readIndex(String topic, int partition) {
-        List<String> pieces = new ArrayList<>();
-        store.list(layout.partitionIndexPrefix(topic, partition), null).forEachRemaining(object -> {
-            if (BackupLayout.parseIndexPieceKey(object.key()).isPresent()) {
-                pieces.add(object.key());
-            }
-        });
-        return pieces.isEmpty() ? Optional.empty() : Optional.of(union(topic, partition, pieces));
+    private static String versionHint(int found) {
+        return found < Manifest.FORMAT_VERSION
+                ? "versions 1 and 2 are read by kbackup 0.1.0 snapshots built before the checkpointed catalog"
+                : "version " + found + " was written by a newer kbackup, which reads it";
     }
 
-    /** Reads the pieces {@code keys} of one partition and merges them into its index. */
-    private PartitionIndex union(String topic, int partition, List<String> keys) {
-        List<SegmentInfo> segments = new ArrayList<>();
-        Instant updatedAt = null;
-        for (String key : keys) {
-            PartitionIndex piece = readJson(key, PartitionIndex.class).orElse(null);
-            if (piece == null) {
-                continue; // listed, then removed: only a later catalog cleanup removes pieces
-            }
-            if (!piece.topic().equals(topic) || piece.partition() != partition) {
-                throw new IllegalStateException("Index piece " + key + " in " + store.describe() + " describes "
-                        + piece.topic() + "-" + piece.partition() + " but sits in the folder of " + topic + "-"
-                        + partition + ": it was copied or renamed by hand; move it back or delete it");
-            }
-            segments.addAll(piece.segments());
-            if (piece.updatedAt() != null && (updatedAt == null || piece.updatedAt().isAfter(updatedAt))) {
-                updatedAt = piece.updatedAt();
+    /** Per topic and partition, the summary its catalog keys give; lists {@code index/} only. */
+    public Map<String, Map<Integer, PartitionSummary>> summaries() {
+        Map<String, Map<Integer, PartitionSummary>> summaries = new TreeMap<>();
+        listAll(false).forEach((topic, partitions) -> partitions.forEach((partition, listing) -> summaries
+                .computeIfAbsent(topic, t -> new TreeMap<>()).put(partition, listing.summary(layout))));
+        return summaries;
+    }
+
+    /** The summary of one partition's catalog, or empty if nothing was ever published for it. */
+    public Optional<PartitionSummary> summary(String topic, int partition) {
+        PartitionCatalog listing = list(topic, partition, false);
+        return listing.isEmpty() ? Optional.empty() : Optional.of(listing.summary(layout));
+    }
+
+    /**
+     * Creates the manifest if there is none (it says what the backup is and is never rewritten; the entries are
+     * published with {@link #publishIndex}) and returns it as {@link #readManifest} does. {@code indexes} are
+     * not written here: they were published as pieces.
+     */
+    public Manifest publishManifest(Collection<PartitionIndex> indexes, SourceCluster source, Instant now) {
+        if (readStoredManifest().isEmpty()) {
+            try {
+                store.put(layout.manifestKey(), Json.write(Manifest.create(layout.backupId(), now, source)),
+                        WriteMode.CREATE_NEW);
+            } catch (ObjectExistsException e) {
+                log.debug("Manifest {} was created concurrently", layout.manifestKey());
             }
         }
-        return new PartitionIndex(topic, partition, updatedAt, segments);
+        return readManifest().orElseThrow();
+    }
+
+    /** The partition's whole index: every entry of every catalog object, or empty if it has none. Reads them all. */
+    public Optional<PartitionIndex> readIndex(String topic, int partition) {
+        return withRetries(topic, partition, true, (listing, alreadyRead) -> listing.isEmpty() ? Optional.empty()
+                : Optional.of(read(listing, listing.holders(), alreadyRead)));
+    }
+
+    /**
+     * The entries a restore of {@code window} needs, reading only the catalog objects whose timestamps overlap it
+     * (and the one before, see {@link PartitionCatalog#forWindow}), plus complete segments stored after the
+     * catalog's last entry that it does not list yet. Empty index if nothing overlaps.
+     */
+    public PartitionIndex readWindow(String topic, int partition, TimeWindow window) {
+        return withRetries(topic, partition, true, (listing, alreadyRead) -> {
+            PartitionIndex known = read(listing, listing.forWindow(window), alreadyRead);
+            return withSegmentsAfter(known, listing.lastOffset());
+        });
+    }
+
+    /** Reads the entries of {@code objects}; throws {@link ObjectGone} if one was deleted since it was listed. */
+    private PartitionIndex read(PartitionCatalog listing, List<CatalogObject> objects) {
+        return read(listing, objects, new HashMap<>());
+    }
+
+    /**
+     * {@link #read(PartitionCatalog, List)} that takes objects already read by an earlier listing from
+     * {@code alreadyRead} (objects never change, so a retry only reads what is new) and adds what it reads.
+     */
+    private PartitionIndex read(PartitionCatalog listing, List<CatalogObject> objects,
+                                Map<CatalogObject, PartitionIndex> alreadyRead) {
+        List<SegmentInfo> entries = new ArrayList<>();
+        Instant updatedAt = null;
+        for (CatalogObject object : objects) {
+            PartitionIndex held = alreadyRead.get(object);
+            if (held == null) {
+                held = readObject(object);
+                alreadyRead.put(object, held);
+            }
+            held.segments().stream().filter(entry -> listing.retention()
+                    .map(mark -> !mark.expires(entry.maxTimestamp())).orElse(true)).forEach(entries::add);
+            if (held.updatedAt() != null && (updatedAt == null || held.updatedAt().isAfter(updatedAt))) {
+                updatedAt = held.updatedAt();
+            }
+        }
+        return new PartitionIndex(listing.topic(), listing.partition(), updatedAt, entries);
+    }
+
+    /** The entries of one catalog object. */
+    PartitionIndex readObject(CatalogObject object) {
+        String key = object.key(layout);
+        PartitionIndex held = readJson(key, PartitionIndex.class).orElseThrow(() -> new ObjectGone(key));
+        if (!held.topic().equals(object.topic()) || held.partition() != object.partition()) {
+            throw new IllegalStateException("Catalog object " + key + " in " + store.describe() + " describes "
+                    + held.topic() + "-" + held.partition() + " but sits in the folder of " + object.topic() + "-"
+                    + object.partition() + ": it was copied or renamed by hand; move it back or delete it");
+        }
+        return held;
+    }
+
+    /** A listed catalog object that a fold deleted before it could be read. */
+    static final class ObjectGone extends RuntimeException {
+        ObjectGone(String key) {
+            super("Catalog object " + key + " was deleted after it was listed", null, false, false);
+        }
+    }
+
+    /**
+     * Lists the partition and reads it with {@code read}, listing again when a listed object was deleted meanwhile
+     * (a concurrent fold); objects read before are not read again.
+     */
+    private <T> T withRetries(String topic, int partition, boolean checkpoints,
+                              BiFunction<PartitionCatalog, Map<CatalogObject, PartitionIndex>, T> read) {
+        Map<CatalogObject, PartitionIndex> alreadyRead = new HashMap<>();
+        ObjectGone gone = null;
+        for (int attempt = 1; attempt <= READ_ATTEMPTS; attempt++) {
+            try {
+                return read.apply(list(topic, partition, checkpoints), alreadyRead);
+            } catch (ObjectGone e) {
+                gone = e;
+            }
+        }
+        throw new IllegalStateException("The catalog of " + topic + "-" + partition + " in " + store.describe()
+                + " changed under " + READ_ATTEMPTS + " listings in a row (" + gone.getMessage() + "); retry, or "
+                + "look for several writers folding it at once", gone);
+    }
+
+    /** One partition's catalog; {@code index/} is listed before {@code checkpoints/} (see {@link CatalogFolder}). */
+    PartitionCatalog list(String topic, int partition, boolean checkpoints) {
+        PartitionCatalog listing = new PartitionCatalog(topic, partition);
+        addListed(layout.partitionIndexPrefix(topic, partition), listing);
+        if (checkpoints) {
+            addListed(layout.partitionCheckpointPrefix(topic, partition), listing);
+        }
+        return listing;
+    }
+
+    private void addListed(String prefix, PartitionCatalog listing) {
+        store.list(prefix, null).forEachRemaining(found -> {
+            CatalogObject.parse(found.key()).filter(object -> object.topic().equals(listing.topic())
+                    && object.partition() == listing.partition()).ifPresent(listing::add);
+            RetentionMark.parse(found.key()).filter(mark -> mark.topic().equals(listing.topic())
+                    && mark.partition() == listing.partition()).ifPresent(listing::add);
+        });
+    }
+
+    /** Every partition's catalog, from one listing of {@code index/} and, if asked, one of {@code checkpoints/}. */
+    private Map<String, Map<Integer, PartitionCatalog>> listAll(boolean checkpoints) {
+        Map<String, Map<Integer, PartitionCatalog>> all = new TreeMap<>();
+        addAllListed(layout.indexPrefix(), all);
+        if (checkpoints) {
+            addAllListed(layout.checkpointsPrefix(), all);
+        }
+        return all;
+    }
+
+    private void addAllListed(String prefix, Map<String, Map<Integer, PartitionCatalog>> all) {
+        store.list(prefix, null).forEachRemaining(found -> {
+            CatalogObject.parse(found.key()).ifPresent(object -> partitionOf(all, object.topic(), object.partition())
+                    .add(object));
+            RetentionMark.parse(found.key()).ifPresent(mark -> partitionOf(all, mark.topic(), mark.partition())
+                    .add(mark));
+        });
+    }
+
+    private static PartitionCatalog partitionOf(Map<String, Map<Integer, PartitionCatalog>> all, String topic,
+                                                int partition) {
+        return all.computeIfAbsent(topic, t -> new TreeMap<>())
+                .computeIfAbsent(partition, p -> new PartitionCatalog(topic, p));
     }
 
     private <T> Optional<T> readJson(String key, Class<T> type) {
@@ -104,32 +260,79 @@ public final class BackupCatalog {
     }
 
     /**
-     * Adds the entries of {@code index} to its partition's index by creating a new piece that holds exactly them;
-     * nothing stored is read or replaced, so no concurrent publication can undo this one or be undone by it.
-     * Returns the piece (the entries published, stamped {@code now}); an empty index publishes nothing.
+     * Adds the entries of {@code index} to its partition's catalog by creating a new piece that holds exactly
+     * them; nothing stored is read or replaced, so no concurrent publication can undo this one or be undone by
+     * it. Returns the piece (the entries published, stamped {@code now}); an empty index publishes nothing.
      */
     public PartitionIndex publishIndex(PartitionIndex index, Instant now) {
         PartitionIndex piece = new PartitionIndex(index.topic(), index.partition(), now, index.segments());
-        if (piece.segments().isEmpty()) {
-            return piece;
+        if (!piece.segments().isEmpty()) {
+            create(CatalogObject.Level.PIECE, piece);
         }
-        String writer = UUID.randomUUID().toString().replace("-", "");
-        store.put(layout.indexPieceKey(piece.topic(), piece.partition(), piece.firstOffset(), piece.lastOffset(),
-                writer), Json.write(piece), WriteMode.CREATE_NEW);
         return piece;
     }
 
+    /** Creates the object of {@code level} holding the entries of {@code content} (not empty). */
+    CatalogObject create(CatalogObject.Level level, PartitionIndex content) {
+        CatalogObject object = CatalogObject.of(level, content.topic(), content.partition(), content.segments(),
+                UUID.randomUUID().toString().replace("-", ""));
+        store.put(object.key(layout), Json.write(content), WriteMode.CREATE_NEW);
+        return object;
+    }
+
     /**
-     * The partition's index plus every complete segment stored after its last entry that the index does not
-     * list yet (a task can die between completing a segment and publishing the index); those segments are
-     * published as a new piece. "After its last entry" is after the highest key of the merged index, which holds
-     * every entry any writer ever published. Lists only this partition's keys.
+     * The partition's newest retention mark: segments whose newest record is older than its cutoff expired at its
+     * time. Empty if nothing ever expired. Lists the partition's {@code index/} folder.
+     */
+    public Optional<RetentionMark> retention(String topic, int partition) {
+        return list(topic, partition, false).retention();
+    }
+
+    /**
+     * Applies {@code retention} to the partition as its owner: marks segments whose newest record is older than
+     * {@code now - retention} as expired, and deletes what marks older than the grace expired (segments first,
+     * then catalog objects that hold only expired entries). Returns what it did. See {@link CatalogRetention}.
+     */
+    public CatalogRetention.Outcome expire(String topic, int partition, Duration retention, Duration grace,
+                                           Instant now) {
+        return new CatalogRetention(this).expire(topic, partition, retention, grace, now);
+    }
+
+    /**
+     * Folds the partition's pieces and folds when enough have gathered (see {@link CatalogFolder}), so that what
+     * readers list and read stays bounded. Safe to run by several writers at once. Returns the objects created.
+     */
+    public List<CatalogObject> checkpoint(String topic, int partition, Instant now) {
+        return folder.fold(topic, partition, now);
+    }
+
+    /**
+     * The partition's newest entries (those of the catalog object reaching the highest offset, expired or not) plus
+     * every complete segment stored after the catalog's last entry that it does not list yet (a task can die
+     * between completing a segment and publishing it); those segments are published as a new piece. Reads at most
+     * one catalog object and lists only this partition. {@link #resumeAfter} says where the backup continues.
      */
     public PartitionIndex recover(String topic, int partition) {
-        PartitionIndex stored = readIndex(topic, partition).orElse(PartitionIndex.empty(topic, partition));
-        PartitionIndex complete = withUnindexedSegments(stored);
-        List<SegmentInfo> found = complete.segments().stream().filter(segment -> !stored.contains(segment.key()))
-                .toList();
+        return withRetries(topic, partition, true, (listing, alreadyRead) -> recover(listing));
+    }
+
+    /**
+     * The highest offset the partition's backup holds (-1 if none), after recovering unpublished segments as
+     * {@link #recover} does; known even when retention deleted every entry.
+     */
+    public long resumeAfter(String topic, int partition) {
+        return withRetries(topic, partition, true, (listing, alreadyRead) -> Math.max(listing.lastOffset(),
+                recover(listing).lastOffset()));
+    }
+
+    private PartitionIndex recover(PartitionCatalog listing) {
+        String topic = listing.topic();
+        int partition = listing.partition();
+        // unfiltered: where the backup continues does not depend on what retention expired
+        PartitionIndex newest = listing.newest().map(this::readObject).orElse(PartitionIndex.empty(topic, partition));
+        PartitionIndex complete = withSegmentsAfter(newest, listing.lastOffset());
+        List<SegmentInfo> found = complete.segments().stream()
+                .filter(segment -> !newest.contains(segment.key())).toList();
         if (!found.isEmpty()) {
             publishIndex(new PartitionIndex(topic, partition, null, found), Instant.now());
         }
@@ -138,11 +341,23 @@ public final class BackupCatalog {
 
     /**
      * {@code index} plus the complete segments stored after its last entry that it does not list: what a restore
-     * must read so that segments written since the last index publication are not missed. Such segments are read
-     * whole once, to check them and compute their checksum. Lists only this partition's keys; writes nothing.
+     * must read so that segments written since the last publication are not missed. Such segments are read whole
+     * once, to check them and compute their checksum. Lists only this partition's keys; writes nothing.
      */
     public PartitionIndex withUnindexedSegments(PartitionIndex index) {
         String startAfter = index.segments().stream().map(SegmentInfo::key).max(String::compareTo).orElse(null);
+        return withSegmentsListedAfter(index, startAfter);
+    }
+
+    /** {@code index} plus the complete segments whose first offset is above {@code lastOffset} (-1: all). */
+    private PartitionIndex withSegmentsAfter(PartitionIndex index, long lastOffset) {
+        // '~' sorts after the '.' of an extension: the listing starts at the first key above lastOffset's
+        String startAfter = lastOffset < 0 ? null : layout.partitionSegmentsPrefix(index.topic(), index.partition())
+                + String.format("%020d", lastOffset) + "~";
+        return withSegmentsListedAfter(index, startAfter);
+    }
+
+    private PartitionIndex withSegmentsListedAfter(PartitionIndex index, String startAfter) {
         Iterator<ObjectInfo> listed = store.list(layout.partitionSegmentsPrefix(index.topic(), index.partition()),
                 startAfter);
         PartitionIndex result = index;
@@ -152,7 +367,7 @@ public final class BackupCatalog {
                 continue;
             }
             SegmentInfo segment = describe(object);
-            log.info("Found segment {} ({} records, offsets {}..{}) in {} that the index of {}-{} did not list yet",
+            log.info("Found segment {} ({} records, offsets {}..{}) in {} that the catalog of {}-{} did not list yet",
                     object.key(), segment.recordCount(), segment.firstOffset(), segment.lastOffset(),
                     store.describe(), index.topic(), index.partition());
             result = result.with(segment, result.updatedAt());
@@ -160,7 +375,7 @@ public final class BackupCatalog {
         return result;
     }
 
-    /** Reads a stored segment whole, checking every block, and returns what the manifest records about it. */
+    /** Reads a stored segment whole, checking every block, and returns what the catalog records about it. */
     public SegmentInfo describe(ObjectInfo object) {
         StoredSegment stored = new StoredSegment(store, object.key(), object.size());
         try (SegmentReader reader = stored.openWhole()) {
@@ -176,59 +391,49 @@ public final class BackupCatalog {
     }
 
     /**
-     * Merges {@code indexes} into the manifest and writes it, creating it if needed. Stores give no
-     * compare-and-swap on every backend, so after writing it reads the manifest back and, if a concurrent writer
-     * replaced it without these entries, merges again (a few times, then the next publish completes it). A
-     * manifest short of entries loses nothing: readers merge it with the index pieces, which hold them.
+     * Every partition of the backup with every entry of its catalog, plus partitions that hold segments but no
+     * catalog yet (a backup task that died before its first publication), found by listing topic and partition
+     * folders. Keyed by topic then partition. Reads the whole catalog: for a restore, {@link #loadWindow} reads
+     * only what a window needs.
      */
-    public Manifest publishManifest(Collection<PartitionIndex> indexes, SourceCluster source, Instant now) {
-        Manifest written = null;
-        for (int attempt = 1; attempt <= MANIFEST_ATTEMPTS; attempt++) {
-            Manifest manifest = readManifest().orElseGet(() -> Manifest.create(layout.backupId(), now, source));
-            for (PartitionIndex index : indexes) {
-                manifest = manifest.merge(index, source, now);
-            }
-            store.put(layout.manifestKey(), Json.write(manifest), WriteMode.OVERWRITE);
-            written = manifest;
-            Manifest readBack = readManifest().orElse(null);
-            if (readBack != null && indexes.stream().allMatch(readBack::covers)) {
-                return readBack;
-            }
-            sleepQuietly(ThreadLocalRandom.current().nextLong(50, 250) * attempt);
-        }
-        log.warn("Manifest {} in {} was replaced concurrently {} times; the next publish will add the missing "
-                + "entries (partition indexes already hold them)", layout.manifestKey(), store.describe(),
-                MANIFEST_ATTEMPTS);
-        return written;
+    public Map<String, Map<Integer, PartitionIndex>> loadAll() {
+        return load(TimeWindow.ALL, false);
+    }
+
+    /** {@link #loadAll()}; the manifest is no longer needed to find the entries (kept for existing callers). */
+    public Map<String, Map<Integer, PartitionIndex>> loadAll(Manifest manifest) {
+        return loadAll();
     }
 
     /**
-     * Every partition of the backup: the manifest's entries merged with every partition's index pieces (found by
-     * listing only the index folder), plus partitions that hold segments but no index yet (a backup task that died before
-     * its first publication), found by listing topic and partition folders. Keyed by topic then partition.
+     * Every partition of the backup with the entries a restore of {@code window} needs ({@link #readWindow}),
+     * including segments stored after each catalog's last entry and partitions that have no catalog yet.
+     * Partitions with nothing in the window are present with an empty index.
      */
-    public Map<String, Map<Integer, PartitionIndex>> loadAll() {
-        return loadAll(readManifest().orElse(null));
+    public Map<String, Map<Integer, PartitionIndex>> loadWindow(TimeWindow window) {
+        return load(window, true);
     }
 
-    /** {@link #loadAll()} starting from a manifest the caller has already read ({@code null} if there is none). */
-    public Map<String, Map<Integer, PartitionIndex>> loadAll(Manifest manifest) {
+    private Map<String, Map<Integer, PartitionIndex>> load(TimeWindow window, boolean tails) {
         Map<String, Map<Integer, PartitionIndex>> all = new TreeMap<>();
-        if (manifest != null) {
-            manifest.topics().forEach((topic, partitions) -> all.put(topic, new TreeMap<>(partitions)));
-        }
-        Map<String, Map<Integer, List<String>>> pieces = new TreeMap<>();
-        store.list(layout.indexPrefix(), null).forEachRemaining(object -> BackupLayout.parseIndexPieceKey(object.key())
-                .ifPresent(piece -> pieces.computeIfAbsent(piece.topic(), topic -> new TreeMap<>())
-                        .computeIfAbsent(piece.partition(), partition -> new ArrayList<>()).add(object.key())));
-        pieces.forEach((topic, partitions) -> partitions.forEach((partition, keys) -> all
-                .computeIfAbsent(topic, t -> new TreeMap<>())
-                .merge(partition, union(topic, partition, keys), PartitionIndex::merge)));
-        addUnindexedPartitions(all);
+        listAll(true).forEach((topic, partitions) -> partitions.forEach((partition, listing) -> {
+            PartitionIndex index;
+            try {
+                index = read(listing, tails ? listing.forWindow(window) : listing.holders());
+                if (tails) {
+                    index = withSegmentsAfter(index, listing.lastOffset());
+                }
+            } catch (ObjectGone e) {
+                index = tails ? readWindow(topic, partition, window)
+                        : readIndex(topic, partition).orElse(PartitionIndex.empty(topic, partition));
+            }
+            all.computeIfAbsent(topic, t -> new TreeMap<>()).put(partition, index);
+        }));
+        addUncataloguedPartitions(all);
         return all;
     }
 
-    private void addUnindexedPartitions(Map<String, Map<Integer, PartitionIndex>> all) {
+    private void addUncataloguedPartitions(Map<String, Map<Integer, PartitionIndex>> all) {
         for (String topic : store.listFolders(layout.topicsPrefix())) {
             for (String folder : store.listFolders(layout.topicsPrefix() + topic + "/")) {
                 Integer partition = BackupLayout.parsePartitionFolder(folder).orElse(null);
@@ -240,14 +445,6 @@ public final class BackupCatalog {
                     all.computeIfAbsent(topic, t -> new TreeMap<>()).put(partition, found);
                 }
             }
-        }
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

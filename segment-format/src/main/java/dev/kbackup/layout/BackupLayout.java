@@ -13,9 +13,11 @@ import java.util.regex.Pattern;
  * Where each object of one backup lives, relative to the store's root (the bucket or directory with
  * {@code storage.prefix} applied by the store). Everything sits under {@code {backup.id}/}:
  * <pre>
- * manifest.json                                      roll-up of the whole backup; its presence marks the backup
- * index/{topic}/partition={p}/{first:020d}-{last:020d}-{writer}.json
- *                                                    immutable index pieces: together, the segment list of a partition
+ * manifest.json                                      what the backup is (written once); its presence marks the backup
+ * index/{topic}/partition={p}/{L0|L1|H}-{range}-{writer}.json
+ *                                                    a partition's recent catalog objects and history summary
+ * checkpoints/{topic}/partition={p}/C-{range}-{writer}.json
+ *                                                    a partition's checkpoints: its older entries, by offset range
  * topics/{topic}/partition={p}/segment-{offset:020d}.{zst|lz4|bin}
  * state/{connector}-task-{n}.db                      the sink tasks' SQLite side-stores
  * restores/                                          restore summaries and offset maps (see {@link RestoreKeys})
@@ -23,8 +25,9 @@ import java.util.regex.Pattern;
  *                                                    immutable snapshots of the source cluster's metadata (group
  *                                                    offsets, topic configs, ACLs); inverted = Long.MAX_VALUE - millis
  * </pre>
- * Segment names sort in offset order and follow from their first offset alone. Index pieces are only ever
- * created, never rewritten: {@code writer} is unique to each publication, so concurrent writers never collide.
+ * Segment names sort in offset order and follow from their first offset alone. Catalog objects
+ * ({@link CatalogObject}) are only ever created, never rewritten: {@code writer} is unique to each write, so
+ * concurrent writers never collide.
  */
 public final class BackupLayout {
 
@@ -33,9 +36,6 @@ public final class BackupLayout {
     private static final Pattern PARTITION_FOLDER = Pattern.compile("partition=(\\d{1,9})");
     private static final Pattern SEGMENT_KEY = Pattern.compile(
             ".*/topics/([A-Za-z0-9._-]+)/partition=(\\d+)/segment-(\\d{20})\\.(zst|lz4|bin)");
-    private static final Pattern WRITER = Pattern.compile("[a-z0-9]{1,32}");
-    private static final Pattern INDEX_PIECE_KEY = Pattern.compile(
-            ".*/index/([A-Za-z0-9._-]+)/partition=(\\d{1,9})/(\\d{20})-(\\d{20})-([a-z0-9]{1,32})\\.json");
 
     private static final Pattern SNAPSHOT_KEY = Pattern.compile(
             ".*/snapshots/snapshot-(\\d{19})-\\d{8}T\\d{9}Z\\.json");
@@ -100,41 +100,19 @@ public final class BackupLayout {
         return matcher.matches() ? Optional.of(Integer.parseInt(matcher.group(1))) : Optional.empty();
     }
 
-    /**
-     * The key of one index piece: the entries one publication added to the partition's index, spanning offsets
-     * {@code firstOffset..lastOffset}. {@code writer} makes the key unique to that publication (lowercase letters
-     * and digits, at most 32).
-     */
-    public String indexPieceKey(String topic, int partition, long firstOffset, long lastOffset, String writer) {
-        if (!WRITER.matcher(writer).matches()) {
-            throw new IllegalArgumentException("Index piece writer '" + writer + "' must be 1 to 32 lowercase letters "
-                    + "or digits");
-        }
-        if (firstOffset < 0 || lastOffset < firstOffset) {
-            throw new IllegalArgumentException("Index piece offsets " + firstOffset + ".." + lastOffset
-                    + " are not a range of offsets");
-        }
-        return partitionIndexPrefix(topic, partition) + String.format("%020d-%020d-", firstOffset, lastOffset)
-                + writer + ".json";
-    }
-
-    /** The folder holding every index piece of one partition. */
+    /** The folder holding the pieces, folds and history summaries of one partition (see {@link CatalogObject}). */
     public String partitionIndexPrefix(String topic, int partition) {
         return indexPrefix() + checkTopic(topic) + "/partition=" + checkPartition(partition) + "/";
     }
 
-    /** What an index piece's key says about it, or empty if {@code key} is not an index piece key. */
-    public static Optional<IndexPieceKey> parseIndexPieceKey(String key) {
-        Matcher matcher = INDEX_PIECE_KEY.matcher(key);
-        if (!matcher.matches() || !isLegalTopic(matcher.group(1))) {
-            return Optional.empty();
-        }
-        return Optional.of(new IndexPieceKey(matcher.group(1), Integer.parseInt(matcher.group(2)),
-                Long.parseLong(matcher.group(3)), Long.parseLong(matcher.group(4)), matcher.group(5)));
+    /** The folder holding the checkpoints of one partition. */
+    public String partitionCheckpointPrefix(String topic, int partition) {
+        return checkpointsPrefix() + checkTopic(topic) + "/partition=" + checkPartition(partition) + "/";
     }
 
-    /** What an index piece's key says about it. */
-    public record IndexPieceKey(String topic, int partition, long firstOffset, long lastOffset, String writer) {
+    /** The folder of every partition's checkpoints: read only by planners that need old entries. */
+    public String checkpointsPrefix() {
+        return root + "/checkpoints/";
     }
 
     public String indexPrefix() {

@@ -8,21 +8,24 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The roll-up of a backup: what it is and, for every topic and partition, its segments. Its presence says that
- * the backup id names a backup. The partition index pieces are the authority for segments; the manifest is a union
- * of them that every sink task refreshes by replacing it whole, so it can lag behind or (when two tasks replace it
- * at once) miss entries for a while, but never lists a segment that is not complete. Readers always merge it with
- * the index pieces, so nothing it misses is lost.
+ * The entry point of a backup: what it is (written once, as {@code manifest.json}; its presence says that the
+ * backup id names a backup) and, as {@link BackupCatalog#readManifest} returns it, a summary per topic and
+ * partition read from the keys of the partitions' catalog folders. Its size is O(topics x partitions) whatever
+ * the backup's age; the entries themselves live in each partition's catalog objects ({@link CatalogObject}).
  */
 @JsonPropertyOrder({"formatVersion", "backupId", "createdAt", "updatedAt", "sourceCluster", "topics"})
 public record Manifest(int formatVersion, String backupId, Instant createdAt, Instant updatedAt,
-                       SourceCluster sourceCluster, Map<String, Map<Integer, PartitionIndex>> topics) {
+                       SourceCluster sourceCluster, Map<String, Map<Integer, PartitionSummary>> topics) {
 
-    /** Version 2: partition indexes are folders of immutable pieces. */
-    public static final int FORMAT_VERSION = 2;
+    /**
+     * Version 3: per-partition catalogs of immutable pieces, folds and checkpoints, summarised by their keys.
+     * Version 2 (index pieces only, a manifest listing every segment) was written by kbackup 0.1.0 snapshots
+     * before the checkpointed catalog.
+     */
+    public static final int FORMAT_VERSION = 3;
 
     public Manifest {
-        TreeMap<String, Map<Integer, PartitionIndex>> copy = new TreeMap<>();
+        TreeMap<String, Map<Integer, PartitionSummary>> copy = new TreeMap<>();
         if (topics != null) {
             topics.forEach((topic, partitions) -> copy.put(topic, new TreeMap<>(partitions)));
         }
@@ -34,32 +37,17 @@ public record Manifest(int formatVersion, String backupId, Instant createdAt, In
         return new Manifest(FORMAT_VERSION, backupId, now, now, source, Map.of());
     }
 
-    public Optional<PartitionIndex> partition(String topic, int partition) {
+    /** This manifest with {@code summaries} as its partitions. */
+    Manifest withTopics(Map<String, Map<Integer, PartitionSummary>> summaries) {
+        return new Manifest(formatVersion, backupId, createdAt, updatedAt, sourceCluster, summaries);
+    }
+
+    public Optional<PartitionSummary> partition(String topic, int partition) {
         return Optional.ofNullable(topics.getOrDefault(topic, Map.of()).get(partition));
-    }
-
-    /**
-     * This manifest with {@code index} merged into its partition entry. The source cluster is filled in when this
-     * manifest does not know it yet.
-     */
-    public Manifest merge(PartitionIndex index, SourceCluster source, Instant now) {
-        Map<String, Map<Integer, PartitionIndex>> merged = new TreeMap<>(topics);
-        Map<Integer, PartitionIndex> partitions = new TreeMap<>(merged.getOrDefault(index.topic(), Map.of()));
-        partitions.merge(index.partition(), index, PartitionIndex::merge);
-        merged.put(index.topic(), partitions);
-        SourceCluster cluster = sourceCluster.clusterId() == null && source != null ? source : sourceCluster;
-        return new Manifest(formatVersion, backupId, createdAt, now, cluster, merged);
-    }
-
-    /** True if every segment of {@code index} is listed here. */
-    public boolean covers(PartitionIndex index) {
-        return partition(index.topic(), index.partition())
-                .map(mine -> mine.containsAll(index))
-                .orElse(index.segments().isEmpty());
     }
 
     public long recordCount() {
         return topics.values().stream().flatMap(partitions -> partitions.values().stream())
-                .mapToLong(PartitionIndex::recordCount).sum();
+                .mapToLong(PartitionSummary::recordCount).sum();
     }
 }

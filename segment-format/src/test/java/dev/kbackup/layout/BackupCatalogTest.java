@@ -74,40 +74,41 @@ class BackupCatalogTest {
     }
 
     @Test
-    void manifestIsAGrowOnlyUnionOfPartitionIndexes() {
+    void theManifestIsWrittenOnceAndSummarisesEveryPartitionFromCatalogKeys() {
         SourceCluster source = new SourceCluster("cluster-1", "broker:9092");
-        PartitionIndex orders0 = new PartitionIndex("orders", 0, NOW, List.of(segment("orders", 0, 0, 9)));
-        PartitionIndex orders1 = new PartitionIndex("orders", 1, NOW, List.of(segment("orders", 1, 0, 4)));
-        catalog.publishManifest(List.of(orders0), source, NOW);
-        Manifest manifest = catalog.publishManifest(List.of(orders1), SourceCluster.UNKNOWN, NOW.plusSeconds(5));
+        catalog.publishIndex(new PartitionIndex("orders", 0, NOW, List.of(segment("orders", 0, 0, 9))), NOW);
+        catalog.publishManifest(List.of(), source, NOW);
+        catalog.publishIndex(new PartitionIndex("orders", 1, NOW, List.of(segment("orders", 1, 0, 4))), NOW);
+        Manifest manifest = catalog.publishManifest(List.of(), SourceCluster.UNKNOWN, NOW.plusSeconds(5));
 
         assertEquals("b1", manifest.backupId());
-        assertEquals(NOW, manifest.createdAt());
-        assertEquals(NOW.plusSeconds(5), manifest.updatedAt());
+        assertEquals(NOW, manifest.createdAt(), "written once, by the first publication");
         assertEquals(source, manifest.sourceCluster());
         assertEquals(15, manifest.recordCount());
-        assertTrue(manifest.covers(orders0) && manifest.covers(orders1));
-        Manifest read = catalog.readManifest().orElseThrow();
-        assertEquals(manifest.topics(), read.topics());
+        PartitionSummary orders1 = manifest.partition("orders", 1).orElseThrow();
+        assertEquals(0, orders1.firstOffset());
+        assertEquals(4, orders1.lastOffset());
+        assertEquals(1, orders1.segmentCount());
+        assertEquals("b1/index/orders/partition=1/", orders1.indexFolder());
+        assertEquals(manifest, catalog.readManifest().orElseThrow());
     }
 
     @Test
-    void loadAllMergesTheManifestWithIndexesItDoesNotKnowYet() {
-        PartitionIndex inManifest = new PartitionIndex("orders", 0, NOW, List.of(segment("orders", 0, 0, 9)));
-        catalog.publishManifest(List.of(inManifest), SourceCluster.UNKNOWN, NOW);
-        PartitionIndex onlyIndexed = catalog.publishIndex(
+    void loadAllReadsEveryPartitionsCatalog() {
+        PartitionIndex orders = catalog.publishIndex(
+                new PartitionIndex("orders", 0, NOW, List.of(segment("orders", 0, 0, 9))), NOW);
+        PartitionIndex payments = catalog.publishIndex(
                 new PartitionIndex("payments", 3, NOW, List.of(segment("payments", 3, 5, 6))), NOW);
 
         Map<String, Map<Integer, PartitionIndex>> all = catalog.loadAll();
 
-        assertEquals(keys(inManifest), keys(all.get("orders").get(0)));
-        assertEquals(keys(onlyIndexed), keys(all.get("payments").get(3)));
+        assertEquals(keys(orders), keys(all.get("orders").get(0)));
+        assertEquals(keys(payments), keys(all.get("payments").get(3)));
     }
 
     @Test
     void loadAllFindsPartitionsThatHoldSegmentsButWereNeverIndexed() {
-        catalog.publishManifest(List.of(new PartitionIndex("orders", 0, NOW, List.of(segment("orders", 0, 0, 9)))),
-                SourceCluster.UNKNOWN, NOW);
+        catalog.publishIndex(new PartitionIndex("orders", 0, NOW, List.of(segment("orders", 0, 0, 9))), NOW);
         SegmentInfo orphan = segment("orders", 5, 0, 3);
         SegmentInfo newTopic = segment("refunds", 0, 7, 8);
 
@@ -130,7 +131,7 @@ class BackupCatalogTest {
     }
 
     @Test
-    void everyPublicationCreatesItsOwnIndexPieceAndRewritesNothing() {
+    void everyPublicationCreatesItsOwnPieceAndRewritesNothing() {
         SegmentInfo segment = segment("orders", 3, 100, 199);
         catalog.publishIndex(new PartitionIndex("orders", 3, NOW, List.of(segment)), NOW);
         catalog.publishIndex(new PartitionIndex("orders", 3, NOW, List.of(segment)), NOW.plusSeconds(1));
@@ -139,24 +140,34 @@ class BackupCatalogTest {
         store.list(layout.partitionIndexPrefix("orders", 3), null).forEachRemaining(o -> pieces.add(o.key()));
         assertEquals(2, pieces.size(), "the same entries published twice are two pieces: " + pieces);
         for (String key : pieces) {
-            BackupLayout.IndexPieceKey parsed = BackupLayout.parseIndexPieceKey(key).orElseThrow();
-            assertEquals(new BackupLayout.IndexPieceKey("orders", 3, 100, 199, parsed.writer()), parsed);
-            assertTrue(key.startsWith("b1/index/orders/partition=3/00000000000000000100-00000000000000000199-"), key);
+            CatalogObject parsed = CatalogObject.parse(key).orElseThrow();
+            assertEquals(new CatalogObject(CatalogObject.Level.PIECE, "orders", 3, 100, 199, segment.minTimestamp(),
+                    segment.maxTimestamp(), 1, 100, segment.sizeBytes(), parsed.writer()), parsed);
+            assertEquals(key, parsed.key(layout));
+            assertTrue(key.startsWith("b1/index/orders/partition=3/L0-00000000000000000100-00000000000000000199-"),
+                    key);
         }
         assertEquals(List.of(segment.key()), keys(catalog.readIndex("orders", 3).orElseThrow()),
                 "duplicate entries merge into one");
     }
 
     @Test
-    void indexPieceKeysAreValidatedAndParseBack() {
-        String key = layout.indexPieceKey("orders", 7, 5, 9, "ab12");
-        assertEquals("b1/index/orders/partition=7/00000000000000000005-00000000000000000009-ab12.json", key);
-        assertEquals(new BackupLayout.IndexPieceKey("orders", 7, 5, 9, "ab12"),
-                BackupLayout.parseIndexPieceKey(key).orElseThrow());
-        assertThrows(IllegalArgumentException.class, () -> layout.indexPieceKey("orders", 7, 5, 9, "../x"));
-        assertThrows(IllegalArgumentException.class, () -> layout.indexPieceKey("orders", 7, 9, 5, "ab12"));
-        assertFalse(BackupLayout.parseIndexPieceKey("b1/index/orders/partition=7.json").isPresent());
-        assertFalse(BackupLayout.parseIndexPieceKey("b1/index/orders/partition=7/x-y-ab12.json").isPresent());
+    void catalogObjectKeysAreValidatedAndParseBack() {
+        CatalogObject checkpoint = new CatalogObject(CatalogObject.Level.CHECKPOINT, "orders", 7, 5, 9, -1, 1_700,
+                3, 5, 4_096, "ab12");
+        String key = checkpoint.key(layout);
+        assertEquals("b1/checkpoints/orders/partition=7/C-00000000000000000005-00000000000000000009--1_1700-3_5_4096"
+                + "-ab12.json", key);
+        assertEquals(checkpoint, CatalogObject.parse(key).orElseThrow());
+        assertThrows(IllegalArgumentException.class, () -> new CatalogObject(CatalogObject.Level.PIECE, "orders", 7,
+                5, 9, 0, 0, 1, 1, 1, "../x"));
+        assertThrows(IllegalArgumentException.class, () -> new CatalogObject(CatalogObject.Level.PIECE, "orders", 7,
+                9, 5, 0, 0, 1, 1, 1, "ab12"));
+        assertFalse(CatalogObject.parse("b1/index/orders/partition=7.json").isPresent());
+        assertFalse(CatalogObject.parse("b1/index/orders/partition=7/00000000000000000005-00000000000000000009-ab12"
+                + ".json").isPresent(), "a version 2 index piece is not a catalog object of this version");
+        assertFalse(CatalogObject.parse(key.replace("/checkpoints/", "/index/")).isPresent(),
+                "a checkpoint outside the checkpoint folder");
     }
 
     @Test
@@ -165,7 +176,8 @@ class BackupCatalogTest {
                 Map.of())), WriteMode.OVERWRITE);
         IllegalStateException error = assertThrows(IllegalStateException.class, catalog::readManifest);
         assertTrue(error.getMessage().contains("catalog format version 1")
-                && error.getMessage().contains("reads version " + Manifest.FORMAT_VERSION), error.getMessage());
+                && error.getMessage().contains("reads version " + Manifest.FORMAT_VERSION)
+                && error.getMessage().contains("read by kbackup 0.1.0 snapshots"), error.getMessage());
     }
 
     @Test

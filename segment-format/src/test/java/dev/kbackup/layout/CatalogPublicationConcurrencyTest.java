@@ -2,6 +2,7 @@ package dev.kbackup.layout;
 
 import dev.kbackup.format.Codec;
 import dev.kbackup.format.SegmentInfo;
+import dev.kbackup.format.TimeWindow;
 import dev.kbackup.storage.FilesystemObjectStore;
 import dev.kbackup.testing.InterleavingStore;
 import dev.kbackup.testing.TestSegments;
@@ -17,13 +18,16 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Several owners of the same partitions (old and new owners after a rebalance, zombies, several tasks) publish
- * through the real catalog code while a store lets their operations through in a seeded random order: no entry
- * that was ever published may go missing from what readers merge.
+ * through the real catalog code, and fold it, while readers read it and a store lets their operations through in
+ * a seeded random order (delaying and reordering them): no entry that was ever published may go missing from what
+ * readers merge, during the run or after.
  */
 class CatalogPublicationConcurrencyTest {
 
@@ -32,7 +36,9 @@ class CatalogPublicationConcurrencyTest {
     private static final int PARTITIONS = 2;
     private static final int SEGMENTS_PER_PARTITION = 10;
     private static final int WRITERS = 4;
-    private static final int PUBLICATIONS_PER_WRITER = 3;
+    private static final int PUBLICATIONS_PER_WRITER = 8;
+    private static final int READERS = 2;
+    private static final int READS_PER_READER = 12;
 
     @TempDir
     Path root;
@@ -43,33 +49,66 @@ class CatalogPublicationConcurrencyTest {
         for (long seed = 1; seed <= 40; seed++) {
             FilesystemObjectStore real = new FilesystemObjectStore(root.resolve("seed-" + seed));
             InterleavingStore store = new InterleavingStore(real, seed);
-            BackupCatalog catalog = new BackupCatalog(store, layout);
+            // fanout 2: pieces, folds, checkpoints and history summaries are created and deleted all the time
+            BackupCatalog catalog = new BackupCatalog(store, layout, 2);
             Random random = new Random(seed);
             List<List<PartitionIndex>> plans = plans(random);
-            List<Runnable> writers = new ArrayList<>();
+            Map<Integer, Set<String>> acknowledged = new ConcurrentHashMap<>();
+            List<String> readerFailures = new CopyOnWriteArrayList<>();
+            List<Runnable> actors = new ArrayList<>();
             for (List<PartitionIndex> plan : plans) {
                 boolean recoversFirst = random.nextBoolean();
-                writers.add(() -> {
+                actors.add(() -> {
                     if (recoversFirst) {
                         catalog.recover(TOPIC, plan.get(0).partition()); // as a new owner opening the partition
                     }
-                    plan.forEach(publication -> catalog.publishIndex(publication, NOW));
+                    for (PartitionIndex publication : plan) {
+                        catalog.publishIndex(publication, NOW);
+                        acknowledged.computeIfAbsent(publication.partition(), p -> ConcurrentHashMap.newKeySet())
+                                .addAll(keys(publication));
+                        catalog.checkpoint(TOPIC, publication.partition(), NOW);
+                    }
+                });
+            }
+            for (int reader = 0; reader < READERS; reader++) {
+                int partition = reader % PARTITIONS;
+                actors.add(() -> {
+                    for (int read = 0; read < READS_PER_READER; read++) {
+                        Set<String> before = Set.copyOf(acknowledged.getOrDefault(partition, Set.of()));
+                        Set<String> seen = new TreeSet<>(keys(read % 2 == 0
+                                ? catalog.readIndex(TOPIC, partition).orElse(PartitionIndex.empty(TOPIC, partition))
+                                : catalog.readWindow(TOPIC, partition, TimeWindow.ALL)));
+                        if (!seen.containsAll(before)) {
+                            Set<String> lost = new TreeSet<>(before);
+                            lost.removeAll(seen);
+                            readerFailures.add("a reader of partition " + partition + " missed " + lost);
+                        }
+                    }
                 });
             }
 
-            store.run(writers);
+            store.run(actors);
 
             Map<Integer, Set<String>> published = new HashMap<>();
             plans.stream().flatMap(List::stream).forEach(publication -> published
                     .computeIfAbsent(publication.partition(), p -> new TreeSet<>()).addAll(keys(publication)));
             Map<Integer, PartitionIndex> loaded = catalog.loadAll().getOrDefault(TOPIC, Map.of());
+            String context = "seed " + seed + ", interleaving:\n" + store.trace();
+            assertEquals(List.of(), readerFailures, context);
             for (int partition = 0; partition < PARTITIONS; partition++) {
                 Set<String> expected = published.getOrDefault(partition, Set.of());
-                String context = "seed " + seed + ", partition " + partition + ", interleaving:\n" + store.trace();
+                String where = "partition " + partition + ", " + context;
                 assertEquals(expected, new TreeSet<>(keys(catalog.readIndex(TOPIC, partition)
-                        .orElse(PartitionIndex.empty(TOPIC, partition)))), "readIndex, " + context);
+                        .orElse(PartitionIndex.empty(TOPIC, partition)))), "readIndex, " + where);
                 assertEquals(expected, new TreeSet<>(keys(loaded.getOrDefault(partition,
-                        PartitionIndex.empty(TOPIC, partition)))), "loadAll, " + context);
+                        PartitionIndex.empty(TOPIC, partition)))), "loadAll, " + where);
+                assertEquals(expected, new TreeSet<>(keys(catalog.readWindow(TOPIC, partition, TimeWindow.ALL))),
+                        "readWindow, " + where);
+                // after everything settled, one more fold and the summary agree with the entries
+                catalog.checkpoint(TOPIC, partition, NOW);
+                catalog.checkpoint(TOPIC, partition, NOW);
+                assertEquals(expected, new TreeSet<>(keys(catalog.readIndex(TOPIC, partition)
+                        .orElse(PartitionIndex.empty(TOPIC, partition)))), "after folding, " + where);
             }
         }
     }
@@ -105,7 +144,7 @@ class CatalogPublicationConcurrencyTest {
 
         List<String> all = List.of(first.key(), oldOwnersLast.key(), newOwnersFirst.key(), newOwnersSecond.key());
         assertEquals(all, keys(catalog.readIndex(TOPIC, 0).orElseThrow()), "interleaving:\n" + store.trace());
-        assertEquals(all, keys(catalog.recover(TOPIC, 0)));
+        assertEquals(399, catalog.recover(TOPIC, 0).lastOffset());
         assertEquals(all, keys(catalog.loadAll().get(TOPIC).get(0)));
     }
 

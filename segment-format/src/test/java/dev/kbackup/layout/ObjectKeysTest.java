@@ -26,18 +26,21 @@ class ObjectKeysTest {
                     String.valueOf(topic));
             assertThrows(IllegalArgumentException.class, () -> LAYOUT.partitionSegmentsPrefix(topic, 0));
             assertThrows(IllegalArgumentException.class, () -> LAYOUT.partitionIndexPrefix(topic, 0));
-            assertThrows(IllegalArgumentException.class, () -> LAYOUT.indexPieceKey(topic, 0, 0, 1, "w1"));
+            assertThrows(IllegalArgumentException.class, () -> LAYOUT.partitionCheckpointPrefix(topic, 0));
+            assertThrows(IllegalArgumentException.class, () -> piece(topic, "w1").key(LAYOUT));
         }
         assertThrows(IllegalArgumentException.class, () -> LAYOUT.segmentKey("orders", -1, 0, Codec.ZSTD));
-        assertThrows(IllegalArgumentException.class, () -> LAYOUT.indexPieceKey("orders", 0, 0, 1, "../w"));
+        assertThrows(IllegalArgumentException.class, () -> piece("orders", "../w"));
         assertEquals("b1/topics/orders.v2_x-1/partition=3/segment-00000000000000000042.zst",
                 LAYOUT.segmentKey("orders.v2_x-1", 3, 42, Codec.ZSTD));
     }
 
     @Test
     void parsingAKeyWithAnIllegalTopicFindsNothing() {
-        assertTrue(BackupLayout.parseIndexPieceKey(
-                "b1/index/../partition=0/00000000000000000000-00000000000000000001-w1.json").isEmpty());
+        assertTrue(CatalogObject.parse("b1/index/../partition=0/L0-00000000000000000000-00000000000000000001-0_1-1_1_1"
+                + "-w1.json").isEmpty());
+        assertFalse(CatalogObject.parse("b1/index/orders/partition=0/L0-00000000000000000000-00000000000000000001-0_1"
+                + "-1_1_1-w1.json").isEmpty());
         assertFalse(BackupLayout.parseSegmentKey("b1/topics/orders/partition=0/segment-00000000000000000000.zst")
                 .isEmpty());
     }
@@ -83,5 +86,9 @@ class ObjectKeysTest {
         assertThrows(IllegalArgumentException.class, () -> LAYOUT.stateKey("../manifest.json"));
         assertEquals("b1/state/orders backup-task-2.db",
                 LAYOUT.stateKey(BackupLayout.taskStateFileName("orders backup", 2)));
+    }
+
+    private static CatalogObject piece(String topic, String writer) {
+        return new CatalogObject(CatalogObject.Level.PIECE, topic, 0, 0, 1, 0, 1, 1, 1, 1, writer);
     }
 }

@@ -23,7 +23,7 @@ import java.util.TreeMap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * Everything a backup holds as a restore sees it: the segments its catalog lists (manifest and index pieces, plus
+ * Everything a backup holds as a restore sees it: the segments its catalog lists (pieces, folds and checkpoints, plus
  * complete segments stored after each partition's last entry, exactly as a restore plans a partition), read whole
  * and checked against their catalog entries. Also lists every segment object in storage, so that tests see a
  * segment the catalog lost ({@link #unlistedSegments()}), besides duplicates and gaps.
