@@ -52,7 +52,8 @@ public class BackupSinkTask extends SinkTask {
     /** The pipeline's executor, or null for its own thread. */
     private final ExecutorService pipelineThread;
     private final PartitionWriters writers = new PartitionWriters();
-    private final PipelineEvents events = new PipelineEvents(writers);
+    private final PipelineEvents events = new PipelineEvents(writers,
+            (segment, nanos) -> this.metrics.recordSegment(segment.sizeBytes(), segment.uncompressedBytes(), nanos));
     private final BackupLag lag = new BackupLag();
 
     private BackupSinkTaskConfig config;
@@ -114,6 +115,10 @@ public class BackupSinkTask extends SinkTask {
         state.jobStarted(job, clock.millis());
 
         budget = new MemoryBudget(config.bufferMemoryBytes());
+        // before the pipeline, whose completed segments it counts
+        metrics = new BackupSinkMetrics(pluginMetrics(), "kbackup-sink:" + config.connectorName() + ":"
+                + config.taskNumber() + ":", budget::held, budget::highWater, writers::openSegments,
+                () -> store.breaker().state().ordinal());
         ExecutorService segmentThread = pipelineThread != null ? pipelineThread
                 : SegmentPipeline.ownThread("kbackup-segments-" + taskName);
         pipeline = new SegmentPipeline(store, catalog, config.codec(), config.compressionLevel(), config.blockBytes(),
@@ -121,9 +126,6 @@ public class BackupSinkTask extends SinkTask {
         rewinds = new Rewinds(writers, pipeline, context, () -> metrics.recordRewind());
         memoryPressure = new MemoryPressure(budget, writers, clock, BACKPRESSURE_WAIT_MS, this::storageFailed,
                 store.describe());
-        metrics = new BackupSinkMetrics(pluginMetrics(), "kbackup-sink:" + config.connectorName() + ":"
-                + config.taskNumber() + ":", budget::held, budget::highWater, writers::openSegments,
-                () -> store.breaker().state().ordinal());
         publisher = new CatalogPublisher(catalog, store, state, job, SourceClusterLookup.of(config), stateKey,
                 config.stateSyncInterval(), clock, "kbackup-sync-" + taskName);
         metrics.stateSync(publisher::failuresTotal, publisher::millisSinceLastSuccess);
@@ -370,8 +372,6 @@ public class BackupSinkTask extends SinkTask {
         switch (event.kind()) {
             case COMPLETED -> {
                 checkpoints.segmentStored(event.partition(), event.segment());
-                metrics.recordSegment(event.segment().sizeBytes(), event.segment().uncompressedBytes(),
-                        event.uploadNanos());
                 if (!firstSegmentSeen) {
                     firstSegmentSeen = true;
                     publisher.nudge();

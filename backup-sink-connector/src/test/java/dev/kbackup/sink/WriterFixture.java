@@ -29,7 +29,7 @@ final class WriterFixture implements AutoCloseable {
     final BackupCatalog catalog;
     final MemoryBudget budget;
     final PartitionWriters writers = new PartitionWriters();
-    final PipelineEvents events = new PipelineEvents(writers);
+    final PipelineEvents events = new PipelineEvents(writers, (segment, nanos) -> { });
     final SegmentPipeline pipeline;
 
     WriterFixture(Path dir, long budgetBytes) {
