@@ -52,8 +52,10 @@ final class KafkaProcesses implements AutoCloseable {
 
     /** Formats the log directory and starts the broker; returns once it answers admin requests. */
     void startBroker() throws Exception {
+        // The test data's timestamps are fixed and a year old: the broker's first retention check would delete it,
+        // and a backup that starts after that finds nothing to read.
         broker = BrokerProcess.start(workDir, "kafka-data", classpath, jvmOptions("768m"), STARTUP,
-                "num.partitions=1");
+                "num.partitions=1", "log.retention.ms=-1");
     }
 
     /** Starts a distributed worker with {@code pluginPath}; returns once its REST API answers. */
