@@ -119,9 +119,14 @@ public final class BackupLayout {
         return root + "/index/";
     }
 
+    /** The folder of the sink tasks' side-store copies. */
+    public String statePrefix() {
+        return root + "/state/";
+    }
+
     /** @throws IllegalArgumentException unless {@code fileName} is one path element */
     public String stateKey(String fileName) {
-        return root + "/state/" + checkFileName(fileName);
+        return statePrefix() + checkFileName(fileName);
     }
 
     /**
