@@ -95,6 +95,27 @@ class BackupFollowerTest {
     }
 
     @Test
+    void anEntryPublishedTwiceOrOverlappingWhatWasPlannedIsNotRestoredTwice() {
+        publishSegments(0, 200, 100);
+        startFollowing();
+        List<BackupRecord> restored = acknowledged(drain());
+        // a zombie backup task publishes again a segment the restore planned, then the owner goes on
+        SegmentInfo again = backups.segment("orders", 0, records.subList(100, 200), Codec.ZSTD, 8 * 1024,
+                records.get(99).offset() + 1);
+        SegmentInfo overlapping = backups.segment("orders", 0, records.subList(150, 300), Codec.ZSTD, 8 * 1024,
+                records.get(149).offset() + 1);
+        backups.index("orders", 0, List.of(again, overlapping));
+        backups.publish();
+        clock.addAndGet(INTERVAL_MS);
+
+        assertEquals(1, follower.pollIfDue(), "only the segment reaching past what was planned");
+        restored.addAll(acknowledged(drain()));
+
+        assertEquals(records.subList(0, 300), restored, "records 150..199 of the overlapping segment are skipped");
+        assertEquals(0, follower.lagRecords());
+    }
+
+    @Test
     void theLagReachesZeroOnceEveryListedRecordIsWritten() {
         publishSegments(0, 200, 100);
         startFollowing();
