@@ -103,6 +103,7 @@ public class RestoreSourceTask extends SourceTask {
                     policy, metrics, objects, Clock.systemUTC(), PERSIST_INTERVAL);
             if (config.mode() == RestoreMode.FOLLOW) {
                 follower = new BackupFollower(backupId, config.followPollIntervalMs(), System::currentTimeMillis);
+                restore.following();
             }
             for (PartitionPlan plan : plans) {
                 AssignedPartitions.Partition partition = openPartition(plan, resume.resumeAfter(plan.source()),
