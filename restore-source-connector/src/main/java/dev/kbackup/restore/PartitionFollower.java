@@ -45,8 +45,10 @@ final class PartitionFollower {
         this.catalog = catalog;
         this.source = plan.source();
         this.window = window;
-        plan.segments().stream().max(Comparator.comparingLong(SegmentInfo::lastOffset)).ifPresent(this::reached);
         this.furthest = plan.segments().stream().max(Comparator.comparingLong(SegmentInfo::lastOffset)).orElse(null);
+        if (furthest != null) {
+            reached(furthest);
+        }
         this.restoredOffset = Math.max(restoredUpTo, -1);
         // until a record is restored, the restore is as far as just before the oldest planned record
         this.restoredTimestamp = plan.segments().stream().mapToLong(SegmentInfo::minTimestamp).min()
