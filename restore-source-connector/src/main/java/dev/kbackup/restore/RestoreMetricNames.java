@@ -35,11 +35,11 @@ public final class RestoreMetricNames {
             "partitions that Connect's source offsets showed restored in full by an earlier run under the same "
             + "connector name, so this run wrote nothing for them (set on completion)");
     public static final TaskMetric FOLLOW_LAG_RECORDS = gauge("follow-lag-records", "offsets",
-            "restore.mode=follow only: summed over the task's partitions, the highest offset the backup's catalog "
+            "restore.mode=follow (0 otherwise): summed over the task's partitions, the highest offset the backup's catalog "
             + "lists minus the highest original offset written to the target (offsets, so a compacted range counts "
             + "as its width); 0 when the restore has caught up with what the backup published");
     public static final TaskMetric FOLLOW_LAG_MS = gauge("follow-lag-ms", "ms",
-            "restore.mode=follow only: over the task's partitions that are behind, the largest difference between "
+            "restore.mode=follow (0 otherwise): over the task's partitions that are behind, the largest difference between "
             + "the timestamp of the newest record the catalog lists and that of the newest record written to the "
             + "target; 0 when caught up (it does not grow while the source is idle)");
     public static final TaskMetric RECORDS_SKIPPED_BY_WINDOW_TOTAL = counter("records-skipped-by-window-total",

@@ -121,8 +121,10 @@ public class RestoreSourceTask extends SourceTask {
             restore.checkTargets(targetEndOffsets);
             metrics.gauges(restore::recordsRemaining, restore::bytesRemaining, () -> restore.isComplete() ? 1 : 0,
                     restore::partitionsAlreadyRestored);
+            // registered in every mode (0 unless following) so that dashboards and scrapes always find them
+            metrics.followGauges(follower == null ? () -> 0 : follower::lagRecords,
+                    follower == null ? () -> 0 : follower::lagMs);
             if (follower != null) {
-                metrics.followGauges(follower::lagRecords, follower::lagMs);
                 log.info("Task {} follows backup {}: it looks for newly published segments every {} ms and never "
                         + "completes (no summary); see the follow-lag-records and follow-lag-ms metrics",
                         config.taskNumber(), backupId, config.followPollIntervalMs());
