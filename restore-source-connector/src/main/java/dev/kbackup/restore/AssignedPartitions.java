@@ -79,6 +79,7 @@ final class AssignedPartitions implements PartitionRestorer.Listener {
     private int nextPartition;
     private boolean segmentBoundary;
     private volatile boolean complete;
+    private boolean following;
 
     AssignedPartitions(RestoreTaskId id, RestorePolicy policy, RestoreMetrics metrics, RestoreObjects objects,
                        Clock clock, Duration persistInterval) {
@@ -98,10 +99,18 @@ final class AssignedPartitions implements PartitionRestorer.Listener {
         this.persistInterval = persistInterval;
     }
 
+    /**
+     * The restore follows the backup: a resumed partition with nothing left to restore now is not restored in full,
+     * as more may be published, so it is not warned about. Call before {@link #add}.
+     */
+    void following() {
+        following = true;
+    }
+
     void add(Partition partition) {
         partitions.add(partition);
         bySource.put(partition.records().source(), partition);
-        if (partition.earlier() != null && partition.restorer().remainingRecords() == 0) {
+        if (!following && partition.earlier() != null && partition.restorer().remainingRecords() == 0) {
             warnAlreadyRestored(partition);
         }
     }

@@ -97,6 +97,20 @@ final class PartitionRestorer {
                 + "everything else without offsets " + range.firstOffset() + ".." + range.lastOffset() + ".", null);
     }
 
+    /**
+     * Adds segments after the planned ones, in offset order (a following restore found them in the catalog): a
+     * restorer that was done reads on. Records at or below the last offset handed out are still skipped.
+     */
+    void append(List<SegmentInfo> segments) {
+        if (segments.isEmpty()) {
+            return;
+        }
+        lane.append(segments);
+        remainingRecords += segments.stream().mapToLong(SegmentInfo::recordCount).sum();
+        remainingBytes += segments.stream().mapToLong(SegmentInfo::sizeBytes).sum();
+        done = false;
+    }
+
     /** Offset of the last record handed out (or the resume point). */
     long lastOffset() {
         return lastOffset;

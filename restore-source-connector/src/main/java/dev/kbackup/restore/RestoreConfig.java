@@ -28,6 +28,8 @@ public class RestoreConfig extends AbstractConfig {
     public static final String TOPICS_REGEX = "topics.regex";
     public static final String TIME_START = "restore.time.start";
     public static final String TIME_END = "restore.time.end";
+    public static final String MODE = "restore.mode";
+    public static final String FOLLOW_POLL_INTERVAL_MS = "restore.follow.poll.interval.ms";
     public static final String TOPIC_MAPPING = "topic.mapping";
     public static final String PARTITION_MAPPING = "partition.mapping";
     public static final String ORIGINAL_HEADERS = "restore.original.headers";
@@ -91,6 +93,23 @@ public class RestoreConfig extends AbstractConfig {
                 "Restore only records with a timestamp before this instant (exclusive). Same formats as "
                         + "restore.time.start. Unset: no upper bound.",
                 GROUP_SELECTION, ++order, Width.MEDIUM, "Window end");
+        def.define(MODE, Type.STRING, RestoreMode.ONCE.configName(),
+                ConfigDef.CaseInsensitiveValidString.in("once", "follow"), Importance.MEDIUM,
+                "'once' restores what the backup holds when each task starts, writes the summary and idles. "
+                        + "'follow' keeps going, for migrations: every restore.follow.poll.interval.ms each task "
+                        + "reads the catalog objects of its partitions that the backup published after the last "
+                        + "segment it planned, and restores the new segments in offset order. A following restore "
+                        + "never completes: it writes no summary and moves no consumer groups; its progress is in "
+                        + "the follow-lag-records and follow-lag-ms metrics. Needs an open window end "
+                        + "(restore.time.end unset). Only partitions that had segments when the connector started "
+                        + "are followed.",
+                GROUP_SELECTION, ++order, Width.SHORT, "Restore mode");
+        def.define(FOLLOW_POLL_INTERVAL_MS, Type.LONG, 5_000L, ConfigDef.Range.between(100L, 3_600_000L),
+                Importance.LOW,
+                "In restore.mode=follow, how often each task asks the catalog for segments the backup published "
+                        + "since it last looked (one listing of each partition's catalog folder; only new catalog "
+                        + "objects are read).",
+                GROUP_SELECTION, ++order, Width.SHORT, "Follow poll interval");
 
         order = 0;
         def.define(TOPIC_MAPPING, Type.LIST, "", TopicRenames.validator(), Importance.HIGH,
@@ -232,6 +251,14 @@ public class RestoreConfig extends AbstractConfig {
     TopicSelection topicSelection() {
         String regex = getString(TOPICS_REGEX);
         return new TopicSelection(getList(TOPICS), regex == null || regex.isBlank() ? null : Pattern.compile(regex));
+    }
+
+    public RestoreMode mode() {
+        return RestoreMode.fromConfig(getString(MODE));
+    }
+
+    public long followPollIntervalMs() {
+        return getLong(FOLLOW_POLL_INTERVAL_MS);
     }
 
     public TimeWindow window() {

@@ -34,6 +34,14 @@ public final class RestoreMetricNames {
     public static final TaskMetric PARTITIONS_ALREADY_RESTORED = gauge("partitions-already-restored", "partitions",
             "partitions that Connect's source offsets showed restored in full by an earlier run under the same "
             + "connector name, so this run wrote nothing for them (set on completion)");
+    public static final TaskMetric FOLLOW_LAG_RECORDS = gauge("follow-lag-records", "offsets",
+            "restore.mode=follow (0 otherwise): summed over the task's partitions, the highest offset the backup's catalog "
+            + "lists minus the highest original offset written to the target (offsets, so a compacted range counts "
+            + "as its width); 0 when the restore has caught up with what the backup published");
+    public static final TaskMetric FOLLOW_LAG_MS = gauge("follow-lag-ms", "ms",
+            "restore.mode=follow (0 otherwise): over the task's partitions that are behind, the largest difference between "
+            + "the timestamp of the newest record the catalog lists and that of the newest record written to the "
+            + "target; 0 when caught up (it does not grow while the source is idle)");
     public static final TaskMetric RECORDS_SKIPPED_BY_WINDOW_TOTAL = counter("records-skipped-by-window-total",
             "records", "records read past because their timestamp is outside the restore window");
     public static final TaskMetric CORRUPT_SEGMENTS_SKIPPED_TOTAL = counter("corrupt-segments-skipped-total",
@@ -52,6 +60,7 @@ public final class RestoreMetricNames {
     public static final List<TaskMetric> ALL = List.of(
             RECORDS_RESTORED_TOTAL, RECORDS_RESTORED_RATE, BYTES_RESTORED_TOTAL, BYTES_RESTORED_RATE,
             RECORDS_REMAINING, BYTES_REMAINING, RESTORE_COMPLETE, PARTITIONS_ALREADY_RESTORED,
+            FOLLOW_LAG_RECORDS, FOLLOW_LAG_MS,
             RECORDS_SKIPPED_BY_WINDOW_TOTAL, CORRUPT_SEGMENTS_SKIPPED_TOTAL,
             STORAGE_READ_LATENCY_AVG_MS, STORAGE_READ_LATENCY_MAX_MS, STORAGE_WAIT_TIME_TOTAL_MS,
             THROTTLE_TIME_TOTAL_MS);

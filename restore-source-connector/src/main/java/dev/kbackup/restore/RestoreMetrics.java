@@ -20,6 +20,8 @@ import static dev.kbackup.restore.RestoreMetricNames.BYTES_REMAINING;
 import static dev.kbackup.restore.RestoreMetricNames.BYTES_RESTORED_RATE;
 import static dev.kbackup.restore.RestoreMetricNames.BYTES_RESTORED_TOTAL;
 import static dev.kbackup.restore.RestoreMetricNames.CORRUPT_SEGMENTS_SKIPPED_TOTAL;
+import static dev.kbackup.restore.RestoreMetricNames.FOLLOW_LAG_MS;
+import static dev.kbackup.restore.RestoreMetricNames.FOLLOW_LAG_RECORDS;
 import static dev.kbackup.restore.RestoreMetricNames.PARTITIONS_ALREADY_RESTORED;
 import static dev.kbackup.restore.RestoreMetricNames.RECORDS_REMAINING;
 import static dev.kbackup.restore.RestoreMetricNames.RECORDS_RESTORED_RATE;
@@ -79,6 +81,12 @@ final class RestoreMetrics implements SegmentPrefetcher.Listener, AutoCloseable 
         gauge(BYTES_REMAINING, bytesRemaining);
         gauge(RESTORE_COMPLETE, complete);
         gauge(PARTITIONS_ALREADY_RESTORED, alreadyRestored);
+    }
+
+    /** Registers the lag gauges of a restore in follow mode. */
+    void followGauges(LongSupplier lagRecords, LongSupplier lagMs) {
+        gauge(FOLLOW_LAG_RECORDS, lagRecords);
+        gauge(FOLLOW_LAG_MS, lagMs);
     }
 
     void restored(long recordCount, long byteCount) {

@@ -36,7 +36,9 @@ import java.util.regex.Pattern;
  * Restores the backed-up partitions the connector assigned to it. {@code start} wires the collaborators (storage,
  * target topic check, resume offsets, read-ahead), {@code poll} hands out batches and {@code commitRecord} feeds
  * the offset translation logs; the work is done by {@link AssignedPartitions} and {@link PartitionRestorer}. When
- * everything is restored the task writes its summary and idles: each poll sleeps a second and returns nothing.
+ * everything is restored the task writes its summary and idles: each poll sleeps a second and returns nothing. In
+ * follow mode ({@link BackupFollower}) it never completes: it appends the segments the backup publishes later and
+ * restores them, and reports its lag through metrics instead of a summary.
  */
 public class RestoreSourceTask extends SourceTask {
 
@@ -63,6 +65,8 @@ public class RestoreSourceTask extends SourceTask {
     private RestoreObjects objects;
     /** True once the consumer groups were moved (or there were none to move). */
     private boolean groupsMoved;
+    /** Set in follow mode only. */
+    private BackupFollower follower;
 
     @Override
     public String version() {
@@ -97,8 +101,18 @@ public class RestoreSourceTask extends SourceTask {
                     new RestoreKeys(config.layout(), config.connectorName()));
             restore = new AssignedPartitions(new RestoreTaskId(backupId, config.connectorName(), config.taskNumber()),
                     policy, metrics, objects, Clock.systemUTC(), PERSIST_INTERVAL);
+            if (config.mode() == RestoreMode.FOLLOW) {
+                follower = new BackupFollower(backupId, config.followPollIntervalMs(), System::currentTimeMillis);
+                restore.following();
+            }
             for (PartitionPlan plan : plans) {
-                restore.add(openPartition(plan, resume.resumeAfter(plan.source()), policy, objects));
+                AssignedPartitions.Partition partition = openPartition(plan, resume.resumeAfter(plan.source()),
+                        policy, objects);
+                restore.add(partition);
+                if (follower != null) {
+                    follower.add(new PartitionFollower(backupId, catalog, plan, window,
+                            resume.resumeAfter(plan.source())), partition.restorer());
+                }
             }
             log.info("Task {} restores {} partitions of backup {} ({} of them resuming), {} records in {} segments at "
                     + "most", config.taskNumber(), plans.size(), backupId,
@@ -107,6 +121,14 @@ public class RestoreSourceTask extends SourceTask {
             restore.checkTargets(targetEndOffsets);
             metrics.gauges(restore::recordsRemaining, restore::bytesRemaining, () -> restore.isComplete() ? 1 : 0,
                     restore::partitionsAlreadyRestored);
+            // registered in every mode (0 unless following) so that dashboards and scrapes always find them
+            metrics.followGauges(follower == null ? () -> 0 : follower::lagRecords,
+                    follower == null ? () -> 0 : follower::lagMs);
+            if (follower != null) {
+                log.info("Task {} follows backup {}: it looks for newly published segments every {} ms and never "
+                        + "completes (no summary); see the follow-lag-records and follow-lag-ms metrics",
+                        config.taskNumber(), backupId, config.followPollIntervalMs());
+            }
             throttlePause = new ThrottlePause(policy.throttle(), stopping, metrics);
             transactions = new TransactionBoundaries(transactionContext(), System::currentTimeMillis);
             readFailure = new DeferredReadFailure(backupId);
@@ -145,6 +167,9 @@ public class RestoreSourceTask extends SourceTask {
             return null;
         }
         readFailure.throwIfAny();
+        if (follower != null) {
+            follower.pollIfDue();
+        }
         if (!throttlePause.await() || !restore.awaitProducer(DRAIN_POLL_MS)) {
             return null;
         }
@@ -169,7 +194,13 @@ public class RestoreSourceTask extends SourceTask {
             return batch;
         }
         if (restore.everythingRead()) {
-            completeOnceAcknowledged();
+            if (follower != null) {
+                // caught up with what the catalog listed: wait for the next look at it
+                stopping.await(Math.min(IDLE_POLL_MS, Math.max(1, follower.untilNextPollMs())),
+                        TimeUnit.MILLISECONDS);
+            } else {
+                completeOnceAcknowledged();
+            }
         }
         return null;
     }
@@ -194,6 +225,11 @@ public class RestoreSourceTask extends SourceTask {
     @Override
     public void commitRecord(SourceRecord record, RecordMetadata metadata) {
         restore.acknowledged(record, metadata);
+        if (follower != null) {
+            follower.restored(RestoreOffsets.topicPartition(record.sourcePartition()),
+                    RestoreOffsets.offset(record.sourceOffset()), record.timestamp() == null ? Long.MIN_VALUE
+                            : record.timestamp());
+        }
     }
 
     @Override

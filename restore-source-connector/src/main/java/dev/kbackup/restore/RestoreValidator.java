@@ -63,6 +63,7 @@ final class RestoreValidator {
         validation.checkBackupId();
         validation.checkConverters();
         checkWindowOrder(props, validation);
+        checkFollowWindow(props, validation);
         validation.checkEncryption();
         if (!hasText(props, ClusterConfigKeys.BOOTSTRAP_SERVERS)) {
             validation.addError(ClusterConfigKeys.BOOTSTRAP_SERVERS, "Set " + ClusterConfigKeys.BOOTSTRAP_SERVERS
@@ -78,6 +79,17 @@ final class RestoreValidator {
             validation.checkStorage().ifPresent(settings -> checkBackup(props, settings, validation));
         }
         return validation.result();
+    }
+
+    /** A following restore never ends, so it cannot have a window that does. */
+    private static void checkFollowWindow(Map<String, String> props, ConnectorValidation validation) {
+        String mode = props.get(RestoreConfig.MODE);
+        if (mode != null && mode.trim().equalsIgnoreCase("follow") && hasText(props, RestoreConfig.TIME_END)) {
+            validation.addError(RestoreConfig.TIME_END, RestoreConfig.MODE + "=follow restores what the backup "
+                    + "publishes from now on, so it needs an open window end, but " + RestoreConfig.TIME_END + " is "
+                    + props.get(RestoreConfig.TIME_END) + ". Unset " + RestoreConfig.TIME_END + " to follow the "
+                    + "backup, or set " + RestoreConfig.MODE + "=once to restore up to that instant and stop");
+        }
     }
 
     private static void checkWindowOrder(Map<String, String> props, ConnectorValidation validation) {

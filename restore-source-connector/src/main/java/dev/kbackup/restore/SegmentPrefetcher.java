@@ -197,7 +197,7 @@ final class SegmentPrefetcher implements AutoCloseable {
 
         private Lane(String name, List<SegmentInfo> segments, long minOffset, TimeWindow window) {
             this.name = name;
-            this.segments = List.copyOf(segments);
+            this.segments = new ArrayList<>(segments);
             this.minOffset = minOffset;
             this.window = window;
         }
@@ -252,6 +252,14 @@ final class SegmentPrefetcher implements AutoCloseable {
                     fetch.segment.key(), footer,
                     fetch.firstBlock, keys);
             return new OpenSegment(fetch.segment, footer, fetch.firstBlock, fetch.lastBlock, reader);
+        }
+
+        /** Adds segments after the lane's last one (a following restore found them); they are read in turn. */
+        void append(List<SegmentInfo> more) {
+            synchronized (lock) {
+                segments.addAll(more);
+                lock.notifyAll();
+            }
         }
 
         /** The open segment's reader and decoded block now hold {@code bytes} of heap. */

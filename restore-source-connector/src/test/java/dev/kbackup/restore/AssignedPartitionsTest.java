@@ -86,6 +86,18 @@ class AssignedPartitionsTest {
     }
 
     @Test
+    void aFollowingRestoreDoesNotCallAResumedPartitionWithNothingNewAlreadyRestored() {
+        AssignedPartitions restore = assignedPartitions(Clock.systemUTC());
+        restore.following();
+        try (LogCaptureAppender logs = LogCaptureAppender.createAndRegister(AssignedPartitions.class)) {
+            // the backup may publish more of orders-0 at any time: nothing left now is not "restored in full"
+            restore.add(partition(restore, "orders", 0, records(0, 100, i -> 1_000 + i), 99));
+
+            assertEquals(List.of(), warnings(logs));
+        }
+    }
+
+    @Test
     void aRestoreWithoutEarlierRunsReportsNoPartitionAsAlreadyRestored() {
         AssignedPartitions restore = assignedPartitions(Clock.systemUTC());
         restore.add(partition(restore, "orders", 0, records(0, 10, i -> 1_000 + i), -1));

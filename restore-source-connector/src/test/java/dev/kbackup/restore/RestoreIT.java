@@ -428,6 +428,9 @@ class RestoreIT {
         assertError(without("cluster.bootstrap.servers"), "cluster.bootstrap.servers", "bootstrap servers");
         assertError(with("s3.bucket", "no-such-bucket"), "s3.bucket", "no-such-bucket");
         assertError(with("restore.corrupt.segment.policy", "ignore"), "restore.corrupt.segment.policy", "ignore");
+        assertError(with("restore.mode", "follow", "restore.time.end", "2026-11-23T09:00:00Z"), "restore.time.end",
+                "restore.mode=follow", "needs an open window end", "Unset restore.time.end");
+        assertError(with("restore.mode", "sometimes"), "restore.mode", "sometimes");
     }
 
     @Test

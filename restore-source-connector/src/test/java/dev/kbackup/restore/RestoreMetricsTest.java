@@ -21,6 +21,7 @@ class RestoreMetricsTest {
             RestoreMetrics metrics = new RestoreMetrics(new PluginMetricsImpl(registry,
                     Map.of("connector", "orders-restore", "task", "0")), "test:");
             metrics.gauges(() -> 0, () -> 0, () -> 0, () -> 0);
+            metrics.followGauges(() -> 0, () -> 0);
 
             List<MetricName> registered = registry.metrics().keySet().stream()
                     .filter(name -> name.group().equals(TaskMetric.GROUP)).toList();

@@ -144,6 +144,29 @@ public final class BackupCatalog {
         });
     }
 
+    /**
+     * The partition's entries that reach past {@code afterOffset} (not expired), for a restore that follows the
+     * backup: reads only the catalog objects whose last offset is above it. Lists the partition's {@code index/}
+     * folder (kept small by folding), and its {@code checkpoints/} folder only when the history summary says a
+     * checkpoint reaches past {@code afterOffset} and no object of {@code index/} continues right after it (a
+     * reader that fell a whole checkpoint behind). Does not look for segments the catalog does not list yet.
+     */
+    public PartitionIndex readAfter(String topic, int partition, long afterOffset) {
+        return withRetries(topic, partition, false, (listing, alreadyRead) -> {
+            boolean behindCheckpoint = listing.history().filter(h -> h.lastOffset() > afterOffset).isPresent()
+                    && listing.holders().stream().noneMatch(object -> object.lastOffset() > afterOffset
+                            && object.firstOffset() <= afterOffset + 1);
+            if (behindCheckpoint) {
+                addListed(layout.partitionCheckpointPrefix(topic, partition), listing);
+            }
+            List<CatalogObject> newer = listing.holders().stream()
+                    .filter(object -> object.lastOffset() > afterOffset).toList();
+            PartitionIndex read = read(listing, newer, alreadyRead);
+            return new PartitionIndex(topic, partition, read.updatedAt(), read.segments().stream()
+                    .filter(entry -> entry.lastOffset() > afterOffset).toList());
+        });
+    }
+
     /** Reads the entries of {@code objects}; throws {@link ObjectGone} if one was deleted since it was listed. */
     private PartitionIndex read(PartitionCatalog listing, List<CatalogObject> objects) {
         return read(listing, objects, new HashMap<>());

@@ -4,21 +4,16 @@ import dev.kbackup.format.Codec;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.TimeWindow;
 import dev.kbackup.storage.FilesystemObjectStore;
-import dev.kbackup.storage.ObjectInfo;
+import dev.kbackup.testing.CountingStore;
 import dev.kbackup.storage.ObjectStore;
-import dev.kbackup.storage.ObjectUpload;
-import dev.kbackup.storage.WriteMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongPredicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -122,6 +117,53 @@ class CatalogWindowPlanningTest {
         assertEquals(timestamp(650) + SEGMENT_MILLIS - 1, summary.maxTimestamp());
     }
 
+    @Test
+    void aFollowerReadsOnlyTheObjectsPublishedAfterWhatItPlannedWhateverTheHistory() {
+        int shortHistory = readsToFollowThreeNewSegments(64, root.resolve("short"));
+        int longHistory = readsToFollowThreeNewSegments(256, root.resolve("long"));
+        assertTrue(shortHistory <= 3, shortHistory + " objects read for 3 new segments");
+        assertEquals(shortHistory, longHistory, "objects read to follow at 4 times the history");
+    }
+
+    private int readsToFollowThreeNewSegments(int entries, Path dir) {
+        CountingStore store = new CountingStore(new FilesystemObjectStore(dir));
+        BackupCatalog catalog = publish(store, entries, offset -> true);
+        long planned = entries * 10L - 1;
+        store.reads.set(0);
+        store.lists.set(0);
+
+        assertEquals(List.of(), catalog.readAfter("orders", 0, planned).segments(), "nothing new yet");
+        assertEquals(0, store.reads.get(), "nothing new, nothing read");
+        assertEquals(1, store.lists.get(), "one listing of the partition's index/ folder");
+
+        publish(catalog, entries, entries + 3, offset -> true);
+        store.reads.set(0);
+        store.lists.set(0);
+        List<SegmentInfo> found = catalog.readAfter("orders", 0, planned).segments().stream()
+                .sorted(Comparator.comparingLong(SegmentInfo::firstOffset)).toList();
+
+        assertEquals(List.of(planned + 1, planned + 11, planned + 21),
+                found.stream().map(SegmentInfo::firstOffset).distinct().toList());
+        assertEquals(1, store.lists.get(), "checkpoints/ is not listed when index/ continues the plan");
+        return store.reads.get();
+    }
+
+    @Test
+    void aFollowerAWholeCheckpointBehindFindsEveryEntryInOrder() {
+        CountingStore store = new CountingStore(new FilesystemObjectStore(root));
+        BackupCatalog catalog = publish(store, 64, offset -> true);
+        store.lists.set(0);
+
+        List<SegmentInfo> found = catalog.readAfter("orders", 0, 99).segments();
+
+        assertEquals(2, store.lists.get(), "index/, then checkpoints/ because a checkpoint reaches past offset 99");
+        List<Long> firsts = found.stream().map(SegmentInfo::firstOffset).distinct().sorted().toList();
+        assertEquals(54, firsts.size(), "segments 100..639, each once");
+        assertEquals(100, firsts.get(0));
+        assertEquals(630, firsts.get(firsts.size() - 1));
+        assertEquals(List.of(), MissingOffsets.between(found));
+    }
+
     /**
      * Publishes {@code entries} 10-record segments of orders-0, one per publication, folding after each, as a
      * partition owner does; offsets that {@code published} refuses are skipped and the next segment records
@@ -129,8 +171,14 @@ class CatalogWindowPlanningTest {
      */
     private BackupCatalog publish(ObjectStore store, int entries, LongPredicate published) {
         BackupCatalog catalog = new BackupCatalog(store, layout, FANOUT);
-        long coversFrom = 0;
-        for (int i = 0; i < entries; i++) {
+        publish(catalog, 0, entries, published);
+        return catalog;
+    }
+
+    /** Publishes entries {@code from} (inclusive) to {@code to} (exclusive) as {@link #publish} does. */
+    private void publish(BackupCatalog catalog, int from, int to, LongPredicate published) {
+        long coversFrom = from * 10L;
+        for (int i = from; i < to; i++) {
             long first = i * 10L;
             if (!published.test(first)) {
                 if (first % 70 == 0) {
@@ -147,7 +195,6 @@ class CatalogWindowPlanningTest {
             catalog.publishIndex(new PartitionIndex("orders", 0, NOW, List.of(segment)), NOW);
             catalog.checkpoint("orders", 0, NOW);
         }
-        return catalog;
     }
 
     private static long timestamp(long offset) {
@@ -158,72 +205,5 @@ class CatalogWindowPlanningTest {
         List<String> keys = new ArrayList<>();
         store.list(prefix, null).forEachRemaining(object -> keys.add(object.key()));
         return keys.size();
-    }
-
-    /** Counts the objects read (whole reads of small objects: what the catalog reads). */
-    private static final class CountingStore implements ObjectStore {
-        private final ObjectStore delegate;
-        final AtomicInteger reads = new AtomicInteger();
-
-        CountingStore(ObjectStore delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Optional<byte[]> readIfExists(String key) {
-            reads.incrementAndGet();
-            return delegate.readIfExists(key);
-        }
-
-        @Override
-        public String describe() {
-            return delegate.describe();
-        }
-
-        @Override
-        public ObjectUpload startUpload(String key, WriteMode mode) {
-            return delegate.startUpload(key, mode);
-        }
-
-        @Override
-        public void put(String key, byte[] bytes, WriteMode mode) {
-            delegate.put(key, bytes, mode);
-        }
-
-        @Override
-        public InputStream read(String key) {
-            reads.incrementAndGet();
-            return delegate.read(key);
-        }
-
-        @Override
-        public InputStream readRange(String key, long start, long endExclusive) {
-            return delegate.readRange(key, start, endExclusive);
-        }
-
-        @Override
-        public Optional<ObjectInfo> stat(String key) {
-            return delegate.stat(key);
-        }
-
-        @Override
-        public Iterator<ObjectInfo> list(String prefix, String startAfter) {
-            return delegate.list(prefix, startAfter);
-        }
-
-        @Override
-        public List<String> listFolders(String prefix) {
-            return delegate.listFolders(prefix);
-        }
-
-        @Override
-        public void delete(String key) {
-            delegate.delete(key);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
-        }
     }
 }

@@ -9,6 +9,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.apache.kafka.connect.util.clusters.EmbeddedKafkaCluster;
 
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -144,6 +147,27 @@ public final class ConnectClusters {
             records.sort(Comparator.<ConsumerRecord<byte[], byte[]>>comparingInt(ConsumerRecord::partition)
                     .thenComparingLong(ConsumerRecord::offset));
             return records;
+        }
+    }
+
+    /**
+     * Sum of a plugin metric over the connector's tasks, read from this JVM's JMX (embedded workers), or -1 while no
+     * task registered it.
+     */
+    public static long taskMetricSum(String connector, String metric) {
+        try {
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            long sum = -1;
+            for (ObjectName name : server.queryNames(new ObjectName("kafka.connect:type=plugins,connector="
+                    + connector + ",task=*"), null)) {
+                Object value = server.getAttribute(name, metric);
+                sum = Math.max(sum, 0) + ((Number) value).longValue();
+            }
+            return sum;
+        } catch (javax.management.AttributeNotFoundException e) {
+            return -1;
+        } catch (Exception e) {
+            throw new AssertionError("Could not read metric " + metric + " of " + connector, e);
         }
     }
 }
