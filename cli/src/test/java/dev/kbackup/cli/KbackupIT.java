@@ -357,7 +357,7 @@ class KbackupIT {
     void badUsageExitsTwoSayingWhatToWrite() {
         Result none = run();
         assertEquals(2, none.code());
-        assertTrue(none.err().contains("Name a command: kbackup list|describe|verify|status|plan --config FILE"),
+        assertTrue(none.err().contains("Name a command: kbackup list|describe|verify|status|plan|offsets|acls --config FILE"),
                 none.err());
 
         Result noConfig = run("list");
