@@ -46,7 +46,7 @@ final class SideStores {
      */
     static List<TaskState> read(ObjectStore store, BackupLayout layout, Duration aliveWithin, Instant now) {
         List<TaskState> tasks = new ArrayList<>();
-        String prefix = layout.stateKey("");
+        String prefix = layout.statePrefix();
         List<ObjectInfo> objects = new ArrayList<>();
         store.list(prefix, null).forEachRemaining(object -> {
             if (object.key().endsWith(".db") && object.key().indexOf('/', prefix.length()) < 0) {

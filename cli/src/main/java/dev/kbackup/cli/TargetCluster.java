@@ -18,7 +18,8 @@ final class TargetCluster {
     }
 
     static Admin admin(Map<String, String> settings, String bootstrapServers, String command) {
-        String servers = bootstrapServers != null ? bootstrapServers : settings.get(ClusterConfigKeys.BOOTSTRAP_SERVERS);
+        String servers = bootstrapServers != null ? bootstrapServers
+                : settings.get(ClusterConfigKeys.BOOTSTRAP_SERVERS);
         if (servers == null || servers.isBlank()) {
             throw new UsageException("Name the target cluster: --bootstrap-servers HOST:PORT (or "
                     + ClusterConfigKeys.BOOTSTRAP_SERVERS + " in the --config file, with its cluster.security.* "

@@ -121,7 +121,12 @@ public final class BackupLayout {
 
     /** @throws IllegalArgumentException unless {@code fileName} is one path element */
     public String stateKey(String fileName) {
-        return root + "/state/" + checkFileName(fileName);
+        return statePrefix() + checkFileName(fileName);
+    }
+
+    /** The folder of the sink tasks' side-store copies, for listing them. */
+    public String statePrefix() {
+        return root + "/state/";
     }
 
     /**
