@@ -1,12 +1,16 @@
 package dev.kbackup.cli;
 
 import dev.kbackup.config.BackupIdConfigKeys;
+import dev.kbackup.encryption.EncryptionConfigKeys;
+import dev.kbackup.format.EncryptionKeys;
 import dev.kbackup.layout.BackupCatalog;
 import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectStores;
 import dev.kbackup.storage.StorageConfigKeys;
 import dev.kbackup.storage.StorageSettings;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
 import java.time.Duration;
@@ -46,6 +50,20 @@ final class BackupStore implements AutoCloseable {
 
     ObjectStore store() {
         return store;
+    }
+
+    /**
+     * The keys that open encrypted segments: encryption.key, encryption.key.id and encryption.previous.keys of the
+     * config, parsed as the connectors parse them; {@link EncryptionKeys#NONE} when none are set.
+     */
+    EncryptionKeys encryptionKeys() {
+        try {
+            ConfigDef def = EncryptionConfigKeys.define(new ConfigDef());
+            return EncryptionConfigKeys.keys(new AbstractConfig(def, config, false));
+        } catch (ConfigException e) {
+            throw new UsageException(e.getMessage() + ". Fix it in the --config file or override it with --set "
+                    + "KEY=VALUE (see docs/configuration.md, Encryption)", e);
+        }
     }
 
     /** The backup a command names, or the config's backup.id when it names none. */

@@ -5,8 +5,10 @@ import dev.kbackup.cli.VerifyProblem.Kind;
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.BlockHeader;
 import dev.kbackup.format.CorruptSegmentException;
+import dev.kbackup.format.EncryptionKeys;
 import dev.kbackup.format.SegmentFooter;
 import dev.kbackup.format.SegmentInfo;
+import dev.kbackup.format.SegmentKeyException;
 import dev.kbackup.format.SegmentReader;
 import dev.kbackup.layout.BackupCatalog;
 import dev.kbackup.layout.BackupLayout;
@@ -30,7 +32,8 @@ import java.util.TreeMap;
  * Checks a backup as a restore would read it: the catalog against the stored objects (nothing listed missing,
  * nothing complete left where a restore would not find it), offsets continuing from segment to segment except
  * across recorded gaps, and every byte of every segment (or of a sample) against its block checksums, its footer
- * and the checksum, offsets and counts the catalog records.
+ * and the checksum, offsets and counts the catalog records. Encrypted segments are opened with the configured keys;
+ * one whose key is not configured is reported as {@link Kind#KEY_NEEDED} with the key id it needs.
  */
 final class BackupVerifier {
 
@@ -60,14 +63,17 @@ final class BackupVerifier {
 
     private final ObjectStore store;
     private final BackupCatalog catalog;
+    private final EncryptionKeys keys;
     private final double samplePercent;
     private final long seed;
     private final Progress progress;
     private final List<VerifyProblem> problems = new ArrayList<>();
 
-    BackupVerifier(ObjectStore store, BackupCatalog catalog, double samplePercent, long seed, Progress progress) {
+    BackupVerifier(ObjectStore store, BackupCatalog catalog, EncryptionKeys keys, double samplePercent, long seed,
+                   Progress progress) {
         this.store = store;
         this.catalog = catalog;
+        this.keys = keys;
         this.samplePercent = samplePercent;
         this.seed = seed;
         this.progress = progress;
@@ -180,7 +186,7 @@ final class BackupVerifier {
         ObjectInfo object = check.object();
         SegmentInfo expected = check.expected();
         long consumed = 0;
-        try (SegmentReader reader = new StoredSegment(store, object.key(), object.size()).openWhole()) {
+        try (SegmentReader reader = new StoredSegment(store, object.key(), object.size()).openWhole(keys)) {
             long lastOffset = -1;
             BlockHeader header;
             while ((header = reader.nextBlock()) != null) {
@@ -201,6 +207,11 @@ final class BackupVerifier {
             }
         } catch (CorruptSegmentException e) {
             problems.add(corrupt(e, object, expected));
+        } catch (SegmentKeyException e) {
+            // not damage, a setting: the segment's blocks stay unchecked until the key it names is configured
+            problems.add(new VerifyProblem(Kind.KEY_NEEDED, object.key(), topicOf(object), partitionOf(object),
+                    expected == null ? -1 : expected.firstOffset(), expected == null ? -1 : expected.lastOffset(),
+                    -1, -1, e.getMessage(), e.keyId()));
         } catch (ObjectNotFoundException e) {
             problems.add(new VerifyProblem(Kind.MISSING_SEGMENT, object.key(), topicOf(object), partitionOf(object),
                     expected == null ? -1 : expected.firstOffset(), expected == null ? -1 : expected.lastOffset(),

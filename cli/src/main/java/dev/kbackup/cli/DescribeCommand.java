@@ -2,9 +2,13 @@ package dev.kbackup.cli;
 
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.layout.BackupCatalog;
+import dev.kbackup.layout.BackupLayout;
+import dev.kbackup.layout.ClusterSnapshot;
+import dev.kbackup.layout.ClusterSnapshots;
 import dev.kbackup.layout.Manifest;
 import dev.kbackup.layout.MissingOffsets;
 import dev.kbackup.layout.PartitionIndex;
+import dev.kbackup.storage.ObjectStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -15,7 +19,8 @@ import java.util.Optional;
 
 /** {@code kbackup describe <backup.id>}: what each topic-partition of a backup holds, from its catalog. */
 @Command(name = "describe", description = "Shows, per topic and partition, the offsets, time range, segments, "
-        + "records and bytes a backup holds, the gaps it recorded and any offsets no segment holds.")
+        + "records and bytes a backup holds, the gaps it recorded and any offsets no segment holds, and the cluster "
+        + "snapshots it holds (times; groups, topics and ACLs of the newest).")
 final class DescribeCommand extends BackupCommand {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "BACKUP_ID",
@@ -34,8 +39,16 @@ final class DescribeCommand extends BackupCommand {
                            long uncompressedBytes, Instant updatedAt, List<Gap> gaps) {
     }
 
+    /**
+     * The cluster snapshots held: every one's time (oldest first) and what the newest records; {@code newestAcls}
+     * is null when it recorded no ACLs (snapshot.acls=false).
+     */
+    record Snapshots(int count, List<Instant> takenAt, String newestKey, Integer newestGroups, Integer newestTopics,
+                     Integer newestAcls) {
+    }
+
     record Report(String backupId, String storage, Instant createdAt, Instant updatedAt, String sourceClusterId,
-                  String sourceBootstrapServers, List<PartitionDetail> partitions) {
+                  String sourceBootstrapServers, List<PartitionDetail> partitions, Snapshots snapshots) {
     }
 
     @Override
@@ -49,13 +62,28 @@ final class DescribeCommand extends BackupCommand {
         Report report = new Report(id, backups.describe(), manifest.map(Manifest::createdAt).orElse(null),
                 manifest.map(Manifest::updatedAt).orElse(null),
                 manifest.map(m -> m.sourceCluster().clusterId()).orElse(null),
-                manifest.map(m -> m.sourceCluster().bootstrapServers()).orElse(null), details);
+                manifest.map(m -> m.sourceCluster().bootstrapServers()).orElse(null), details,
+                snapshots(backups.store(), catalog.layout()));
         if (options.json()) {
             printJson(report);
         } else {
             print(report);
         }
         return 0;
+    }
+
+    /** From one listing of the snapshots folder; only the newest snapshot is read. */
+    private static Snapshots snapshots(ObjectStore store, BackupLayout layout) {
+        List<Instant> times = new ArrayList<>();
+        store.list(layout.snapshotsPrefix(), null).forEachRemaining(object -> BackupLayout
+                .parseSnapshotKey(object.key()).ifPresent(millis -> times.add(Instant.ofEpochMilli(millis))));
+        times.sort(null);
+        Optional<ClusterSnapshots.Found> newest = times.isEmpty() ? Optional.empty()
+                : new ClusterSnapshots(store, layout).atOrBefore(Long.MAX_VALUE);
+        Optional<ClusterSnapshot> snapshot = newest.map(ClusterSnapshots.Found::snapshot);
+        return new Snapshots(times.size(), times, newest.map(ClusterSnapshots.Found::key).orElse(null),
+                snapshot.map(s -> s.groups().size()).orElse(null), snapshot.map(s -> s.topics().size()).orElse(null),
+                snapshot.map(s -> s.acls() == null ? null : s.acls().size()).orElse(null));
     }
 
     static PartitionDetail detail(PartitionIndex index) {
@@ -93,8 +121,17 @@ final class DescribeCommand extends BackupCommand {
         }
         table.print(out());
         out().println();
-        out().println("Snapshots (consumer groups, topic configs, ACLs) are not shown: this version of kbackup "
-                + "does not read them yet.");
+        Snapshots snapshots = report.snapshots();
+        if (snapshots.count() == 0) {
+            out().println("Snapshots: none (the backup's task 0 takes one every snapshot.interval.ms when it has "
+                    + "cluster.bootstrap.servers)");
+            return;
+        }
+        out().println("Snapshots: " + snapshots.count() + ", taken " + Units.time(snapshots.takenAt().get(0))
+                + " to " + Units.time(snapshots.takenAt().get(snapshots.count() - 1)) + "; the newest holds "
+                + snapshots.newestGroups() + " consumer groups, " + snapshots.newestTopics() + " topics, "
+                + (snapshots.newestAcls() == null ? "no ACLs (snapshot.acls=false)" : snapshots.newestAcls()
+                + " ACLs"));
     }
 
     private static String gaps(List<Gap> gaps) {

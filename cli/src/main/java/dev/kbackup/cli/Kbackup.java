@@ -17,7 +17,7 @@ import java.io.PrintWriter;
         description = "Answers questions about kbackup backups straight from storage, with the connectors' storage "
                 + "settings and no Connect worker.",
         subcommands = {ListCommand.class, DescribeCommand.class, VerifyCommand.class, StatusCommand.class,
-            PlanCommand.class, HelpCommand.class})
+            PlanCommand.class, OffsetsCommand.class, AclsCommand.class, HelpCommand.class})
 public final class Kbackup implements Runnable {
 
     static final int EXIT_PROBLEMS = 1;
@@ -60,7 +60,7 @@ public final class Kbackup implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "Name a command: kbackup list|describe|verify|"
-                + "status|plan --config FILE (kbackup help COMMAND explains each)");
+                + "status|plan|offsets|acls --config FILE (kbackup help COMMAND explains each)");
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -98,16 +98,8 @@ final class PlanCommand extends BackupCommand {
     }
 
     private long bound(String flag, String given, long open) {
-        String configKey = flag.equals("--start") ? "restore.time.start" : "restore.time.end";
-        String value = given != null ? given : options.configValue(configKey);
-        if (value == null || value.isBlank()) {
-            return open;
-        }
-        try {
-            return TimeWindow.parseBound(value);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException((given != null ? flag : configKey) + " '" + value + "': " + e.getMessage());
-        }
+        return options.timeBound(flag, given, flag.equals("--start") ? "restore.time.start" : "restore.time.end",
+                open);
     }
 
     private void print(Report report) {

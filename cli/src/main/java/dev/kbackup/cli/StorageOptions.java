@@ -1,5 +1,6 @@
 package dev.kbackup.cli;
 
+import dev.kbackup.format.TimeWindow;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -35,6 +36,28 @@ final class StorageOptions {
     /** A setting of the loaded config file (after overrides and references), or null. */
     String configValue(String key) {
         return loaded.get(key);
+    }
+
+    /** Every setting of the loaded config file, after overrides and references. */
+    Map<String, String> settings() {
+        return loaded;
+    }
+
+    /**
+     * A time bound: the {@code flag}'s value if given, else {@code configKey} of the config (if not null), else
+     * {@code open}.
+     * ISO-8601 with a zone or epoch milliseconds.
+     */
+    long timeBound(String flag, String given, String configKey, long open) {
+        String value = given != null ? given : configKey == null ? null : configValue(configKey);
+        if (value == null || value.isBlank()) {
+            return open;
+        }
+        try {
+            return TimeWindow.parseBound(value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException((given != null ? flag : configKey) + " '" + value + "': " + e.getMessage());
+        }
     }
 
     boolean json() {

@@ -10,7 +10,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /** {@code kbackup verify <backup.id> [--sample N%]}: exit 0 when the backup is intact, 1 when a problem is found. */
 @Command(name = "verify", description = "Reads every segment (or a sample), checks every checksum, that offsets "
         + "continue from segment to segment except across recorded gaps, and that the catalog and the stored objects "
-        + "agree. Exit code 0: intact; 1: problems found (each named); 2: bad usage or unreachable storage.")
+        + "agree. Encrypted segments are read with encryption.key / encryption.previous.keys of the config. Exit code "
+        + "0: intact; 1: problems found (each named; a segment whose key is not configured is one, KEY_NEEDED, with "
+        + "the key id it needs); 2: bad usage or unreachable storage.")
 final class VerifyCommand extends BackupCommand {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "BACKUP_ID",
@@ -44,8 +46,8 @@ final class VerifyCommand extends BackupCommand {
             case LINES -> new VerifyProgress(err(), false, clock);
             case NONE -> new SilentProgress();
         };
-        BackupVerifier.Result result = new BackupVerifier(backups.store(), catalog, percent, chosenSeed, shown)
-                .verify();
+        BackupVerifier.Result result = new BackupVerifier(backups.store(), catalog, backups.encryptionKeys(), percent,
+                chosenSeed, shown).verify();
         if (options.json()) {
             printJson(result);
         } else {

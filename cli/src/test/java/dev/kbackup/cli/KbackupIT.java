@@ -74,6 +74,7 @@ class KbackupIT {
     private static ObjectStore s3Store;
     private static ObjectStore fsStore;
     private static JsonNode statusWhileRunning;
+    private static Result lastStatus;
 
     @TempDir
     Path scratch;
@@ -108,9 +109,10 @@ class KbackupIT {
                             && contents(fsStore, "orders-fs").recordCount() == expected);
         }
         Await.until(TIMEOUT, "the S3 backup's task to be alive in its synced side-store", () -> {
-            statusWhileRunning = json(run("status", "--config", s3Config.toString(), "-o", "json"));
+            lastStatus = run("status", "--config", s3Config.toString(), "-o", "json");
+            statusWhileRunning = json(lastStatus);
             return statusWhileRunning.path("alive").asBoolean();
-        });
+        }, () -> "the last status: " + lastStatus);
         connect.deleteConnector("cli-s3");
         connect.deleteConnector("cli-fs");
         Await.until(TIMEOUT, "both tasks to sync a STOPPED side-store and publish every segment", () ->
@@ -357,8 +359,8 @@ class KbackupIT {
     void badUsageExitsTwoSayingWhatToWrite() {
         Result none = run();
         assertEquals(2, none.code());
-        assertTrue(none.err().contains("Name a command: kbackup list|describe|verify|status|plan --config FILE"),
-                none.err());
+        assertTrue(none.err().contains("Name a command: kbackup list|describe|verify|status|plan|offsets|acls "
+                + "--config FILE"), none.err());
 
         Result noConfig = run("list");
         assertEquals(2, noConfig.code());

@@ -1,5 +1,6 @@
 package dev.kbackup.restore;
 
+import dev.kbackup.groups.StoredTranslationLog;
 import org.apache.kafka.common.TopicPartition;
 
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package dev.kbackup.restore;
 
+import dev.kbackup.groups.GroupOffsetsReport;
+import dev.kbackup.groups.StoredTranslationLog;
 import dev.kbackup.layout.Json;
 import dev.kbackup.layout.RestoreKeys;
 import dev.kbackup.storage.ObjectStore;

@@ -4,6 +4,7 @@ import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.Codec;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.TimeWindow;
+import dev.kbackup.groups.StoredTranslationLog;
 import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.layout.RestoreKeys;
 import dev.kbackup.testing.RandomRecords;

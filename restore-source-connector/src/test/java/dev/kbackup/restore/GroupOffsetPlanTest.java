@@ -1,9 +1,11 @@
 package dev.kbackup.restore;
 
+import dev.kbackup.groups.GroupOffsetPlan.GroupPlan;
+import dev.kbackup.groups.GroupOffsetPlan.PartitionOffset;
+import dev.kbackup.groups.GroupOffsetPlan;
+import dev.kbackup.groups.GroupOffsetTranslator.Derivation;
+import dev.kbackup.groups.StoredTranslationLog;
 import dev.kbackup.layout.ClusterSnapshot;
-import dev.kbackup.restore.GroupOffsetPlan.GroupPlan;
-import dev.kbackup.restore.GroupOffsetPlan.PartitionOffset;
-import dev.kbackup.restore.GroupOffsetTranslator.Derivation;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -28,8 +30,8 @@ class GroupOffsetPlanTest {
                 group("shipping", offset("orders", 0, 10, "")),
                 group("audit", offset("orders", 0, 12, "")));
         // this task restored orders/0 into orders-copy/2 and orders/1 into orders-copy/1; orders/7 is another task's
-        List<PartitionPlan> plans = List.of(plan(ORDERS_0, new TopicPartition("orders-copy", 2)),
-                plan(ORDERS_1, new TopicPartition("orders-copy", 1)));
+        Map<TopicPartition, TopicPartition> plans = Map.of(ORDERS_0, new TopicPartition("orders-copy", 2),
+                ORDERS_1, new TopicPartition("orders-copy", 1));
         Map<TopicPartition, StoredTranslationLog> maps = Map.of(ORDERS_0, restored(ORDERS_0, 20, 39, 100));
 
         List<GroupPlan> groups = GroupOffsetPlan.build(snapshot, Pattern.compile("billing|shipping"), plans,
@@ -50,7 +52,7 @@ class GroupOffsetPlanTest {
         ClusterSnapshot snapshot = snapshot(group("billing", offset("payments", 0, 3, "")));
 
         assertEquals(List.of(), GroupOffsetPlan.build(snapshot, Pattern.compile(".*"),
-                List.of(plan(ORDERS_0, ORDERS_0)), source -> Optional.empty(), "PLANNED"));
+                Map.of(ORDERS_0, ORDERS_0), source -> Optional.empty(), "PLANNED"));
     }
 
     private static StoredTranslationLog restored(TopicPartition source, long first, long last, long firstTarget) {
@@ -59,10 +61,6 @@ class GroupOffsetPlanTest {
             log.record(original, firstTarget + original - first, 1);
         }
         return log.snapshot(Instant.EPOCH);
-    }
-
-    private static PartitionPlan plan(TopicPartition source, TopicPartition target) {
-        return new PartitionPlan(source, target, List.of(), List.of());
     }
 
     private static ClusterSnapshot snapshot(ClusterSnapshot.GroupOffsets... groups) {

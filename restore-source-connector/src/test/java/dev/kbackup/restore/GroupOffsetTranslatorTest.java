@@ -1,7 +1,9 @@
 package dev.kbackup.restore;
 
-import dev.kbackup.restore.GroupOffsetTranslator.Derivation;
-import dev.kbackup.restore.GroupOffsetTranslator.Translation;
+import dev.kbackup.groups.GroupOffsetTranslator.Derivation;
+import dev.kbackup.groups.GroupOffsetTranslator.Translation;
+import dev.kbackup.groups.GroupOffsetTranslator;
+import dev.kbackup.groups.StoredTranslationLog;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 

@@ -2,6 +2,7 @@ package dev.kbackup.restore;
 
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.Codec;
+import dev.kbackup.groups.StoredTranslationLog;
 import dev.kbackup.testing.Await;
 import dev.kbackup.testing.KafkaTestData;
 import dev.kbackup.testing.RandomRecords;

@@ -1,5 +1,6 @@
 package dev.kbackup.restore;
 
+import dev.kbackup.groups.StoredTranslationLog;
 import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.layout.Json;
 import dev.kbackup.layout.RestoreKeys;

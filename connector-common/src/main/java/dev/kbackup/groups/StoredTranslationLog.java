@@ -1,4 +1,4 @@
-package dev.kbackup.restore;
+package dev.kbackup.groups;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 

@@ -1,4 +1,4 @@
-package dev.kbackup.restore;
+package dev.kbackup.groups;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
@@ -12,10 +12,10 @@ import java.util.List;
  * offset, the target offset and how it was derived.
  */
 @JsonPropertyOrder({"backupId", "connector", "task", "mode", "snapshotKey", "snapshotTakenAt", "writtenAt", "groups"})
-record GroupOffsetsReport(String backupId, String connector, int task, String mode, String snapshotKey,
+public record GroupOffsetsReport(String backupId, String connector, int task, String mode, String snapshotKey,
                           Instant snapshotTakenAt, Instant writtenAt, List<GroupOffsetPlan.GroupPlan> groups) {
 
-    GroupOffsetsReport {
+    public GroupOffsetsReport {
         groups = groups == null ? List.of() : List.copyOf(groups);
     }
 }

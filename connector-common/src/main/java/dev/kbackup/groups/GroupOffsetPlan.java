@@ -1,4 +1,4 @@
-package dev.kbackup.restore;
+package dev.kbackup.groups;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.kbackup.layout.ClusterSnapshot;
@@ -14,30 +14,36 @@ import java.util.regex.Pattern;
 
 /**
  * Which consumer groups move and where each of their committed offsets lands in the target: the groups of the
- * snapshot that {@code restore.consumer.groups} matches, on the backed-up partitions this task restored, each offset
+ * snapshot that {@code restore.consumer.groups} matches, on the backed-up partitions a restore restored, each offset
  * translated by {@link GroupOffsetTranslator} with the partition's offset map and sent to the partition's target
  * (after topic.mapping and partition.mapping). No Connect types and no Kafka calls.
  */
-final class GroupOffsetPlan {
+public final class GroupOffsetPlan {
+
+    /** A group's status: translated only; committed; left alone for its active members; the commit failed. */
+    public static final String PLANNED = "PLANNED";
+    public static final String APPLIED = "APPLIED";
+    public static final String SKIPPED_ACTIVE_MEMBERS = "SKIPPED_ACTIVE_MEMBERS";
+    public static final String FAILED = "FAILED";
 
     private GroupOffsetPlan() {
     }
 
     /** One group's translated offsets. */
     @JsonPropertyOrder({"groupId", "status", "members", "partitions"})
-    record GroupPlan(String groupId, String status, List<String> members, List<PartitionOffset> partitions) {
+    public record GroupPlan(String groupId, String status, List<String> members, List<PartitionOffset> partitions) {
 
-        GroupPlan {
+        public GroupPlan {
             members = members == null ? List.of() : List.copyOf(members);
             partitions = partitions == null ? List.of() : List.copyOf(partitions);
         }
 
-        GroupPlan withStatus(String newStatus, List<String> newMembers) {
+        public GroupPlan withStatus(String newStatus, List<String> newMembers) {
             return new GroupPlan(groupId, newStatus, newMembers, partitions);
         }
 
         /** The offsets to commit: every partition with a target offset. */
-        List<PartitionOffset> committable() {
+        public List<PartitionOffset> committable() {
             return partitions.stream().filter(partition -> partition.targetOffset() >= 0).toList();
         }
     }
@@ -45,24 +51,24 @@ final class GroupOffsetPlan {
     /** One partition of a group: where it was, where it goes, how that was derived. */
     @JsonPropertyOrder({"topic", "partition", "targetTopic", "targetPartition", "originalOffset", "targetOffset",
         "derivation", "metadata"})
-    record PartitionOffset(String topic, int partition, String targetTopic, int targetPartition, long originalOffset,
+    public record PartitionOffset(String topic, int partition, String targetTopic, int targetPartition, long originalOffset,
                            long targetOffset, GroupOffsetTranslator.Derivation derivation, String metadata) {
 
-        TopicPartition target() {
+        public TopicPartition target() {
             return new TopicPartition(targetTopic, targetPartition);
         }
     }
 
     /**
      * @param groups  which groups to move
-     * @param plans   the partitions this task restored, source to target
+     * @param targets the partitions the restore restored, source to target
      * @param offsets the stored offset map of a restored source partition, empty if none was stored
      * @param status  the status each group starts with
      */
-    static List<GroupPlan> build(ClusterSnapshot snapshot, Pattern groups, List<PartitionPlan> plans,
-                                 Function<TopicPartition, Optional<StoredTranslationLog>> offsets, String status) {
-        Map<TopicPartition, TopicPartition> targets = new HashMap<>();
-        plans.forEach(plan -> targets.put(plan.source(), plan.target()));
+    public static List<GroupPlan> build(ClusterSnapshot snapshot, Pattern groups,
+                                        Map<TopicPartition, TopicPartition> targets,
+                                        Function<TopicPartition, Optional<StoredTranslationLog>> offsets,
+                                        String status) {
         Map<TopicPartition, Optional<StoredTranslationLog>> maps = new HashMap<>();
         List<GroupPlan> result = new ArrayList<>();
         for (ClusterSnapshot.GroupOffsets group : snapshot.groups()) {
