@@ -169,7 +169,9 @@ public final class BackupCatalog {
                 updatedAt = held.updatedAt();
             }
         }
-        return new PartitionIndex(listing.topic(), listing.partition(), updatedAt, entries);
+        // a merged segment replaces the entries of its sources (see SegmentCompaction)
+        return new PartitionIndex(listing.topic(), listing.partition(), updatedAt,
+                SegmentCompaction.withoutReplaced(entries));
     }
 
     /** The entries of one catalog object. */
