@@ -120,7 +120,12 @@ public final class SegmentCompaction {
         return new Outcome(Optional.of(merged), run.stream().map(SegmentInfo::key).toList(), deleted);
     }
 
-    /** The first run of adjacent eligible segments, in offset order, whose stored bytes fit the target. */
+    /**
+     * The first run of adjacent eligible segments, in offset order, whose stored bytes fit the target and that does
+     * not start with a merged segment larger than the rest together. That last rule keeps rewriting cheap: a merged segment is
+     * merged again only with at least as many new bytes, so sizes double like a binary counter and a record is
+     * rewritten at most log2(target / segment size) times, instead of every run extending the same merged segment.
+     */
     List<SegmentInfo> firstRun(List<SegmentInfo> visible, Instant now) {
         long cutoff = now.toEpochMilli() - settings.minAge().toMillis();
         List<SegmentInfo> sorted = visible.stream().sorted(Comparator.comparingLong(SegmentInfo::firstOffset))
@@ -136,8 +141,9 @@ public final class SegmentCompaction {
                 bytes += entry.sizeBytes();
                 continue;
             }
-            if (run.size() >= 2) {
-                return run;
+            List<SegmentInfo> balanced = balanced(run);
+            if (balanced.size() >= 2) {
+                return balanced;
             }
             run.clear();
             bytes = 0;
@@ -146,7 +152,23 @@ public final class SegmentCompaction {
                 bytes = entry.sizeBytes();
             }
         }
-        return run.size() >= 2 ? run : List.of();
+        List<SegmentInfo> balanced = balanced(run);
+        return balanced.size() >= 2 ? balanced : List.of();
+    }
+
+    /** {@code run} without its leading merged segments that are larger than everything after them together. */
+    private static List<SegmentInfo> balanced(List<SegmentInfo> run) {
+        int from = 0;
+        long rest = run.stream().mapToLong(SegmentInfo::sizeBytes).sum();
+        while (from < run.size() - 1) {
+            long first = run.get(from).sizeBytes();
+            if (!BackupLayout.isMergedSegmentKey(run.get(from).key()) || first <= rest - first) {
+                break;
+            }
+            rest -= first;
+            from++;
+        }
+        return run.subList(from, run.size());
     }
 
     /** Whether {@code next} continues {@code previous} with nothing missing and no overlap. */

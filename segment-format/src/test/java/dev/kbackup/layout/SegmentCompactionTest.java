@@ -106,6 +106,36 @@ class SegmentCompactionTest {
     }
 
     @Test
+    void aMergedSegmentIsMergedAgainOnlyWithAtLeastAsManyNewBytes() {
+        ObjectStore store = new FilesystemObjectStore(root);
+        BackupCatalog catalog = new BackupCatalog(store, layout, 2);
+        List<SegmentInfo> segments = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            segments.add(segment(store, i * 100L, i * 100L + 99, i * 100L));
+            publish(catalog, segments.get(i));
+        }
+        SegmentCompaction compaction = compaction(catalog, 1 << 30);
+        SegmentInfo fourOld = compaction.compact("orders", 0, eligibleUpTo(segments, 3)).merged().orElseThrow();
+        assertEquals(399, fourOld.lastOffset());
+
+        assertTrue(compaction.compact("orders", 0, eligibleUpTo(segments, 4)).merged().isEmpty(),
+                "one new segment does not rewrite four old ones");
+        SegmentInfo newer = compaction.compact("orders", 0, eligibleUpTo(segments, 5)).merged().orElseThrow();
+        assertEquals(List.of(400L, 599L), List.of(newer.firstOffset(), newer.lastOffset()), "two new ones merge apart");
+        while (compaction.compact("orders", 0, eligibleUpTo(segments, 7)).merged().isPresent()) {
+            continue;
+        }
+        PartitionIndex compacted = catalog.readIndex("orders", 0).orElseThrow();
+        assertTrue(compacted.segments().size() <= 2, "merged like a binary counter: " + keys(compacted));
+        assertEquals(800, compacted.recordCount());
+        assertEquals(List.of(), MissingOffsets.between(compacted.segments()));
+    }
+
+    private static Instant eligibleUpTo(List<SegmentInfo> segments, int last) {
+        return Instant.ofEpochMilli(segments.get(last).maxTimestamp()).plus(MIN_AGE).plusMillis(1);
+    }
+
+    @Test
     void recordedGapsSurviveAndNoMergeCrossesAMissingRange() {
         ObjectStore store = new FilesystemObjectStore(root);
         BackupCatalog catalog = new BackupCatalog(store, layout, 2);
