@@ -347,7 +347,10 @@ public final class BackupCatalog {
      * once, to check them and compute their checksum. Lists only this partition's keys; writes nothing.
      */
     public PartitionIndex withUnindexedSegments(PartitionIndex index) {
-        String startAfter = index.segments().stream().map(SegmentInfo::key).max(String::compareTo).orElse(null);
+        // a merged entry stands for every segment key up to its last offset: the segments it replaced sort after it
+        String startAfter = index.segments().stream().map(entry -> BackupLayout.isMergedSegmentKey(entry.key())
+                ? layout.partitionSegmentsPrefix(index.topic(), index.partition())
+                + String.format("%020d", entry.lastOffset()) + "~" : entry.key()).max(String::compareTo).orElse(null);
         return withSegmentsListedAfter(index, startAfter);
     }
 

@@ -66,6 +66,9 @@ class SegmentCompactionTest {
         assertEquals(before, records(store, catalog.readIndex("orders", 0).orElseThrow()), "after the switch");
         assertEquals(before, records(store, plannedBefore), "a restore planned before still reads its segments");
 
+        assertEquals(List.of(merged.key()), keys(catalog.withUnindexedSegments(catalog.readIndex("orders", 0)
+                .orElseThrow())), "the replaced segments, still stored, are not taken for unpublished ones");
+
         Instant early = NOW.plus(GRACE).minusMillis(1);
         assertEquals(0, compaction(catalog, 1 << 30).compact("orders", 0, early).segmentsDeleted());
         assertEquals(before, records(store, plannedBefore), "nothing is deleted within the grace");
