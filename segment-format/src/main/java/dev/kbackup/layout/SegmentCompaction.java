@@ -34,8 +34,9 @@ import java.util.zip.CRC32C;
  * the minimum age) are streamed, block by block, into one merged segment of up to the target size, which is checked
  * against its sources before the catalog lists it. The switch is one create-only piece holding the merged entry;
  * readers prefer a merged entry over every entry whose offsets it contains ({@link #withoutReplaced}). The replaced
- * segments stay in storage, and in the catalog objects, until the piece is {@code grace} old; then they are deleted,
- * and their catalog objects recreated without them (create before delete, as folding and retention do).
+ * segments stay in storage, and in the catalog objects, until the piece is {@code grace} old; then the catalog
+ * objects that list them are recreated with the merged entries in their place (create before delete, as folding and
+ * retention do), and the replaced segments are deleted.
  *
  * <p>Runs never cross a missing range (a segment whose {@code coversFrom} is above the previous one's last offset
  * + 1): merging across it would turn a lost segment into what looks like a real gap. Recorded gaps inside the run
@@ -317,16 +318,19 @@ public final class SegmentCompaction {
             if (replaced.isEmpty()) {
                 continue;
             }
+            // the object keeps the merged entries instead of what they replaced: a reader that picks this object
+            // for a window (by its time and offset range) still finds those offsets, whatever else it reads
+            List<SegmentInfo> kept = new ArrayList<>(content.segments().stream()
+                    .filter(entry -> !replaced.contains(entry)).toList());
+            due.stream().filter(merged -> replaced.stream().anyMatch(entry -> replaces(merged, entry)))
+                    .filter(merged -> !kept.contains(merged)).forEach(kept::add);
+            catalog.create(holders.get(i).level(), new PartitionIndex(topic, partition, content.updatedAt(), kept));
+            deleteQuietly(holders.get(i).key(catalog.layout()));
+            // segments last: a reader listing the catalog now no longer finds them
             for (SegmentInfo entry : replaced) {
                 deleteQuietly(entry.key());
                 deleted++;
             }
-            List<SegmentInfo> kept = content.segments().stream().filter(entry -> !replaced.contains(entry)).toList();
-            if (!kept.isEmpty()) {
-                catalog.create(holders.get(i).level(), new PartitionIndex(topic, partition, content.updatedAt(),
-                        kept));
-            }
-            deleteQuietly(holders.get(i).key(catalog.layout()));
         }
         log.info("Deleted {} segments of {}-{} that merged segments replaced more than {} ms ago", deleted, topic,
                 partition, settings.grace().toMillis());

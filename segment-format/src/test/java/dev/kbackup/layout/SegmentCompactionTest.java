@@ -139,6 +139,30 @@ class SegmentCompactionTest {
     }
 
     @Test
+    void aWindowReadAfterTheGraceFindsTheMergedEntryWhereItsSourcesWere() {
+        ObjectStore store = new FilesystemObjectStore(root);
+        BackupCatalog catalog = new BackupCatalog(store, layout);
+        List<SegmentInfo> segments = new ArrayList<>(List.of(segment(store, 0, 999, 0), segment(store, 1000, 1999,
+                1000)));
+        for (int i = 0; i < 4; i++) {
+            segments.add(segment(store, 2000 + i * 100L, 2099 + i * 100L, 2000 + i * 100L));
+        }
+        // one catalog object for all six; the two large ones are above the target, so 2000..2199 merge alone
+        catalog.publishIndex(new PartitionIndex("orders", 0, Instant.EPOCH, segments), Instant.EPOCH);
+        long target = segments.get(2).sizeBytes() + segments.get(3).sizeBytes();
+        Instant now = NOW.plus(Duration.ofDays(2)); // past the minimum age of offset 2399 (minute 2399)
+        SegmentInfo merged = compaction(catalog, target).compact("orders", 0, now).merged().orElseThrow();
+        assertEquals(List.of(2000L, 2199L), List.of(merged.firstOffset(), merged.lastOffset()));
+        assertEquals(2, compaction(catalog, target).compact("orders", 0, now.plus(GRACE)).segmentsDeleted());
+
+        SegmentInfo last = segments.get(5);
+        PartitionIndex window = catalog.readWindow("orders", 0, new TimeWindow(last.minTimestamp(),
+                last.maxTimestamp() + 1));
+        assertEquals(List.of(), MissingOffsets.between(window.segments()), "read: " + keys(window));
+        assertTrue(window.contains(merged.key()));
+    }
+
+    @Test
     void recordedGapsSurviveAndNoMergeCrossesAMissingRange() {
         ObjectStore store = new FilesystemObjectStore(root);
         BackupCatalog catalog = new BackupCatalog(store, layout, 2);
