@@ -280,7 +280,8 @@ final class CatalogPublisher implements AutoCloseable {
      * Compacts the owned partitions, taking turns, until one merge was made: the bandwidth limit is one merge (at
      * most {@code compaction.target.bytes} read and written) per task per run, on this background thread. A
      * partition where there was nothing to do is looked at again after a minute (or the minimum age, if shorter).
-     * Returns the first failure (or {@code failure}); a merge that failed verification changed nothing.
+     * A failed merge (verification included) changed nothing and is logged, never counted as a failed run: the
+     * task must not fail because a merge could not be made. Returns {@code failure} unchanged.
      */
     private RuntimeException applyCompaction(Instant now, RuntimeException failure) {
         Compaction policy = compaction;
@@ -309,10 +310,10 @@ final class CatalogPublisher implements AutoCloseable {
                     break;
                 }
             } catch (RuntimeException e) {
+                // not a publication failure: the catalog is unchanged and the backup goes on without this merge
                 log.warn("Compaction of {} in backup {} failed; it is tried again later: {}", partition,
                         job.backupId(), e.toString());
                 idleSince.put(partition, now);
-                failure = failure != null ? failure : e;
             }
         }
         return failure;
