@@ -7,6 +7,7 @@ import dev.kbackup.format.EncryptionKeys;
 import dev.kbackup.format.SegmentFormat;
 import dev.kbackup.config.BackupIdConfigKeys;
 import dev.kbackup.layout.BackupLayout;
+import dev.kbackup.layout.SegmentCompaction;
 import dev.kbackup.storage.StorageConfigKeys;
 import dev.kbackup.storage.StorageSettings;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -46,6 +47,9 @@ public class BackupSinkConfig extends AbstractConfig {
     public static final String SNAPSHOT_ACLS = "snapshot.acls";
     public static final String RETENTION_MS = "retention.ms";
     public static final String CLEANUP_GRACE_MS = "cleanup.grace.ms";
+    public static final String COMPACTION_ENABLED = "compaction.enabled";
+    public static final String COMPACTION_MIN_AGE_MS = "compaction.min.age.ms";
+    public static final String COMPACTION_TARGET_BYTES = "compaction.target.bytes";
 
     /** The connector's name as Connect gives it. */
     static final String CONNECTOR_NAME = "name";
@@ -55,6 +59,7 @@ public class BackupSinkConfig extends AbstractConfig {
     private static final String RESILIENCE_GROUP = "Memory and storage faults";
     private static final String SNAPSHOT_GROUP = "Cluster snapshots";
     private static final String RETENTION_GROUP = "Retention";
+    private static final String COMPACTION_GROUP = "Compaction";
 
     public static final ConfigDef CONFIG_DEF = configDef();
 
@@ -171,6 +176,20 @@ public class BackupSinkConfig extends AbstractConfig {
                 "How long objects that left the catalog (expired by retention) stay in storage before they are "
                         + "deleted, so that a restore planned just before can still read them.",
                 RETENTION_GROUP, ++order, Width.SHORT, "Cleanup grace");
+        order = 0;
+        def.define(COMPACTION_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                "Whether the owner of each partition merges its small sealed segments, in the background, into "
+                        + "segments of up to compaction.target.bytes, so that short segment.max.interval.ms values "
+                        + "do not leave millions of tiny objects. At most one merge per task per state sync.",
+                COMPACTION_GROUP, ++order, Width.SHORT, "Compaction");
+        def.define(COMPACTION_MIN_AGE_MS, Type.LONG, 3_600_000L, Range.atLeast(0), Importance.LOW,
+                "A segment is merged only once its newest record is older than this.",
+                COMPACTION_GROUP, ++order, Width.SHORT, "Compaction minimum age");
+        def.define(COMPACTION_TARGET_BYTES, Type.LONG, null, Importance.LOW,
+                "Stored bytes a merged segment may reach (the sum of its sources' sizes); also the most a task "
+                        + "reads, and writes, for compaction per state sync. Empty: segment.max.bytes. At least "
+                        + "segment.block.bytes.",
+                COMPACTION_GROUP, ++order, Width.SHORT, "Compaction target size");
         return def;
     }
 
@@ -256,6 +275,21 @@ public class BackupSinkConfig extends AbstractConfig {
 
     public Duration cleanupGrace() {
         return Duration.ofMillis(getLong(CLEANUP_GRACE_MS));
+    }
+
+    /** How the owner of a partition compacts it, or empty if compaction.enabled=false. */
+    public Optional<SegmentCompaction.Settings> compaction() {
+        if (!getBoolean(COMPACTION_ENABLED)) {
+            return Optional.empty();
+        }
+        return Optional.of(new SegmentCompaction.Settings(Duration.ofMillis(getLong(COMPACTION_MIN_AGE_MS)),
+                compactionTargetBytes(), cleanupGrace(), codec(), compressionLevel(), blockBytes(),
+                encryptionKeys()));
+    }
+
+    public long compactionTargetBytes() {
+        Long target = getLong(COMPACTION_TARGET_BYTES);
+        return target == null ? segmentMaxBytes() : target;
     }
 
     public Duration stateSyncInterval() {

@@ -75,6 +75,7 @@ public class BackupSinkConnector extends SinkConnector {
         validation.checkBackupId();
         validation.checkConverters();
         checkSegmentHoldsABlock(validation);
+        checkCompactionTargetHoldsABlock(validation);
         validation.checkEncryption();
         checkSnapshotsHaveACluster(validation);
         validation.checkStorage().ifPresent(storage -> {
@@ -95,6 +96,19 @@ public class BackupSinkConnector extends SinkConnector {
             validation.addError(BackupSinkConfig.SEGMENT_MAX_BYTES, "segment.max.bytes (" + segment
                     + ") is smaller than segment.block.bytes (" + block + "): a segment holds at least one block; "
                     + "raise segment.max.bytes or lower segment.block.bytes");
+        }
+    }
+
+    /** A merged segment holds at least one block, like any segment. */
+    private static void checkCompactionTargetHoldsABlock(ConnectorValidation validation) {
+        Object target = validation.value(BackupSinkConfig.COMPACTION_TARGET_BYTES);
+        Object blockBytes = validation.value(BackupSinkConfig.SEGMENT_BLOCK_BYTES);
+        if (validation.isValid(BackupSinkConfig.COMPACTION_TARGET_BYTES) && target instanceof Long bytes
+                && blockBytes instanceof Integer block && bytes < block) {
+            validation.addError(BackupSinkConfig.COMPACTION_TARGET_BYTES, "compaction.target.bytes (" + bytes
+                    + ") is smaller than segment.block.bytes (" + block + "): a merged segment holds at least one "
+                    + "block; raise compaction.target.bytes, leave it empty (segment.max.bytes) or set "
+                    + "compaction.enabled=false");
         }
     }
 

@@ -131,6 +131,8 @@ public class BackupSinkTask extends SinkTask {
         metrics.stateSync(publisher::failuresTotal, publisher::millisSinceLastSuccess);
         config.retention().ifPresent(keep -> publisher.retain(new CatalogPublisher.Retention(keep,
                 config.cleanupGrace(), writers::partitions)));
+        config.compaction().ifPresent(settings -> publisher.compact(new CatalogPublisher.Compaction(settings,
+                writers::partitions)));
         publisher.start();
         if (ClusterConfigKeys.isConfigured(config)) {
             logEnds = new LogEndOffsets(Admin.create(ClusterConfigKeys.adminProperties(config, "kbackup-lag-"

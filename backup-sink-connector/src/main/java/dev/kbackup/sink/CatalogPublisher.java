@@ -3,6 +3,7 @@ package dev.kbackup.sink;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.layout.BackupCatalog;
 import dev.kbackup.layout.PartitionIndex;
+import dev.kbackup.layout.SegmentCompaction;
 import dev.kbackup.layout.SourceCluster;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.StorageException;
@@ -66,6 +67,11 @@ final class CatalogPublisher implements AutoCloseable {
     private volatile Retention retention;
     private static final Duration RETENTION_CHECK_INTERVAL = Duration.ofMinutes(1);
     private final Map<TopicPartition, Instant> lastRetentionRun = new HashMap<>();
+    private volatile Compaction compaction;
+    private volatile SegmentCompaction compactor;
+    /** Partitions where compaction last found nothing to do, and when: they are looked at again a while later. */
+    private final Map<TopicPartition, Instant> idleSince = new HashMap<>();
+    private int compactionTurn;
 
     CatalogPublisher(BackupCatalog catalog, ObjectStore store, StateStore state, StateStore.JobStatus job,
               SourceCluster source, String stateKey, Duration interval, Clock clock, String threadName) {
@@ -121,6 +127,18 @@ final class CatalogPublisher implements AutoCloseable {
      * the partitions this task owns (it applies retention to those only).
      */
     record Retention(Duration keep, Duration grace, Supplier<Collection<TopicPartition>> owned) {
+    }
+
+    /**
+     * What compaction applies to: how it merges, and the partitions this task owns (it compacts those only).
+     */
+    record Compaction(SegmentCompaction.Settings settings, Supplier<Collection<TopicPartition>> owned) {
+    }
+
+    /** Compacts the owned partitions from now on: at most one merge per run (see {@link #applyCompaction}). */
+    void compact(Compaction compaction) {
+        this.compaction = compaction;
+        this.compactor = new SegmentCompaction(catalog, compaction.settings());
     }
 
     /** Applies {@code retention} on every run from now on. */
@@ -227,6 +245,7 @@ final class CatalogPublisher implements AutoCloseable {
             }
         }
         failure = applyRetention(now, failure);
+        failure = applyCompaction(now, failure);
         uploadSideStore();
         if (failure != null) {
             throw failure;
@@ -252,6 +271,49 @@ final class CatalogPublisher implements AutoCloseable {
                 lastRetentionRun.put(partition, now);
             } catch (RuntimeException e) {
                 failure = failure != null ? failure : e;
+            }
+        }
+        return failure;
+    }
+
+    /**
+     * Compacts the owned partitions, taking turns, until one merge was made: the bandwidth limit is one merge (at
+     * most {@code compaction.target.bytes} read and written) per task per run, on this background thread. A
+     * partition where there was nothing to do is looked at again after a minute (or the minimum age, if shorter).
+     * A failed merge (verification included) changed nothing and is logged, never counted as a failed run: the
+     * task must not fail because a merge could not be made. Returns {@code failure} unchanged.
+     */
+    private RuntimeException applyCompaction(Instant now, RuntimeException failure) {
+        Compaction policy = compaction;
+        if (policy == null) {
+            return failure;
+        }
+        Duration recheck = policy.settings().minAge().compareTo(RETENTION_CHECK_INTERVAL) < 0
+                ? policy.settings().minAge() : RETENTION_CHECK_INTERVAL;
+        List<TopicPartition> owned = new ArrayList<>(policy.owned().get());
+        owned.sort(java.util.Comparator.comparing(TopicPartition::toString));
+        for (int i = 0; i < owned.size(); i++) {
+            TopicPartition partition = owned.get((compactionTurn + i) % owned.size());
+            Instant idle = idleSince.get(partition);
+            if (idle != null && now.isBefore(idle.plus(recheck))) {
+                continue;
+            }
+            try {
+                SegmentCompaction.Outcome outcome = compactor.compact(partition.topic(), partition.partition(), now);
+                if (outcome.merged().isEmpty() && outcome.segmentsDeleted() == 0) {
+                    idleSince.put(partition, now);
+                } else {
+                    idleSince.remove(partition);
+                }
+                if (outcome.merged().isPresent()) {
+                    compactionTurn = (compactionTurn + i + 1) % owned.size();
+                    break;
+                }
+            } catch (RuntimeException e) {
+                // not a publication failure: the catalog is unchanged and the backup goes on without this merge
+                log.warn("Compaction of {} in backup {} failed; it is tried again later: {}", partition,
+                        job.backupId(), e.toString());
+                idleSince.put(partition, now);
             }
         }
         return failure;

@@ -138,10 +138,33 @@ public final class BackupCatalog {
      * catalog's last entry that it does not list yet. Empty index if nothing overlaps.
      */
     public PartitionIndex readWindow(String topic, int partition, TimeWindow window) {
-        return withRetries(topic, partition, true, (listing, alreadyRead) -> {
-            PartitionIndex known = read(listing, listing.forWindow(window), alreadyRead);
-            return withSegmentsAfter(known, listing.lastOffset());
-        });
+        return withRetries(topic, partition, true, (listing, alreadyRead) -> readWindow(listing, window,
+                alreadyRead));
+    }
+
+    /**
+     * The objects {@link PartitionCatalog#forWindow} picks plus the segments stored after the catalog's end. When
+     * the window ends before the catalog does, the catalog objects after it are not read, so segments stored after
+     * the catalog's end are added only if they hold records of the window (a producer's out-of-order timestamps),
+     * and then with every object after the window, so that nothing between looks missing.
+     */
+    private PartitionIndex readWindow(PartitionCatalog listing, TimeWindow window,
+                                      Map<CatalogObject, PartitionIndex> alreadyRead) {
+        List<CatalogObject> picked = listing.forWindow(window);
+        PartitionIndex known = read(listing, picked, alreadyRead);
+        PartitionIndex withTail = withSegmentsAfter(known, listing.lastOffset());
+        List<CatalogObject> holders = listing.holders();
+        if (picked.isEmpty() || picked.get(picked.size() - 1).equals(holders.get(holders.size() - 1))) {
+            return withTail;
+        }
+        boolean tailInWindow = withTail.segments().stream().filter(segment -> !known.contains(segment.key()))
+                .anyMatch(segment -> window.overlaps(segment.minTimestamp(), segment.maxTimestamp()));
+        if (!tailInWindow) {
+            return known;
+        }
+        PartitionIndex throughEnd = read(listing, holders.subList(holders.indexOf(picked.get(0)), holders.size()),
+                alreadyRead);
+        return withSegmentsAfter(throughEnd, listing.lastOffset());
     }
 
     /**
@@ -192,7 +215,9 @@ public final class BackupCatalog {
                 updatedAt = held.updatedAt();
             }
         }
-        return new PartitionIndex(listing.topic(), listing.partition(), updatedAt, entries);
+        // a merged segment replaces the entries of its sources (see SegmentCompaction)
+        return new PartitionIndex(listing.topic(), listing.partition(), updatedAt,
+                SegmentCompaction.withoutReplaced(entries));
     }
 
     /** The entries of one catalog object. */
@@ -368,7 +393,10 @@ public final class BackupCatalog {
      * once, to check them and compute their checksum. Lists only this partition's keys; writes nothing.
      */
     public PartitionIndex withUnindexedSegments(PartitionIndex index) {
-        String startAfter = index.segments().stream().map(SegmentInfo::key).max(String::compareTo).orElse(null);
+        // a merged entry stands for every segment key up to its last offset: the segments it replaced sort after it
+        String startAfter = index.segments().stream().map(entry -> BackupLayout.isMergedSegmentKey(entry.key())
+                ? layout.partitionSegmentsPrefix(index.topic(), index.partition())
+                + String.format("%020d", entry.lastOffset()) + "~" : entry.key()).max(String::compareTo).orElse(null);
         return withSegmentsListedAfter(index, startAfter);
     }
 
@@ -442,10 +470,7 @@ public final class BackupCatalog {
         listAll(true).forEach((topic, partitions) -> partitions.forEach((partition, listing) -> {
             PartitionIndex index;
             try {
-                index = read(listing, tails ? listing.forWindow(window) : listing.holders());
-                if (tails) {
-                    index = withSegmentsAfter(index, listing.lastOffset());
-                }
+                index = tails ? readWindow(listing, window, new HashMap<>()) : read(listing, listing.holders());
             } catch (ObjectGone e) {
                 index = tails ? readWindow(topic, partition, window)
                         : readIndex(topic, partition).orElse(PartitionIndex.empty(topic, partition));

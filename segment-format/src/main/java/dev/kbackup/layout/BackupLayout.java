@@ -35,7 +35,7 @@ public final class BackupLayout {
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
     private static final Pattern PARTITION_FOLDER = Pattern.compile("partition=(\\d{1,9})");
     private static final Pattern SEGMENT_KEY = Pattern.compile(
-            ".*/topics/([A-Za-z0-9._-]+)/partition=(\\d+)/segment-(\\d{20})\\.(zst|lz4|bin)");
+            ".*/topics/([A-Za-z0-9._-]+)/partition=(\\d+)/segment-(\\d{20})(-\\d{20})?\\.(zst|lz4|bin)");
 
     private static final Pattern SNAPSHOT_KEY = Pattern.compile(
             ".*/snapshots/snapshot-(\\d{19})-\\d{8}T\\d{9}Z\\.json");
@@ -82,6 +82,22 @@ public final class BackupLayout {
 
     public String segmentKey(String topic, int partition, long firstOffset, Codec codec) {
         return partitionSegmentsPrefix(topic, partition) + String.format("%020d", firstOffset) + "." + codec.extension();
+    }
+
+    /**
+     * The key of a segment that compaction merged from the segments holding {@code firstOffset..lastOffset}; it
+     * sorts just before the segment starting at {@code firstOffset}, never after the catalog's end, so the listing
+     * of unpublished segments after the catalog never meets it.
+     */
+    public String mergedSegmentKey(String topic, int partition, long firstOffset, long lastOffset, Codec codec) {
+        return partitionSegmentsPrefix(topic, partition) + String.format("%020d-%020d", firstOffset, lastOffset) + "."
+                + codec.extension();
+    }
+
+    /** Whether {@code key} names a segment compaction merged ({@link #mergedSegmentKey}). */
+    public static boolean isMergedSegmentKey(String key) {
+        Matcher matcher = SEGMENT_KEY.matcher(key);
+        return matcher.matches() && matcher.group(4) != null;
     }
 
     /** Every segment key of the partition starts with this. */
@@ -187,7 +203,7 @@ public final class BackupLayout {
             return Optional.empty();
         }
         return Optional.of(new SegmentKey(matcher.group(1), Integer.parseInt(matcher.group(2)),
-                Long.parseLong(matcher.group(3)), Codec.fromExtension(matcher.group(4))));
+                Long.parseLong(matcher.group(3)), Codec.fromExtension(matcher.group(5))));
     }
 
     /** What a segment's key says about it. */

@@ -87,6 +87,22 @@ class CatalogWindowPlanningTest {
     }
 
     @Test
+    void aWindowBeforeTheCatalogsEndSeesNoHoleUpToSegmentsNotPublishedYet() {
+        CountingStore store = new CountingStore(new FilesystemObjectStore(root));
+        BackupCatalog catalog = publish(store, 64, offset -> true);
+        // complete but not published yet (the next state sync would), stamped long after the window
+        dev.kbackup.testing.TestSegments.write(store, layout, "orders", 0, 640, 649);
+        // the window ends with the last segment of a catalog object: the objects after it are not read
+        long start = timestamp(350);
+        TimeWindow window = new TimeWindow(start, start + SEGMENT_MILLIS);
+
+        PartitionIndex read = catalog.readWindow("orders", 0, window);
+
+        assertEquals(List.of(), PartitionWindow.of(read, window).missing(), "read: " + read.segments().stream()
+                .map(SegmentInfo::firstOffset).toList());
+    }
+
+    @Test
     void gapsRecordedInSegmentsSurviveCheckpointing() {
         CountingStore store = new CountingStore(new FilesystemObjectStore(root));
         // every 7th segment starts after a gap Kafka left (compaction, expiry, transaction markers)
