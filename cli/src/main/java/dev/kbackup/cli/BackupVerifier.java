@@ -161,6 +161,10 @@ final class BackupVerifier {
         PartitionIndex index = all.getOrDefault(key.topic(), Map.of()).get(key.partition());
         String lastListed = index == null ? null : index.segments().stream().map(SegmentInfo::key)
                 .max(String::compareTo).orElse(null);
+        if (index != null && replacedByMerge(index, key.firstOffset())) {
+            // a source of a merged segment, kept for cleanup.grace.ms so that restores planned before can finish
+            return;
+        }
         if (lastListed != null && object.key().compareTo(lastListed) < 0) {
             problems.add(new VerifyProblem(Kind.NOT_IN_CATALOG, object.key(), key.topic(), key.partition(),
                     key.firstOffset(), -1, -1, -1, "a complete segment in storage that the catalog leaves out, "
@@ -168,6 +172,11 @@ final class BackupVerifier {
         } else {
             checks.add(new Check(object, null));
         }
+    }
+
+    private static boolean replacedByMerge(PartitionIndex index, long firstOffset) {
+        return index.segments().stream().anyMatch(entry -> BackupLayout.isMergedSegmentKey(entry.key())
+                && entry.firstOffset() <= firstOffset && firstOffset <= entry.lastOffset());
     }
 
     private List<Check> sample(List<Check> checks) {
