@@ -128,6 +128,9 @@ class KbackupGroupsIT {
         Await.until(TIMEOUT, "a snapshot with the groups' positions", () -> snapshots.atOrBefore(Long.MAX_VALUE)
                 .map(found -> positions(found.snapshot()).equals(POSITIONS)).orElse(false));
         connect.deleteConnector("cli-groups-backup");
+        // the task takes snapshots until it has stopped: one taken after the ACLs are deleted below would be newest
+        Await.until(TIMEOUT, "the backup task's snapshot thread to end", () -> Thread.getAllStackTraces().keySet()
+                .stream().noneMatch(thread -> thread.getName().startsWith("kbackup-snapshots-cli-groups-backup-")));
         Await.until(TIMEOUT, "the manifest of " + BACKUP, () -> store.stat(layout.manifestKey()).isPresent());
         try (Admin admin = admin()) {
             // gone from the cluster, so that acls --apply has them to create again
