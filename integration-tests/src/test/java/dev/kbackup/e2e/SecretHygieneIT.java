@@ -2,6 +2,7 @@ package dev.kbackup.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kbackup.format.EncryptionKeys;
 import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.restore.RestoreSourceConnector;
 import dev.kbackup.sink.BackupSinkConnector;
@@ -214,7 +215,9 @@ class SecretHygieneIT {
         BackupLayout layout = new BackupLayout("hygiene");
         Await.until(TIMEOUT, "the backup to hold every record", () -> {
             status("hygiene-backup");
-            return BackupContents.read(store, layout).recordCount() >= RECORDS;
+            // the backup encrypts with the literal key it was given, so it is read with that key
+            return BackupContents.read(store, layout, EncryptionKeys.of("current",
+                    Map.of("current", Base64.getDecoder().decode(ENCRYPTION_KEY)))).recordCount() >= RECORDS;
         });
         delete("hygiene-backup");
         Await.until(TIMEOUT, "the manifest", () -> store.stat(layout.manifestKey()).isPresent());
