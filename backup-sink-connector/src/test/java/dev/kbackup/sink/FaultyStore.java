@@ -1,16 +1,14 @@
 package dev.kbackup.sink;
 
+import dev.kbackup.storage.ForwardingObjectStore;
 import dev.kbackup.storage.ObjectInfo;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectUpload;
 import dev.kbackup.storage.WriteMode;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -20,9 +18,8 @@ import java.util.function.Supplier;
  * A store that throws what it is told to (an {@link Error} too) from chosen calls, and otherwise delegates,
  * recording the puts it let through.
  */
-final class FaultyStore implements ObjectStore {
+final class FaultyStore extends ForwardingObjectStore {
 
-    private final ObjectStore delegate;
     private volatile Predicate<String> uploadKeys = key -> false;
     private volatile int failingWrite;
     private volatile Supplier<Throwable> uploadFault;
@@ -34,7 +31,7 @@ final class FaultyStore implements ObjectStore {
     final List<Map.Entry<String, Integer>> puts = new CopyOnWriteArrayList<>();
 
     FaultyStore(ObjectStore delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** The next upload of a key matching {@code keys} throws {@code fault} from its {@code nthWrite}-th write. */
@@ -88,45 +85,13 @@ final class FaultyStore implements ObjectStore {
         return "faulty " + delegate.describe();
     }
 
-    @Override
-    public InputStream read(String key) {
-        return delegate.read(key);
-    }
 
-    @Override
-    public InputStream readRange(String key, long start, long endExclusive) {
-        return delegate.readRange(key, start, endExclusive);
-    }
 
-    @Override
-    public Optional<byte[]> readIfExists(String key) {
-        return delegate.readIfExists(key);
-    }
 
-    @Override
-    public Optional<ObjectInfo> stat(String key) {
-        return delegate.stat(key);
-    }
 
-    @Override
-    public Iterator<ObjectInfo> list(String prefix, String startAfter) {
-        return delegate.list(prefix, startAfter);
-    }
 
-    @Override
-    public List<String> listFolders(String prefix) {
-        return delegate.listFolders(prefix);
-    }
 
-    @Override
-    public void delete(String key) {
-        delegate.delete(key);
-    }
 
-    @Override
-    public void close() {
-        delegate.close();
-    }
 
     /** An upload whose n-th write throws, after which it behaves as its delegate. */
     private final class FailingUpload extends ObjectUpload {

@@ -9,7 +9,7 @@ import dev.kbackup.format.SegmentReader;
 import dev.kbackup.format.SegmentWriter;
 import dev.kbackup.format.TimeWindow;
 import dev.kbackup.storage.FilesystemObjectStore;
-import dev.kbackup.storage.ObjectInfo;
+import dev.kbackup.storage.ForwardingObjectStore;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectUpload;
 import dev.kbackup.storage.WriteMode;
@@ -23,9 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -286,20 +284,12 @@ class SegmentCompactionTest {
     }
 
     /** A store that hands back {@code corrupted}'s bytes with one byte flipped, as a failing disk would. */
-    private record CorruptingStore(ObjectStore delegate, String corrupted) implements ObjectStore {
-        @Override
-        public String describe() {
-            return delegate.describe();
-        }
+    private static final class CorruptingStore extends ForwardingObjectStore {
+        private final String corrupted;
 
-        @Override
-        public ObjectUpload startUpload(String key, WriteMode mode) {
-            return delegate.startUpload(key, mode);
-        }
-
-        @Override
-        public void put(String key, byte[] bytes, WriteMode mode) {
-            delegate.put(key, bytes, mode);
+        CorruptingStore(ObjectStore delegate, String corrupted) {
+            super(delegate);
+            this.corrupted = corrupted;
         }
 
         @Override
@@ -314,41 +304,6 @@ class SegmentCompactionTest {
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        }
-
-        @Override
-        public InputStream readRange(String key, long start, long endExclusive) {
-            return delegate.readRange(key, start, endExclusive);
-        }
-
-        @Override
-        public Optional<byte[]> readIfExists(String key) {
-            return delegate.readIfExists(key);
-        }
-
-        @Override
-        public Optional<ObjectInfo> stat(String key) {
-            return delegate.stat(key);
-        }
-
-        @Override
-        public Iterator<ObjectInfo> list(String prefix, String startAfter) {
-            return delegate.list(prefix, startAfter);
-        }
-
-        @Override
-        public List<String> listFolders(String prefix) {
-            return delegate.listFolders(prefix);
-        }
-
-        @Override
-        public void delete(String key) {
-            delegate.delete(key);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }

@@ -9,9 +9,9 @@ import dev.kbackup.layout.Json;
 import dev.kbackup.layout.PartitionIndex;
 import dev.kbackup.layout.SourceCluster;
 import dev.kbackup.storage.FilesystemObjectStore;
+import dev.kbackup.storage.ForwardingObjectStore;
 import dev.kbackup.storage.ObjectInfo;
 import dev.kbackup.storage.ObjectStore;
-import dev.kbackup.storage.ObjectUpload;
 import dev.kbackup.storage.WriteMode;
 
 import java.io.IOException;
@@ -149,25 +149,16 @@ public final class CatalogLongRun {
     }
 
     /** Counts bytes put, objects read and listings started. */
-    private static final class Counting implements ObjectStore {
-        private final ObjectStore delegate;
+    private static final class Counting extends ForwardingObjectStore {
         final AtomicLong bytesPut = new AtomicLong();
         final AtomicLong reads = new AtomicLong();
         final AtomicLong lists = new AtomicLong();
 
         Counting(ObjectStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
-        @Override
-        public String describe() {
-            return delegate.describe();
-        }
 
-        @Override
-        public ObjectUpload startUpload(String key, WriteMode mode) {
-            return delegate.startUpload(key, mode);
-        }
 
         @Override
         public void put(String key, byte[] bytes, WriteMode mode) {
@@ -181,10 +172,6 @@ public final class CatalogLongRun {
             return delegate.read(key);
         }
 
-        @Override
-        public InputStream readRange(String key, long start, long endExclusive) {
-            return delegate.readRange(key, start, endExclusive);
-        }
 
         @Override
         public Optional<byte[]> readIfExists(String key) {
@@ -192,10 +179,6 @@ public final class CatalogLongRun {
             return delegate.readIfExists(key);
         }
 
-        @Override
-        public Optional<ObjectInfo> stat(String key) {
-            return delegate.stat(key);
-        }
 
         @Override
         public Iterator<ObjectInfo> list(String prefix, String startAfter) {
@@ -203,19 +186,7 @@ public final class CatalogLongRun {
             return delegate.list(prefix, startAfter);
         }
 
-        @Override
-        public List<String> listFolders(String prefix) {
-            return delegate.listFolders(prefix);
-        }
 
-        @Override
-        public void delete(String key) {
-            delegate.delete(key);
-        }
 
-        @Override
-        public void close() {
-            delegate.close();
-        }
     }
 }
