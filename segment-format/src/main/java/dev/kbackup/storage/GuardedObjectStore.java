@@ -33,7 +33,8 @@ public final class GuardedObjectStore implements ObjectStore {
 
     @Override
     public ObjectUpload startUpload(String key, WriteMode mode) {
-        return new GuardedUpload(call(() -> delegate.startUpload(key, mode)));
+        // starting an upload may not reach the store yet: only what it sends later says whether the store is healthy
+        return new GuardedUpload(callLazily(() -> delegate.startUpload(key, mode)));
     }
 
     @Override
@@ -66,7 +67,8 @@ public final class GuardedObjectStore implements ObjectStore {
 
     @Override
     public Iterator<ObjectInfo> list(String prefix, String startAfter) {
-        Iterator<ObjectInfo> pages = call(() -> delegate.list(prefix, startAfter));
+        // the first page is fetched by hasNext: counting the iterator's creation as a success would reset the count
+        Iterator<ObjectInfo> pages = callLazily(() -> delegate.list(prefix, startAfter));
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -99,13 +101,30 @@ public final class GuardedObjectStore implements ObjectStore {
     }
 
     private <T> T call(Supplier<T> operation) {
+        acquire();
+        return observe(operation);
+    }
+
+    private void acquire() {
         if (!breaker.tryAcquire()) {
             throw new StorageUnavailableException("Storage " + delegate.describe() + " is not being called after "
                     + breaker.consecutiveFailures() + " consecutive failures; the next attempt is in "
                     + breaker.millisUntilProbe() + " ms. Last failure: " + describe(breaker.lastFailure()),
                     breaker.lastFailure());
         }
-        return observe(operation);
+    }
+
+    /** As {@link #call}, for an operation that may not reach the store: only its failures are counted. */
+    private <T> T callLazily(Supplier<T> operation) {
+        acquire();
+        try {
+            return operation.get();
+        } catch (RuntimeException e) {
+            if (isStoreFailure(e)) {
+                breaker.onFailure(e);
+            }
+            throw e;
+        }
     }
 
     private <T> T observe(Supplier<T> operation) {
