@@ -13,6 +13,7 @@ import dev.kbackup.testing.BackupContents;
 import dev.kbackup.testing.ConnectClusters;
 import dev.kbackup.testing.KafkaTestData;
 import dev.kbackup.testing.RestoreConnectorConfig;
+import dev.kbackup.testing.S3ConnectFixture;
 import dev.kbackup.testing.S3ProxyFixture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -53,6 +54,7 @@ class CompactionIT {
     private static final int PARTITIONS = 4;
     private static final Duration PRODUCE_FOR = Duration.ofSeconds(60);
 
+    private S3ConnectFixture cluster;
     private S3ProxyFixture s3;
     private EmbeddedConnectCluster connect;
     private ObjectStore store;
@@ -61,9 +63,10 @@ class CompactionIT {
 
     @BeforeEach
     void start() throws Exception {
-        s3 = S3ProxyFixture.start();
+        cluster = S3ConnectFixture.start("compaction-it", 1, Map.of());
+        s3 = cluster.s3();
+        connect = cluster.connect();
         store = ObjectStores.open(StorageSettings.parse(s3.connectorConfig()));
-        connect = ConnectClusters.start("compaction-it", 1, Map.of());
         bootstrap = connect.kafka().bootstrapServers();
         ConnectClusters.createTopic(connect, TOPIC, PARTITIONS, Map.of());
     }
@@ -71,14 +74,11 @@ class CompactionIT {
     @AfterEach
     void stop() {
         background.shutdownNow();
-        if (connect != null) {
-            connect.stop();
-        }
         if (store != null) {
             store.close();
         }
-        if (s3 != null) {
-            s3.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

@@ -14,6 +14,7 @@ import dev.kbackup.testing.ConnectClusters;
 import dev.kbackup.testing.ContinuousProducer;
 import dev.kbackup.testing.KafkaTestData;
 import dev.kbackup.testing.RestoreConnectorConfig;
+import dev.kbackup.testing.S3ConnectFixture;
 import dev.kbackup.testing.S3ProxyFixture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
@@ -43,6 +44,7 @@ class FollowModeIT {
     private static final String BACKUP = "live";
     private static final String RESTORE = "follow-live";
 
+    private S3ConnectFixture cluster;
     private S3ProxyFixture s3;
     private EmbeddedConnectCluster connect;
     private ObjectStore store;
@@ -50,23 +52,21 @@ class FollowModeIT {
 
     @BeforeEach
     void start() throws Exception {
-        s3 = S3ProxyFixture.start();
+        cluster = S3ConnectFixture.start("follow-it", 1, Map.of("exactly.once.source.support", "enabled"));
+        s3 = cluster.s3();
+        connect = cluster.connect();
         store = ObjectStores.open(StorageSettings.parse(s3.connectorConfig()));
-        connect = ConnectClusters.start("follow-it", 1, Map.of("exactly.once.source.support", "enabled"));
         bootstrap = connect.kafka().bootstrapServers();
         ConnectClusters.createTopic(connect, TOPIC, 2, Map.of());
     }
 
     @AfterEach
     void stop() {
-        if (connect != null) {
-            connect.stop();
-        }
         if (store != null) {
             store.close();
         }
-        if (s3 != null) {
-            s3.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 

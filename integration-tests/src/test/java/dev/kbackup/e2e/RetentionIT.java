@@ -15,6 +15,7 @@ import dev.kbackup.testing.BackupContents;
 import dev.kbackup.testing.ConnectClusters;
 import dev.kbackup.testing.KafkaTestData;
 import dev.kbackup.testing.RestoreConnectorConfig;
+import dev.kbackup.testing.S3ConnectFixture;
 import dev.kbackup.testing.S3ProxyFixture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -47,6 +48,7 @@ class RetentionIT {
     private static final String BACKUP = "retained";
     private static final int PER_PARTITION = 200;
 
+    private S3ConnectFixture cluster;
     private S3ProxyFixture s3;
     private EmbeddedConnectCluster connect;
     private ObjectStore store;
@@ -54,23 +56,21 @@ class RetentionIT {
 
     @BeforeEach
     void start() throws Exception {
-        s3 = S3ProxyFixture.start();
+        cluster = S3ConnectFixture.start("retention-it", 1, Map.of());
+        s3 = cluster.s3();
+        connect = cluster.connect();
         store = ObjectStores.open(StorageSettings.parse(s3.connectorConfig()));
-        connect = ConnectClusters.start("retention-it", 1, Map.of());
         bootstrap = connect.kafka().bootstrapServers();
         ConnectClusters.createTopic(connect, TOPIC, 2, Map.of());
     }
 
     @AfterEach
     void stop() {
-        if (connect != null) {
-            connect.stop();
-        }
         if (store != null) {
             store.close();
         }
-        if (s3 != null) {
-            s3.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
