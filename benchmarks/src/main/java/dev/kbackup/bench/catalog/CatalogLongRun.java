@@ -17,6 +17,8 @@ import dev.kbackup.storage.WriteMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -69,7 +71,7 @@ public final class CatalogLongRun {
                 + "partition per sync), filesystem store in %s%n", partitions, days, SEGMENT_SECONDS, SYNC_SECONDS,
                 segmentsPerSync, dir);
         System.out.println("| day | entries | catalog bytes/sync (mean) | sync ms (mean / p99) | entry point bytes |"
-                + " index/ objects | heap MB | plan 1 h: median ms / mean objects read / LISTs / keys listed |");
+                + " index/ objects | heap MB | plan 1 h: median ms / median CPU ms / mean objects read / LISTs / keys listed |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         long offset = 0;
         for (int day = 1; day <= days; day++) {
@@ -127,20 +129,26 @@ public final class CatalogLongRun {
         long lists = store.lists.get();
         long keysListed = store.keysListed.get();
         double[] planMillis = new double[PLANNED_HOURS];
+        double[] planCpuMillis = new double[PLANNED_HOURS];
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long inWindow = 0;
         for (int i = 0; i < PLANNED_HOURS; i++) {
             TimeWindow hour = hours.get(i);
             long started = System.nanoTime();
+            long cpuStarted = threads.getCurrentThreadCpuTime();
             PartitionIndex planned = catalog.readWindow("t", partition, hour);
+            planCpuMillis[i] = (threads.getCurrentThreadCpuTime() - cpuStarted) / 1e6;
             planMillis[i] = (System.nanoTime() - started) / 1e6;
             inWindow += planned.segments().stream().filter(s -> hour.overlaps(s.minTimestamp(), s.maxTimestamp()))
                     .count();
         }
         Arrays.sort(planMillis);
+        Arrays.sort(planCpuMillis);
         double planMs = planMillis[PLANNED_HOURS / 2];
-        System.out.printf("| %d | %,d | %,d | %.1f / %.1f | %,d | %d | %d | %.1f / %.1f / %.1f / %,.0f (%d segments "
+        double planCpuMs = planCpuMillis[PLANNED_HOURS / 2];
+        System.out.printf("| %d | %,d | %,d | %.1f / %.1f | %,d | %d | %d | %.1f / %.1f / %.1f / %.1f / %,.0f (%d segments "
                 + "per hour) |%n", day, entries, bytesPerSync, meanMs, p99Ms, entryPointBytes, indexObjects, heapMb,
-                planMs, (store.reads.get() - reads) / (double) PLANNED_HOURS,
+                planMs, planCpuMs, (store.reads.get() - reads) / (double) PLANNED_HOURS,
                 (store.lists.get() - lists) / (double) PLANNED_HOURS,
                 (store.keysListed.get() - keysListed) / (double) PLANNED_HOURS, inWindow / PLANNED_HOURS);
     }
