@@ -19,8 +19,10 @@ final class PartitionCatalog {
     private final String topic;
     private final int partition;
     private final List<CatalogObject> holders = new ArrayList<>();
+    private boolean sorted = true;
     private final List<CatalogObject> summaries = new ArrayList<>();
     private final List<RetentionMark> marks = new ArrayList<>();
+    private final List<CompactionMark> compactionMarks = new ArrayList<>();
 
     PartitionCatalog(String topic, int partition) {
         this.topic = topic;
@@ -29,6 +31,20 @@ final class PartitionCatalog {
 
     void add(RetentionMark mark) {
         marks.add(mark);
+    }
+
+    void add(CompactionMark mark) {
+        compactionMarks.add(mark);
+    }
+
+    /** Every compaction mark found; the one settling the most is {@link #settledBelow}. */
+    List<CompactionMark> compactionMarks() {
+        return List.copyOf(compactionMarks);
+    }
+
+    /** The offset below which compaction has settled everything (0 if it never recorded any). */
+    long settledBelow() {
+        return compactionMarks.stream().mapToLong(CompactionMark::settledBelow).max().orElse(0);
     }
 
     /** The retention mark with the highest cutoff, if the partition's owner ever expired anything. */
@@ -49,7 +65,16 @@ final class PartitionCatalog {
 
     void add(CatalogObject object) {
         (object.level().holdsEntries() ? holders : summaries).add(object);
-        holders.sort(BY_OFFSET);
+        sorted = sorted && !object.level().holdsEntries();
+    }
+
+    /** The objects holding entries in offset order; sorted once after a listing, not on every key it adds. */
+    private List<CatalogObject> sortedHolders() {
+        if (!sorted) {
+            holders.sort(BY_OFFSET);
+            sorted = true;
+        }
+        return holders;
     }
 
     String topic() {
@@ -66,16 +91,17 @@ final class PartitionCatalog {
 
     /** Every object holding entries that have not all expired, in offset order. */
     List<CatalogObject> holders() {
-        return holders.stream().filter(object -> !expired(object)).toList();
+        return sortedHolders().stream().filter(object -> !expired(object)).toList();
     }
 
     /** Every object holding entries, expired or not, in offset order. */
     List<CatalogObject> allHolders() {
-        return List.copyOf(holders);
+        return List.copyOf(sortedHolders());
     }
 
     List<CatalogObject> level(CatalogObject.Level level) {
-        return (level.holdsEntries() ? holders : summaries).stream().filter(o -> o.level() == level).toList();
+        return (level.holdsEntries() ? sortedHolders() : summaries).stream().filter(o -> o.level() == level)
+                .toList();
     }
 
     /** The history summary reaching furthest, if any checkpoint was ever written. */
