@@ -275,6 +275,8 @@ public final class BackupCatalog {
                     && object.partition() == listing.partition()).ifPresent(listing::add);
             RetentionMark.parse(found.key()).filter(mark -> mark.topic().equals(listing.topic())
                     && mark.partition() == listing.partition()).ifPresent(listing::add);
+            CompactionMark.parse(found.key()).filter(mark -> mark.topic().equals(listing.topic())
+                    && mark.partition() == listing.partition()).ifPresent(listing::add);
         });
     }
 

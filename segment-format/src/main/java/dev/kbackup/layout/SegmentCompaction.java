@@ -10,6 +10,7 @@ import dev.kbackup.format.SegmentFooter;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.SegmentReader;
 import dev.kbackup.format.SegmentWriter;
+import dev.kbackup.memory.HeapCost;
 import dev.kbackup.storage.ObjectExistsException;
 import dev.kbackup.storage.ObjectInfo;
 import dev.kbackup.storage.ObjectUpload;
@@ -23,9 +24,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
@@ -70,6 +73,16 @@ public final class SegmentCompaction {
     private final BackupCatalog catalog;
     private final Settings settings;
 
+    /**
+     * The most heap one merge holds, as G1 counts it: a block read (compressed and decoded), a block written (its
+     * buffer and the compressed copy) and the upload's part buffers ({@code uploadPartBytes} each, being filled and
+     * spare; 0 for a store that streams, like the filesystem).
+     */
+    public static long mergeHeapBytes(Settings settings, long uploadPartBytes) {
+        long block = HeapCost.ofArray(settings.blockBytes() * 2L);
+        return 4 * block + (uploadPartBytes == 0 ? 0 : 2 * HeapCost.ofArray(uploadPartBytes));
+    }
+
     public SegmentCompaction(BackupCatalog catalog, Settings settings) {
         this.catalog = catalog;
         this.settings = settings;
@@ -98,17 +111,26 @@ public final class SegmentCompaction {
 
     /**
      * One compaction step on the partition: deletes what merges older than the grace replaced, then merges the
-     * first run of at least two eligible adjacent segments (at most one merge: that is the bandwidth limit).
+     * first run of at least two eligible adjacent segments (at most one merge: that is the bandwidth limit). Reads
+     * only the catalog objects reaching the partition's settled offset ({@link CompactionMark}) or beyond, and moves
+     * that offset up when the scan settles more.
      *
      * @throws VerificationFailed if the merged segment does not hold exactly its sources' records (it is deleted
      *                            and the catalog is unchanged)
      */
     public Outcome compact(String topic, int partition, Instant now) {
-        int deleted = deleteReplaced(topic, partition, now);
-        List<SegmentInfo> visible = catalog.readIndex(topic, partition).map(PartitionIndex::segments)
-                .orElse(List.of());
-        List<SegmentInfo> run = firstRun(visible, now);
-        if (run.size() < 2) {
+        Optional<Unsettled> before = unsettled(topic, partition);
+        int deleted = before.map(unsettled -> deleteReplaced(unsettled, now)).orElse(0);
+        Optional<Unsettled> current = deleted == 0 ? before : unsettled(topic, partition);
+        if (current.isEmpty()) {
+            return new Outcome(Optional.empty(), List.of(), deleted); // folded meanwhile: the next run sees the fold
+        }
+        Unsettled unsettled = current.get();
+        CompactionScan.Result scan = new CompactionScan(now.toEpochMilli() - settings.minAge().toMillis(),
+                settings.targetBytes()).scan(unsettled.visible(), unsettled.listing().settledBelow());
+        settle(unsettled, Math.min(scan.settledBelow(), unsettled.pendingFrom()));
+        List<SegmentInfo> run = scan.run();
+        if (run.isEmpty()) {
             return new Outcome(Optional.empty(), List.of(), deleted);
         }
         SegmentInfo merged = merge(topic, partition, run);
@@ -122,59 +144,51 @@ public final class SegmentCompaction {
     }
 
     /**
-     * The first run of adjacent eligible segments, in offset order, whose stored bytes fit the target and that does
-     * not start with a merged segment larger than the rest together. That last rule keeps rewriting cheap: a merged segment is
-     * merged again only with at least as many new bytes, so sizes double like a binary counter and a record is
-     * rewritten at most log2(target / segment size) times, instead of every run extending the same merged segment.
+     * The part of a partition's catalog compaction still works on: the objects (not expired) reaching its settled
+     * offset or beyond with their contents, the entries a reader sees among them, and the lowest first offset of an
+     * entry a merged one replaces but that is still listed (its cleanup is pending; {@code Long.MAX_VALUE} if none).
      */
-    List<SegmentInfo> firstRun(List<SegmentInfo> visible, Instant now) {
-        long cutoff = now.toEpochMilli() - settings.minAge().toMillis();
-        List<SegmentInfo> sorted = visible.stream().sorted(Comparator.comparingLong(SegmentInfo::firstOffset))
-                .toList();
-        List<SegmentInfo> run = new ArrayList<>();
-        long bytes = 0;
-        for (SegmentInfo entry : sorted) {
-            boolean eligible = entry.maxTimestamp() < cutoff && entry.sizeBytes() < settings.targetBytes();
-            boolean adjacent = !run.isEmpty() && follows(run.get(run.size() - 1), entry)
-                    && bytes + entry.sizeBytes() <= settings.targetBytes();
-            if (eligible && adjacent) {
-                run.add(entry);
-                bytes += entry.sizeBytes();
-                continue;
-            }
-            List<SegmentInfo> balanced = balanced(run);
-            if (balanced.size() >= 2) {
-                return balanced;
-            }
-            run.clear();
-            bytes = 0;
-            if (eligible) {
-                run.add(entry);
-                bytes = entry.sizeBytes();
-            }
-        }
-        List<SegmentInfo> balanced = balanced(run);
-        return balanced.size() >= 2 ? balanced : List.of();
+    private record Unsettled(PartitionCatalog listing, List<CatalogObject> objects, List<PartitionIndex> contents,
+                             List<SegmentInfo> visible, long pendingFrom) {
     }
 
-    /** {@code run} without its leading merged segments that are larger than everything after them together. */
-    private static List<SegmentInfo> balanced(List<SegmentInfo> run) {
-        int from = 0;
-        long rest = run.stream().mapToLong(SegmentInfo::sizeBytes).sum();
-        while (from < run.size() - 1) {
-            long first = run.get(from).sizeBytes();
-            if (!BackupLayout.isMergedSegmentKey(run.get(from).key()) || first <= rest - first) {
-                break;
+    /** Reads the unsettled part of the partition's catalog; empty if an object was deleted since it was listed. */
+    private Optional<Unsettled> unsettled(String topic, int partition) {
+        PartitionCatalog listing = catalog.list(topic, partition, true);
+        long settledBelow = listing.settledBelow();
+        List<CatalogObject> objects = listing.holders().stream()
+                .filter(object -> object.lastOffset() >= settledBelow).toList();
+        List<PartitionIndex> contents = new ArrayList<>();
+        List<SegmentInfo> entries = new ArrayList<>();
+        for (CatalogObject object : objects) {
+            PartitionIndex content;
+            try {
+                content = catalog.readObject(object);
+            } catch (BackupCatalog.ObjectGone e) {
+                return Optional.empty();
             }
-            rest -= first;
-            from++;
+            contents.add(content);
+            content.segments().stream().filter(entry -> listing.retention()
+                    .map(mark -> !mark.expires(entry.maxTimestamp())).orElse(true)).forEach(entries::add);
         }
-        return run.subList(from, run.size());
+        List<SegmentInfo> visible = withoutReplaced(entries);
+        Set<SegmentInfo> seen = new HashSet<>(visible);
+        long pendingFrom = entries.stream().filter(entry -> !seen.contains(entry))
+                .mapToLong(SegmentInfo::firstOffset).min().orElse(Long.MAX_VALUE);
+        return Optional.of(new Unsettled(listing, objects, contents, visible, pendingFrom));
     }
 
-    /** Whether {@code next} continues {@code previous} with nothing missing and no overlap. */
-    private static boolean follows(SegmentInfo previous, SegmentInfo next) {
-        return next.firstOffset() > previous.lastOffset() && next.coversFrom() <= previous.lastOffset() + 1;
+    /** Records that everything below {@code settledBelow} is settled, if that is more than the catalog says. */
+    private void settle(Unsettled unsettled, long settledBelow) {
+        PartitionCatalog listing = unsettled.listing();
+        if (settledBelow <= listing.settledBelow()) {
+            return;
+        }
+        CompactionMark mark = new CompactionMark(listing.topic(), listing.partition(), settledBelow,
+                UUID.randomUUID().toString().replace("-", ""));
+        catalog.store().put(mark.key(catalog.layout()), new byte[0], WriteMode.CREATE_NEW);
+        // the new mark says everything the older ones did
+        listing.compactionMarks().forEach(older -> deleteQuietly(older.key(catalog.layout())));
     }
 
     /** Streams {@code run} into a merged segment, verifies it against the sources and returns its entry. */
@@ -288,19 +302,16 @@ public final class SegmentCompaction {
      * Deletes the segments replaced by merged entries whose catalog object is at least the grace old, then
      * recreates the catalog objects that held them without them. Returns the segments deleted.
      */
-    int deleteReplaced(String topic, int partition, Instant now) {
-        PartitionCatalog listing = catalog.list(topic, partition, true);
-        List<CatalogObject> holders = listing.holders();
+    private int deleteReplaced(Unsettled unsettled, Instant now) {
+        if (unsettled.pendingFrom() == Long.MAX_VALUE) {
+            return 0;
+        }
+        String topic = unsettled.listing().topic();
+        int partition = unsettled.listing().partition();
+        List<CatalogObject> holders = unsettled.objects();
+        List<PartitionIndex> held = unsettled.contents();
         List<SegmentInfo> due = new ArrayList<>();
-        List<PartitionIndex> held = new ArrayList<>();
-        for (CatalogObject object : holders) {
-            PartitionIndex content;
-            try {
-                content = catalog.readObject(object);
-            } catch (BackupCatalog.ObjectGone e) {
-                return 0; // folded meanwhile: the next run sees the fold
-            }
-            held.add(content);
+        for (PartitionIndex content : held) {
             // the object's updatedAt is its creation (or a later fold's): never earlier than the switch
             if (content.updatedAt() != null && !content.updatedAt().plus(settings.grace()).isAfter(now)) {
                 content.segments().stream().filter(entry -> BackupLayout.isMergedSegmentKey(entry.key()))

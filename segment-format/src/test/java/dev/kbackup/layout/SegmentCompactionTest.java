@@ -236,6 +236,63 @@ class SegmentCompactionTest {
                 .map(SegmentInfo::key).distinct().count());
     }
 
+    @Test
+    void aCompactionStepReadsOnlyTheUnsettledEndOfTheCatalogWhateverTheHistoryLength() {
+        int shortHistory = catalogObjectsReadByAStepAfter(8);
+        int longHistory = catalogObjectsReadByAStepAfter(40);
+
+        assertTrue(longHistory <= shortHistory && longHistory <= 4, "catalog objects read by one step after 8 "
+                + "segments: " + shortHistory + ", after 40: " + longHistory);
+    }
+
+    /**
+     * Backs up {@code history} segments, compacts them until nothing is left to do (past the grace), adds two new
+     * segments and returns the catalog objects read by the step that merges them.
+     */
+    private int catalogObjectsReadByAStepAfter(int history) {
+        CountingStore store = new CountingStore(new FilesystemObjectStore(root.resolve("history-" + history)));
+        BackupCatalog catalog = new BackupCatalog(store, layout, 2);
+        List<SegmentInfo> segments = new ArrayList<>();
+        for (int i = 0; i < history + 2; i++) {
+            segments.add(segment(store, i * 10L, i * 10L + 9, i * 10L));
+        }
+        segments.subList(0, history).forEach(segment -> publish(catalog, segment));
+        long target = segments.get(0).sizeBytes() * 3;
+        SegmentCompaction compaction = compaction(catalog, target);
+        Instant now = Instant.ofEpochMilli(segments.get(history + 1).maxTimestamp()).plus(MIN_AGE).plusMillis(1);
+        SegmentCompaction.Outcome outcome;
+        do {
+            outcome = compaction.compact("orders", 0, now);
+            catalog.checkpoint("orders", 0, now);
+            now = now.plus(GRACE);
+        } while (outcome.merged().isPresent() || outcome.segmentsDeleted() > 0);
+        PartitionIndex compacted = catalog.readIndex("orders", 0).orElseThrow();
+        assertEquals(history * 10L, compacted.recordCount());
+        assertTrue(compacted.segments().size() <= history / 2, "compacted: " + keys(compacted));
+
+        segments.subList(history, history + 2).forEach(segment -> publish(catalog, segment));
+        store.catalogReads = 0;
+        compaction.compact("orders", 0, now);
+        return store.catalogReads;
+    }
+
+    /** Counts reads of catalog objects (under index/ or checkpoints/). */
+    private static final class CountingStore extends ForwardingObjectStore {
+        int catalogReads;
+
+        CountingStore(ObjectStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public java.util.Optional<byte[]> readIfExists(String key) {
+            if (key.contains("/index/") || key.contains("/checkpoints/")) {
+                catalogReads++;
+            }
+            return delegate.readIfExists(key);
+        }
+    }
+
     private SegmentCompaction compaction(BackupCatalog catalog, long targetBytes) {
         return new SegmentCompaction(catalog, new SegmentCompaction.Settings(MIN_AGE, targetBytes, GRACE, Codec.ZSTD,
                 3, 4096, EncryptionKeys.NONE));
