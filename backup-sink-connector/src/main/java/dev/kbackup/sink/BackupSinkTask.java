@@ -7,6 +7,7 @@ import dev.kbackup.layout.BackupCatalog;
 import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.layout.ClusterSnapshots;
 import dev.kbackup.layout.PartitionIndex;
+import dev.kbackup.layout.SegmentCompaction;
 import dev.kbackup.storage.CircuitBreaker;
 import dev.kbackup.storage.GuardedObjectStore;
 import dev.kbackup.storage.ObjectStore;
@@ -132,7 +133,8 @@ public class BackupSinkTask extends SinkTask {
         config.retention().ifPresent(keep -> publisher.retain(new CatalogPublisher.Retention(keep,
                 config.cleanupGrace(), writers::partitions)));
         config.compaction().ifPresent(settings -> publisher.compact(new CatalogPublisher.Compaction(settings,
-                writers::partitions)));
+                writers::partitions, budget, SegmentCompaction.mergeHeapBytes(settings,
+                config.storage().uploadPartBytes()))));
         publisher.start();
         if (ClusterConfigKeys.isConfigured(config)) {
             logEnds = new LogEndOffsets(Admin.create(ClusterConfigKeys.adminProperties(config, "kbackup-lag-"

@@ -130,9 +130,11 @@ final class CatalogPublisher implements AutoCloseable {
     }
 
     /**
-     * What compaction applies to: how it merges, and the partitions this task owns (it compacts those only).
+     * What compaction applies to: how it merges, the partitions this task owns (it compacts those only), and the
+     * task's memory budget, in which a merge's buffers ({@code mergeHeapBytes}) count while it runs.
      */
-    record Compaction(SegmentCompaction.Settings settings, Supplier<Collection<TopicPartition>> owned) {
+    record Compaction(SegmentCompaction.Settings settings, Supplier<Collection<TopicPartition>> owned,
+                      MemoryBudget budget, long mergeHeapBytes) {
     }
 
     /** Compacts the owned partitions from now on: at most one merge per run (see {@link #applyCompaction}). */
@@ -298,6 +300,8 @@ final class CatalogPublisher implements AutoCloseable {
             if (idle != null && now.isBefore(idle.plus(recheck))) {
                 continue;
             }
+            // the task holds back records while a merge's buffers use its budget, as it does for its own
+            policy.budget().add(policy.mergeHeapBytes());
             try {
                 SegmentCompaction.Outcome outcome = compactor.compact(partition.topic(), partition.partition(), now);
                 if (outcome.merged().isEmpty() && outcome.segmentsDeleted() == 0) {
@@ -314,6 +318,8 @@ final class CatalogPublisher implements AutoCloseable {
                 log.warn("Compaction of {} in backup {} failed; it is tried again later: {}", partition,
                         job.backupId(), e.toString());
                 idleSince.put(partition, now);
+            } finally {
+                policy.budget().release(policy.mergeHeapBytes());
             }
         }
         return failure;

@@ -8,9 +8,12 @@ import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.layout.PartitionIndex;
 import dev.kbackup.layout.SegmentCompaction;
 import dev.kbackup.layout.SourceCluster;
+import dev.kbackup.storage.ForwardingObjectStore;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectStores;
+import dev.kbackup.storage.ObjectUpload;
 import dev.kbackup.storage.StorageSettings;
+import dev.kbackup.storage.WriteMode;
 import dev.kbackup.testing.TestSegments;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -23,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,10 +61,37 @@ class CatalogPublisherCompactionTest {
         assertTrue(keys.stream().noneMatch(BackupLayout::isMergedSegmentKey), keys.toString());
     }
 
-    /** Three stored, catalogued segments (the last one's entry wrong if asked), one publisher run; the keys read. */
+    @Test
+    void aMergesBuffersCountInTheTaskBudgetWhileItRuns() {
+        MemoryBudget budget = new MemoryBudget(64L << 20);
+        long mergeBytes = SegmentCompaction.mergeHeapBytes(SETTINGS, 8L << 20);
+        List<Long> heldWhileMerging = new ArrayList<>();
+
+        List<String> keys = run(true, false, budget, mergeBytes, store -> new ForwardingObjectStore(store) {
+            @Override
+            public ObjectUpload startUpload(String key, WriteMode mode) {
+                if (BackupLayout.isMergedSegmentKey(key)) {
+                    heldWhileMerging.add(budget.held());
+                }
+                return delegate.startUpload(key, mode);
+            }
+        });
+
+        assertEquals(1, keys.size(), keys.toString());
+        assertTrue(mergeBytes >= 2 * (8L << 20), "two part buffers at least: " + mergeBytes);
+        assertEquals(List.of(mergeBytes), heldWhileMerging);
+        assertEquals(0, budget.held(), "released after the merge");
+    }
+
     private List<String> run(boolean compaction, boolean wrongEntry) {
-        try (ObjectStore store = ObjectStores.open(StorageSettings.parse(Map.of("storage.type", "filesystem",
-                "filesystem.path", dir.resolve("bucket").toString())));
+        return run(compaction, wrongEntry, new MemoryBudget(1L << 30), 0, store -> store);
+    }
+
+    /** Three stored, catalogued segments (the last one's entry wrong if asked), one publisher run; the keys read. */
+    private List<String> run(boolean compaction, boolean wrongEntry, MemoryBudget budget, long mergeBytes,
+                             UnaryOperator<ObjectStore> wrap) {
+        try (ObjectStore store = wrap.apply(ObjectStores.open(StorageSettings.parse(Map.of("storage.type",
+                "filesystem", "filesystem.path", dir.resolve("bucket").toString()))));
              StateStore state = StateStore.open(dir.resolve("task-0.db"))) {
             BackupCatalog catalog = new BackupCatalog(store, layout);
             List<SegmentInfo> segments = new ArrayList<>();
@@ -79,7 +110,8 @@ class CatalogPublisherCompactionTest {
             try (CatalogPublisher sync = new CatalogPublisher(catalog, store, state, JOB, new SourceCluster(null,
                     null), layout.stateKey("task-0.db"), Duration.ofHours(1), Clock.systemUTC(), "test-sync")) {
                 if (compaction) {
-                    sync.compact(new CatalogPublisher.Compaction(SETTINGS, () -> List.of(ORDERS_0)));
+                    sync.compact(new CatalogPublisher.Compaction(SETTINGS, () -> List.of(ORDERS_0), budget,
+                            mergeBytes));
                 }
                 sync.runOnce();
             }

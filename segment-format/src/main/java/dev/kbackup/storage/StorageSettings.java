@@ -58,6 +58,11 @@ public record StorageSettings(
         prefix = normalizePrefix(prefix);
     }
 
+    /** The heap one upload buffers per part: the part size for S3; 0 for the filesystem, which streams. */
+    public long uploadPartBytes() {
+        return type == StorageType.S3 ? partSizeBytes : 0;
+    }
+
     /** Reads the settings from a config whose definition includes {@link StorageConfigKeys#define(ConfigDef)}. */
     public static StorageSettings from(AbstractConfig config) {
         return new StorageSettings(
