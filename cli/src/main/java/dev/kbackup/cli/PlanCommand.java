@@ -65,7 +65,8 @@ final class PlanCommand extends BackupCommand {
         Set<String> wanted = new TreeSet<>(topics);
         List<PartitionPlan> plans = new ArrayList<>();
         Set<String> found = new TreeSet<>();
-        catalog.loadAll().forEach((topic, partitions) -> {
+        // the catalog objects the window needs, as the restore reads them: not the whole history
+        catalog.loadWindow(window).forEach((topic, partitions) -> {
             found.add(topic);
             if (wanted.isEmpty() || wanted.contains(topic)) {
                 partitions.values().forEach(index -> plans.add(plan(PartitionWindow.of(index, window))));
