@@ -2,7 +2,8 @@
 # Runs the kbackup benchmarks in one go: JMH codec figures, then a KRaft broker and a Connect worker (each its own
 # JVM) with S3Proxy, the null-sink and producer ceilings, backup and restore, and the 1,000-partition run.
 #   benchmarks/run.sh [--quick] [--size-mb N] [--tasks N] [--skip codec,backup,restore,scale] [--jfr] [--help]
-# Writes benchmarks/results/results.json (or --out FILE) and prints the table. See docs/performance.md.
+# Writes benchmarks/results/results.json (or --out FILE; its "ratios" are the headline CPU and throughput ratios) and
+# prints the table. See docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

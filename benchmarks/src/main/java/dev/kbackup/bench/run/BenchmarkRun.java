@@ -4,6 +4,7 @@ import dev.kbackup.bench.cluster.ConnectWorker;
 import dev.kbackup.bench.cluster.KafkaBroker;
 import dev.kbackup.bench.codec.CodecBenchmarks;
 import dev.kbackup.bench.codec.CompressionReference;
+import dev.kbackup.bench.codec.RawCodecCpu;
 import dev.kbackup.bench.data.DataFile;
 import dev.kbackup.bench.data.DataSet;
 import dev.kbackup.format.Codec;
@@ -85,10 +86,17 @@ public final class BenchmarkRun {
             log("%s: %d records, %.1f MB payload in %s", id, data.get(dataSet).records(),
                     data.get(dataSet).payloadBytes() / 1e6, data.get(dataSet).path());
         }
+        // one pass over each data file: the compression reference, and the raw zstd-3 CPU of the CPU ratios
         timed("compression-reference", () -> {
             for (DataFile file : data.values()) {
                 CompressionReference reference = new CompressionReference(Codec.ZSTD_DEFAULT_LEVEL);
-                file.forEach(reference.sink());
+                try (RawCodecCpu raw = new RawCodecCpu(Codec.ZSTD, Codec.ZSTD_DEFAULT_LEVEL)) {
+                    file.forEach(record -> {
+                        reference.add(record);
+                        raw.add(record);
+                    });
+                    report.rawCodecCpu.add(rawCodecCost(file, raw.finish()));
+                }
                 CompressionReference.Result r = reference.finish();
                 report.compression.add(new Figures.Compression(file.dataSet().id(), Codec.ZSTD_DEFAULT_LEVEL,
                         r.payloadBytes(), r.encodedBytes(), r.oneFrameBytes(), r.segmentBytes(), r.oneFrameRatio(),
@@ -190,12 +198,19 @@ public final class BenchmarkRun {
                         timed("restore-" + id + "-encrypted", () -> report.restore.add(show(produce.restore(
                                 ENCRYPTED_PHASE, "backup-" + ENCRYPTED_PHASE + "-" + id + "-zstd", file,
                                 file.dataSet().topic(), options.partitions(), options.tasks(),
-                                restoreProducerOverrides(), encryptionKey, null))));
+                                restoreProducerOverrides(), encryptionKey, null, false))));
                     }
                     saveProgress();
                 }
             }
         }
+    }
+
+    private static Figures.RawCodecCost rawCodecCost(DataFile file, RawCodecCpu.Result r) {
+        double gigabytes = r.payloadBytes() / 1e9;
+        return new Figures.RawCodecCost(file.dataSet().id(), Codec.ZSTD.configName(), Codec.ZSTD_DEFAULT_LEVEL,
+                r.payloadBytes(), r.encodedBytes(), r.compressedBytes(), r.blocks(), r.compressCpuSeconds(),
+                r.decompressCpuSeconds(), r.compressCpuSeconds() / gigabytes, r.decompressCpuSeconds() / gigabytes);
     }
 
     /** The restore's producer batches like the ceiling's producer, so the comparison is about the restore itself. */
@@ -232,11 +247,18 @@ public final class BenchmarkRun {
             report.scale.add(ceiling[0]);
             timed("scale-backup", () -> report.scale.add(show(sinks.backup("scale", "json", topic, partitions,
                     options.tasks(), "zstd", file.records(), file.payloadBytes(), small, ceiling[0], false))));
-            // the restore of that backup, every partition, in the same -Xmx1g worker
+            // the restore of that backup, every partition, in the same -Xmx1g worker: whether it completes is a
+            // figure itself, so a failure is recorded and the run goes on
             ProducePhase produce = new ProducePhase(worker, broker, s3.connectorConfig());
-            timed("scale-restore", () -> report.scaleRestore.add(show(produce.restore("scale-restored",
-                    "backup-scale-json-zstd", file, topic, partitions, options.tasks(), restoreProducerOverrides(),
-                    null))));
+            timed("scale-restore", () -> {
+                try {
+                    report.scaleRestore.add(show(produce.restore("scale-restored", "backup-scale-json-zstd", file,
+                            topic, partitions, options.tasks(), restoreProducerOverrides(), Map.of(), null, true)));
+                } catch (Exception e) {
+                    report.scaleRestoreError = firstLine(e.toString());
+                    log("scale restore did not complete: %s", e);
+                }
+            });
         }
     }
 
@@ -258,9 +280,12 @@ public final class BenchmarkRun {
 
     private void describeMachine() throws Exception {
         report.machine.put("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        report.machine.put("commit", commit());
         report.machine.put("cores", Runtime.getRuntime().availableProcessors());
         report.machine.put("cpu", cpuModel());
         report.machine.put("java", System.getProperty("java.vm.version"));
+        report.machine.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.vendor")
+                + " " + System.getProperty("java.runtime.version"));
         report.machine.put("loadAverageStart", loadAverage());
         report.settings.put("quick", options.quick());
         report.settings.put("encryption", options.encryption());
@@ -308,6 +333,32 @@ public final class BenchmarkRun {
         byte[] key = new byte[32];
         new java.security.SecureRandom().nextBytes(key);
         return java.util.Base64.getEncoder().encodeToString(key);
+    }
+
+    /** The checked-out commit, short, with "-dirty" if the tree has changes (untracked files count too). */
+    private static String commit() {
+        try {
+            String head = git("rev-parse", "--short", "HEAD").trim();
+            return git("status", "--porcelain").isBlank() ? head : head + "-dirty";
+        } catch (Exception e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    private static String git(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("git"));
+        command.addAll(List.of(args));
+        Process git = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(git.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (git.waitFor() != 0) {
+            throw new IllegalStateException("git " + String.join(" ", args) + ": " + output.trim());
+        }
+        return output;
+    }
+
+    private static String firstLine(String text) {
+        String line = text.lines().findFirst().orElse("");
+        return line.length() <= 300 ? line : line.substring(0, 300) + "...";
     }
 
     private static String cpuModel() {

@@ -17,7 +17,7 @@ final class Figures {
      * @param heapMaxAfterGc    the worker's largest heap use right after any collection during the phase: with G1
      *                          this includes old-generation garbage not collected yet, so it is an upper bound
      * @param heapLiveMax       memory passes only: the largest live heap found by full collections forced every
-     *                          {@value SinkPhase#LIVE_SAMPLE_MS} ms during the phase (null in throughput passes)
+     *                          {@value HeapWatch#LIVE_SAMPLE_MS} ms during the phase (null in throughput passes)
      * @param heapBaseline      the worker's live heap after a full collection just before the phase
      * @param cpuSeconds        CPU seconds each process used from the connector's creation to the phase's end
      */
@@ -40,11 +40,32 @@ final class Figures {
 
     /**
      * A producer writing records into a topic: the plain producer (the ceiling) or the restore source.
-     * {@code cpuSeconds}: CPU seconds each process used from the start (the connector's creation) to the end.
+     *
+     * @param cpuSeconds          CPU seconds each process used from the start (the connector's creation) to the end
+     * @param producerCpuSeconds  ceiling only: the CPU of the producer in this JVM, that is the process's CPU minus
+     *                            that of its threads the producer does not use (see {@code DriverCpu}): the sending
+     *                            thread (which also reads the data file), the producer's I/O thread, and the JVM's
+     *                            own GC and JIT threads
+     * @param driverOtherThreadsCpuSeconds ceiling only: what was left out of it (S3Proxy, idle in this phase, JMX)
+     * @param heapBaseline        restore only: the worker's live heap after a full collection just before the phase
+     * @param heapMaxAfterGc      restore only: the worker's largest heap use right after any collection
+     * @param heapLiveMax         the scale restore only: the largest live heap found by full collections forced
+     *                            every {@value HeapWatch#LIVE_SAMPLE_MS} ms (which slows that restore down)
      */
     record ProduceRun(String phase, String dataSet, String producer, int tasks, long records, long payloadBytes,
                       double seconds, double mbPerSecond, double recordsPerSecond, Double ratioToCeiling,
-                      Map<String, String> settings, Map<String, Double> cpuSeconds) {
+                      Map<String, String> settings, Map<String, Double> cpuSeconds, Double producerCpuSeconds,
+                      Double driverOtherThreadsCpuSeconds, Long heapBaseline, Long heapMaxAfterGc, Long heapLiveMax,
+                      String workerHeap) {
+    }
+
+    /**
+     * The codec library alone on a whole data set, on one thread (see {@code RawCodecCpu}): the raw terms of the CPU
+     * ratios. Per GB means per 10^9 bytes of record payload (keys, values, headers), as for the connectors.
+     */
+    record RawCodecCost(String dataSet, String codec, int zstdLevel, long payloadBytes, long encodedBytes,
+                        long compressedBytes, long blocks, double compressCpuSeconds, double decompressCpuSeconds,
+                        double compressCpuSecondsPerGb, double decompressCpuSecondsPerGb) {
     }
 
     /** Compression of the whole data set: one zstd frame against the segment (see CompressionReference). */

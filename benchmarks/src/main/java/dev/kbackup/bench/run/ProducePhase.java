@@ -1,8 +1,10 @@
 package dev.kbackup.bench.run;
 
 import dev.kbackup.bench.cluster.ConnectWorker;
+import dev.kbackup.bench.cluster.DriverCpu;
 import dev.kbackup.bench.cluster.KafkaBroker;
 import dev.kbackup.bench.cluster.ProcessCpu;
+import dev.kbackup.bench.cluster.WorkerJmx;
 import dev.kbackup.bench.data.DataFile;
 import dev.kbackup.testing.RestoreConnectorConfig;
 
@@ -28,17 +30,23 @@ final class ProducePhase {
         this.s3Config = s3Config;
     }
 
+    /**
+     * The plain producer in this JVM. Nothing else runs here meanwhile (S3Proxy is idle between the backups and
+     * the restores), and its own CPU is told apart from the idle threads' by {@link DriverCpu}.
+     */
     Figures.ProduceRun producerCeiling(DataFile data, int partitions) throws Exception {
         String topic = "ceiling-" + data.dataSet().id();
         broker.createTopic(topic, partitions);
         Map<String, Double> cpu = cpu();
-        long start = System.nanoTime();
+        DriverCpu driver = DriverCpu.start();
         double seconds = TopicLoader.load(broker.bootstrapServers(), data, topic, partitions);
+        DriverCpu.Used producer = driver.used();
         Map<String, Double> cores = cpuSince(cpu);
         return new Figures.ProduceRun("restore-ceiling", data.dataSet().id(), "kafka-producer", 1, data.records(),
                 data.payloadBytes(), seconds, data.payloadBytes() / 1e6 / seconds, data.records() / seconds, null,
                 Map.of("acks", "all", "linger.ms", Integer.toString(TopicLoader.LINGER_MS), "batch.size",
-                        Integer.toString(TopicLoader.BATCH_BYTES), "compression.type", "none"), cores);
+                        Integer.toString(TopicLoader.BATCH_BYTES), "compression.type", "none"), cores,
+                producer.workSeconds(), producer.otherThreadsSeconds(), null, null, null, null);
     }
 
     /**
@@ -48,13 +56,18 @@ final class ProducePhase {
     Figures.ProduceRun restore(String label, String backupId, DataFile data, String sourceTopic, int partitions,
                                int tasks, Map<String, String> producerOverrides, Figures.ProduceRun ceiling)
             throws Exception {
-        return restore(label, backupId, data, sourceTopic, partitions, tasks, producerOverrides, Map.of(), ceiling);
+        return restore(label, backupId, data, sourceTopic, partitions, tasks, producerOverrides, Map.of(), ceiling,
+                false);
     }
 
-    /** Like the other, with {@code secretSettings} (encryption keys) added to the config but not to the figures. */
+    /**
+     * Like the other, with {@code secretSettings} (encryption keys) added to the config but not to the figures, and
+     * with {@code sampleLiveHeap} the worker's live heap high-water measured (a full collection every
+     * {@value HeapWatch#LIVE_SAMPLE_MS} ms, which slows the restore down).
+     */
     Figures.ProduceRun restore(String label, String backupId, DataFile data, String sourceTopic, int partitions,
                                int tasks, Map<String, String> producerOverrides, Map<String, String> secretSettings,
-                               Figures.ProduceRun ceiling) throws Exception {
+                               Figures.ProduceRun ceiling, boolean sampleLiveHeap) throws Exception {
         String target = label + "-" + data.dataSet().id();
         String name = "restore-" + label + "-" + data.dataSet().id();
         Map<String, String> config = RestoreConnectorConfig.of("dev.kbackup.restore.RestoreSourceConnector", backupId)
@@ -68,6 +81,7 @@ final class ProducePhase {
                 .build();
         config.putAll(producerOverrides);
         config.putAll(secretSettings);
+        HeapWatch heap = HeapWatch.start(worker.jmx(), sampleLiveHeap);
         Map<String, Double> cpu = cpu();
         long created = System.nanoTime();
         worker.createConnector(name, config);
@@ -94,9 +108,11 @@ final class ProducePhase {
                 worker.status(name);
                 lastStatusCheck = now;
             }
+            heap.maybeSample(now);
             Thread.sleep(SinkPhase.POLL_MS);
         }
         Map<String, Double> cores = cpuSince(cpu);
+        WorkerJmx.HeapWindow heapWindow = heap.window();
         long inTarget = broker.endOffsets(target, partitions);
         if (inTarget != data.records()) {
             throw new IllegalStateException(target + " holds " + inTarget + " records, expected " + data.records());
@@ -109,7 +125,8 @@ final class ProducePhase {
         String producer = label.equals(BenchmarkRun.ENCRYPTED_PHASE) ? "restore+enc" : "restore-source";
         return new Figures.ProduceRun(label, data.dataSet().id(), producer, tasks, data.records(),
                 data.payloadBytes(), seconds, mbPerSecond, data.records() / seconds,
-                ceiling == null ? null : mbPerSecond / ceiling.mbPerSecond(), settings, cores);
+                ceiling == null ? null : mbPerSecond / ceiling.mbPerSecond(), settings, cores, null, null,
+                heap.baseline(), heapWindow.maxUsedAfterGc(), heap.liveMax(), worker.heap());
     }
 
     private Map<String, Double> cpu() {

@@ -19,15 +19,23 @@ public final class Report {
 
     static final long MIB = 1024 * 1024;
     static final long HEAP_ALLOWANCE = 64 * MIB;
+    /** Targets of the headline ratios (issue 14). */
+    static final double CPU_RATIO_TARGET = 1.25;
+    static final double MANY_PARTITIONS_THROUGHPUT_TARGET = 0.5;
 
+    /** The headline figures, first in results.json; set by {@link #evaluate()}. */
+    public HeadlineRatios ratios;
     public final Map<String, Object> machine = new LinkedHashMap<>();
     public final Map<String, Object> settings = new LinkedHashMap<>();
     public final List<CodecBenchmarks.Row> codec = new ArrayList<>();
     public final List<Figures.Compression> compression = new ArrayList<>();
+    public final List<Figures.RawCodecCost> rawCodecCpu = new ArrayList<>();
     public final List<Figures.SinkRun> backup = new ArrayList<>();
     public final List<Figures.ProduceRun> restore = new ArrayList<>();
     public final List<Figures.SinkRun> scale = new ArrayList<>();
     public final List<Figures.ProduceRun> scaleRestore = new ArrayList<>();
+    /** Why the scale restore did not complete; null if it did or did not run. */
+    public String scaleRestoreError;
     public final List<Figures.SinkRun> memory = new ArrayList<>();
     public final List<Figures.Target> targets = new ArrayList<>();
     public final Map<String, Double> phaseSeconds = new LinkedHashMap<>();
@@ -57,6 +65,8 @@ public final class Report {
                 backup.set(i, run.withRatioToCeiling(run.mbPerSecond() / mean));
             }
         }
+        ratios = HeadlineRatios.of(this);
+        addHeadlineTargets();
         for (Figures.SinkRun run : backup) {
             if (run.ratioToCeiling() != null && "zstd".equals(run.codec())) {
                 targets.add(new Figures.Target("backup zstd-3 / null-sink ceiling, " + run.dataSet(),
@@ -96,7 +106,7 @@ public final class Report {
                 targets.add(new Figures.Target("worker live heap high-water, " + where,
                         fmt("%d MiB (idle worker %d MiB)", run.heapLiveMax() / MIB, run.heapBaseline() / MIB),
                         fmt("<= %d MiB (buffer %d + 64)", limit / MIB, run.bufferMemoryBytes() / MIB),
-                        run.heapLiveMax() <= limit, "full GC every " + SinkPhase.LIVE_SAMPLE_MS + " ms"));
+                        run.heapLiveMax() <= limit, "full GC every " + HeapWatch.LIVE_SAMPLE_MS + " ms"));
             }
             if (run.checkpointP99Ms() != null && run.heapLiveMax() == null) {
                 targets.add(new Figures.Target("checkpoint p99, " + where,
@@ -118,6 +128,44 @@ public final class Report {
         }
     }
 
+    private void addHeadlineTargets() {
+        ratios.backupCpuRatio().forEach((dataSet, ratio) -> {
+            HeadlineRatios.CpuTerms t = ratios.cpuSecondsPerGb().get(dataSet);
+            targets.add(new Figures.Target("backup CPU ratio, " + dataSet, fmt("%.2f", ratio),
+                    fmt("<= %.2f", CPU_RATIO_TARGET), ratio <= CPU_RATIO_TARGET,
+                    fmt("worker %.2f / (null sink %.2f + raw zstd-3 %.2f) CPU s/GB", t.backupWorker(),
+                            t.nullSinkWorker(), t.rawZstdCompress())));
+        });
+        ratios.restoreCpuRatio().forEach((dataSet, ratio) -> {
+            HeadlineRatios.CpuTerms t = ratios.cpuSecondsPerGb().get(dataSet);
+            targets.add(new Figures.Target("restore CPU ratio, " + dataSet, fmt("%.2f", ratio),
+                    fmt("<= %.2f", CPU_RATIO_TARGET), ratio <= CPU_RATIO_TARGET,
+                    fmt("worker %.2f / (producer %.2f + raw zstd-3 decompression %.2f) CPU s/GB",
+                            t.restoreWorker(), t.producerCeiling(), t.rawZstdDecompress())));
+        });
+        if (ratios.manyPartitionsThroughputRatio() != null) {
+            targets.add(new Figures.Target("many partitions, backup / null sink MB/s",
+                    fmt("%.2fx", ratios.manyPartitionsThroughputRatio()),
+                    fmt(">= %.2fx", MANY_PARTITIONS_THROUGHPUT_TARGET),
+                    ratios.manyPartitionsThroughputRatio() >= MANY_PARTITIONS_THROUGHPUT_TARGET, null));
+        }
+        if (ratios.manyPartitionsHeapOverBudgetMiB() != null) {
+            targets.add(new Figures.Target("many partitions, live heap over budget",
+                    fmt("%.1f MiB (%.1f - %.1f)", ratios.manyPartitionsHeapOverBudgetMiB(),
+                            ratios.manyPartitionsLiveHeapMiB(), ratios.manyPartitionsBudgetMiB()),
+                    fmt("<= %d MiB", HEAP_ALLOWANCE / MIB),
+                    ratios.manyPartitionsHeapOverBudgetMiB() <= HEAP_ALLOWANCE / MIB, "memory pass"));
+        }
+        if (ratios.manyPartitionsRestoreCompleted() != null) {
+            targets.add(new Figures.Target("many partitions, restore completes",
+                    ratios.manyPartitionsRestoreCompleted()
+                            ? fmt("yes, live heap %.1f MiB", ratios.manyPartitionsRestoreLiveHeapMiB())
+                            : "no", "completes, heap bounded", ratios.manyPartitionsRestoreCompleted(),
+                    ratios.manyPartitionsRestoreCompleted() ? "worker -Xmx" + ratios.manyPartitionsRestoreWorkerHeap()
+                            : ratios.manyPartitionsRestoreError()));
+        }
+    }
+
     void write(Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), this);
@@ -125,8 +173,9 @@ public final class Report {
 
     void print(PrintStream out) {
         out.println();
-        out.println("kbackup benchmark, " + machine.get("date") + ", " + machine.get("cores") + " cores ("
-                + machine.get("cpu") + "), Java " + machine.get("java") + ", load average at start "
+        out.println("kbackup benchmark, " + machine.get("date") + ", commit " + machine.get("commit") + ", "
+                + machine.get("cores") + " cores (" + machine.get("cpu") + "), Java " + machine.get("java")
+                + ", load average at start "
                 + machine.get("loadAverageStart") + ", at end " + machine.get("loadAverageEnd"));
         out.println("MB = 10^6 bytes of record payload (keys, values, headers) unless said otherwise.");
         if (!codec.isEmpty()) {
@@ -161,7 +210,7 @@ public final class Report {
         printRestores(out, "Scale restore (the scale backup, every partition, same worker)", scaleRestore);
         if (!memory.isEmpty()) {
             out.println();
-            out.println("Memory passes (a full GC in the worker every " + SinkPhase.LIVE_SAMPLE_MS
+            out.println("Memory passes (a full GC in the worker every " + HeapWatch.LIVE_SAMPLE_MS
                     + " ms: live heap; their throughput is not a result)");
             out.printf("  %-7s %-7s %-11s %-5s %10s %10s %14s %12s %10s%n", "data", "phase", "sink", "codec",
                     "live max", "idle", "after-GC max", "buffered max", "budget");
@@ -172,6 +221,7 @@ public final class Report {
                         mib(r.bufferMemoryBytes()));
             }
         }
+        printRatios(out);
         out.println();
         out.println("Targets (against ceilings measured in this run)");
         for (Figures.Target t : targets) {
@@ -182,18 +232,70 @@ public final class Report {
         out.println("Phase times (s): " + phaseSeconds);
     }
 
+    /** The headline ratios under their names in results.json, each with the terms it is made of. */
+    private void printRatios(PrintStream out) {
+        if (ratios == null) {
+            return;
+        }
+        out.println();
+        out.println("Headline ratios (\"ratios\" in results.json; CPU s/GB = CPU seconds per 10^9 bytes of payload)");
+        if (!rawCodecCpu.isEmpty()) {
+            for (Figures.RawCodecCost raw : rawCodecCpu) {
+                out.printf("  raw %s-%d on one thread, %-6s  compress %.3f, decompress %.3f CPU s/GB (%d blocks)%n",
+                        raw.codec(), raw.zstdLevel(), raw.dataSet(), raw.compressCpuSecondsPerGb(),
+                        raw.decompressCpuSecondsPerGb(), raw.blocks());
+            }
+        }
+        ratios.backupCpuRatio().forEach((dataSet, ratio) -> {
+            HeadlineRatios.CpuTerms t = ratios.cpuSecondsPerGb().get(dataSet);
+            out.printf("  %-32s %-6s %6.3f  = worker %.2f / (null sink %.2f + raw zstd-3 %.2f)%n", "backupCpuRatio",
+                    dataSet, ratio, t.backupWorker(), t.nullSinkWorker(), t.rawZstdCompress());
+        });
+        ratios.restoreCpuRatio().forEach((dataSet, ratio) -> {
+            HeadlineRatios.CpuTerms t = ratios.cpuSecondsPerGb().get(dataSet);
+            out.printf("  %-32s %-6s %6.3f  = worker %.2f / (producer %.2f + raw zstd-3 decompression %.2f)%n",
+                    "restoreCpuRatio", dataSet, ratio, t.restoreWorker(), t.producerCeiling(),
+                    t.rawZstdDecompress());
+        });
+        ratios.backupThroughputRatio().forEach((dataSet, ratio) -> out.printf("  %-32s %-6s %6.3f  = MB/s of the "
+                + "zstd-3 backup / null sink%n", "backupThroughputRatio", dataSet, ratio));
+        ratios.restoreThroughputRatio().forEach((dataSet, ratio) -> out.printf("  %-32s %-6s %6.3f  = MB/s of the "
+                + "restore / producer%n", "restoreThroughputRatio", dataSet, ratio));
+        if (ratios.manyPartitionsThroughputRatio() != null) {
+            out.printf("  %-32s %-6s %6.3f  = MB/s of the backup / null sink, %s partitions%n",
+                    "manyPartitionsThroughputRatio", "json", ratios.manyPartitionsThroughputRatio(),
+                    settings.get("scalePartitions"));
+        }
+        if (ratios.manyPartitionsHeapOverBudgetMiB() != null) {
+            out.printf("  %-32s %-6s %6.1f  = live heap %.1f MiB - buffer.memory.bytes %.1f MiB%n",
+                    "manyPartitionsHeapOverBudgetMiB", "json", ratios.manyPartitionsHeapOverBudgetMiB(),
+                    ratios.manyPartitionsLiveHeapMiB(), ratios.manyPartitionsBudgetMiB());
+        }
+        if (ratios.manyPartitionsRestoreCompleted() != null) {
+            out.printf("  %-32s %-6s %6s  %s%n", "manyPartitionsRestoreCompleted", "json",
+                    ratios.manyPartitionsRestoreCompleted(), ratios.manyPartitionsRestoreCompleted()
+                            ? fmt("live heap %s MiB in a -Xmx%s worker", ratios.manyPartitionsRestoreLiveHeapMiB(),
+                                    ratios.manyPartitionsRestoreWorkerHeap())
+                            : ratios.manyPartitionsRestoreError());
+        }
+    }
+
     private static void printRestores(PrintStream out, String title, List<Figures.ProduceRun> runs) {
         if (runs.isEmpty()) {
             return;
         }
         out.println();
         out.println(title);
-        out.printf("  %-7s %-15s %8s %10s %8s %7s  %s%n", "data", "producer", "MB/s", "records/s", "x ceil",
-                "secs", "CPU s/GB worker/broker/driver");
+        out.printf("  %-7s %-15s %8s %10s %8s %7s %15s  %-31s %s%n", "data", "producer", "MB/s", "records/s",
+                "x ceil", "secs", "heap live/GC max", "CPU s/GB worker/broker/driver", "producer alone");
         for (Figures.ProduceRun r : runs) {
-            out.printf("  %-7s %-15s %8.1f %10.0f %8s %7.1f  %s%n", r.dataSet(), r.producer(), r.mbPerSecond(),
-                    r.recordsPerSecond(), r.ratioToCeiling() == null ? "-" : fmt("%.2f", r.ratioToCeiling()),
-                    r.seconds(), cpuPerGb(r.cpuSeconds(), r.seconds(), r.payloadBytes()));
+            out.printf("  %-7s %-15s %8.1f %10.0f %8s %7.1f %15s  %-31s %s%n", r.dataSet(), r.producer(),
+                    r.mbPerSecond(), r.recordsPerSecond(),
+                    r.ratioToCeiling() == null ? "-" : fmt("%.2f", r.ratioToCeiling()), r.seconds(),
+                    r.heapMaxAfterGc() == null ? "-" : mib(r.heapLiveMax()) + "/" + mib(r.heapMaxAfterGc()),
+                    cpuPerGb(r.cpuSeconds(), r.seconds(), r.payloadBytes()),
+                    r.producerCpuSeconds() == null ? ""
+                            : fmt("%.1f", r.producerCpuSeconds() / (r.payloadBytes() / 1e9)));
         }
     }
 

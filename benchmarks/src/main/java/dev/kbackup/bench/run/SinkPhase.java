@@ -22,7 +22,6 @@ import java.util.Map;
 final class SinkPhase {
 
     static final int POLL_MS = 50;
-    static final int LIVE_SAMPLE_MS = 500;
     static final String STORAGE_PREFIX = "bench";
     private static final Duration TIMEOUT = Duration.ofMinutes(30);
 
@@ -133,11 +132,7 @@ final class SinkPhase {
     }
 
     private Measurement start(String name, Map<String, String> config, boolean sampleLiveHeap) throws Exception {
-        WorkerJmx jmx = worker.jmx();
-        long baseline = jmx.collectAndMeasure();
-        Thread.sleep(200); // lets the explicit collection's notification arrive before the window opens
-        jmx.resetHeapWindow();
-        Measurement m = new Measurement(baseline, sampleLiveHeap);
+        Measurement m = new Measurement(HeapWatch.start(worker.jmx(), sampleLiveHeap));
         worker.createConnector(name, config);
         return m;
     }
@@ -166,7 +161,7 @@ final class SinkPhase {
                 worker.status(name); // throws if a task failed
                 lastStatusCheck = now;
             }
-            m.maybeSampleLiveHeap(now);
+            m.heap.maybeSample(now);
             Thread.sleep(POLL_MS);
         }
     }
@@ -198,25 +193,12 @@ final class SinkPhase {
 
     /** CPU and heap of the processes over one phase. */
     private final class Measurement {
-        private final long heapBaseline;
-        private final boolean sampleLiveHeap;
+        private final HeapWatch heap;
         private final Map<String, Double> cpuAtStart;
-        private long lastLiveSample = System.nanoTime();
-        private Long liveMax;
 
-        Measurement(long heapBaseline, boolean sampleLiveHeap) {
-            this.heapBaseline = heapBaseline;
-            this.sampleLiveHeap = sampleLiveHeap;
+        Measurement(HeapWatch heap) {
+            this.heap = heap;
             this.cpuAtStart = cpu();
-        }
-
-        /** In a memory pass: a full collection in the worker every LIVE_SAMPLE_MS, keeping the largest live heap. */
-        void maybeSampleLiveHeap(long now) throws Exception {
-            if (sampleLiveHeap && now - lastLiveSample >= LIVE_SAMPLE_MS * 1_000_000L) {
-                long live = worker.jmx().collectAndMeasure();
-                liveMax = liveMax == null ? live : Math.max(liveMax, live);
-                lastLiveSample = System.nanoTime();
-            }
         }
 
         /** The figures common to every sink run, between {@code first} and {@code end} (System.nanoTime()). */
@@ -224,10 +206,10 @@ final class SinkPhase {
             double seconds = (end - first) / 1e9;
             Map<String, Double> cores = new LinkedHashMap<>();
             cpu().forEach((process, used) -> cores.put(process, used - cpuAtStart.get(process)));
-            WorkerJmx.HeapWindow heap = worker.jmx().heapWindow();
+            WorkerJmx.HeapWindow window = heap.window();
             return new Figures.SinkRun(null, null, null, null, 0, 0, 0, seconds, 0, 0, null, null, null, null, null,
-                    null, null, null, null, null, null, null, null, null, heapBaseline, heap.maxUsedAfterGc(),
-                    liveMax, heap.collections(), worker.heap(), cores);
+                    null, null, null, null, null, null, null, null, null, heap.baseline(), window.maxUsedAfterGc(),
+                    heap.liveMax(), window.collections(), worker.heap(), cores);
         }
 
         private Map<String, Double> cpu() {
