@@ -102,7 +102,9 @@ public class BackupSinkConfig extends AbstractConfig {
                         + "seeking during a restore. 1 MiB gives zstd nearly a whole-stream ratio.",
                 SEGMENT_GROUP, ++order, Width.SHORT, "Block bytes");
         def.define(COMPRESSION_TYPE, Type.STRING, Codec.ZSTD.configName(), codecValidator(), Importance.MEDIUM,
-                "Compression of segment blocks: zstd (best ratio), lz4 (fastest) or none.",
+                "Compression of segment blocks: zstd (best ratio), lz4 (fastest) or none. With zstd or lz4, a block "
+                        + "that does not shrink to 95% of its size is stored uncompressed, and after a run of such blocks "
+                        + "the writer stops trying for a while.",
                 SEGMENT_GROUP, ++order, Width.SHORT, "Compression type");
         def.define(COMPRESSION_LEVEL, Type.INT, Codec.ZSTD_DEFAULT_LEVEL,
                 Range.between(Codec.ZSTD_MIN_LEVEL, Codec.ZSTD_MAX_LEVEL), Importance.LOW,

@@ -235,12 +235,14 @@ public final class SegmentReader implements AutoCloseable {
                 compressed = decrypt(blockIndex);
                 compressedLength -= BlockCipher.TAG_BYTES;
             }
+            // a block stored uncompressed says codec none, whatever the segment's codec
+            BlockDecompressor blockDecompressor = current.codec() == Codec.NONE ? BlockDecompressor.NONE : decompressor;
             try {
-                decompressor.checkCanProduce(compressed, compressedLength, current.uncompressedLength());
+                blockDecompressor.checkCanProduce(compressed, compressedLength, current.uncompressedLength());
                 if (plain.length < current.uncompressedLength()) {
                     plain = new byte[current.uncompressedLength()];
                 }
-                decompressor.decompress(compressed, compressedLength, plain, current.uncompressedLength());
+                blockDecompressor.decompress(compressed, compressedLength, plain, current.uncompressedLength());
             } catch (IllegalArgumentException e) {
                 throw new CorruptSegmentException(name, blockIndex, currentPosition, e.getMessage(), e);
             }
@@ -365,11 +367,18 @@ public final class SegmentReader implements AutoCloseable {
         if (FooterCodec.crc(headerBytes.array(), 0, SegmentFormat.BLOCK_HEADER_SIZE - 4) != headerCrc) {
             throw new CorruptSegmentException(name, blockIndex, position, "block header checksum mismatch");
         }
-        Codec blockCodec = FooterCodec.codecFrom(name, codecId, position + 1);
+        Codec blockCodec;
+        try {
+            blockCodec = Codec.fromId(Byte.toUnsignedInt(codecId));
+        } catch (IllegalArgumentException e) {
+            throw new CorruptSegmentException(name, blockIndex, position, "unknown block codec id "
+                    + Byte.toUnsignedInt(codecId) + "; this reader knows 0 (none), 1 (zstd) and 2 (lz4)");
+        }
         long previousLast = seen.isEmpty() ? -1 : seen.get(seen.size() - 1).lastOffset();
         String problem = null;
-        if (blockCodec != codec) {
-            problem = "block codec " + blockCodec + " differs from the segment's " + codec;
+        if (blockCodec != codec && blockCodec != Codec.NONE) {
+            problem = "block codec " + blockCodec + " is neither the segment's " + codec
+                    + " nor NONE (a block stored uncompressed)";
         } else if (recordCount <= 0) {
             problem = "record count " + recordCount;
         } else if (uncompressed < 0 || uncompressed > SegmentFormat.MAX_BLOCK_BYTES) {
@@ -382,7 +391,8 @@ public final class SegmentReader implements AutoCloseable {
         } else if (cipher != null && compressed < BlockCipher.TAG_BYTES) {
             problem = "encrypted block of " + compressed + " stored bytes is shorter than its "
                     + BlockCipher.TAG_BYTES + "-byte authentication tag";
-        } else if (codec == Codec.NONE && compressed - (cipher == null ? 0 : BlockCipher.TAG_BYTES) != uncompressed) {
+        } else if (blockCodec == Codec.NONE
+                && compressed - (cipher == null ? 0 : BlockCipher.TAG_BYTES) != uncompressed) {
             problem = "uncompressed block declares " + compressed + " stored and " + uncompressed + " plain bytes";
         } else if (firstOffset < 0 || lastOffset < firstOffset || lastOffset - firstOffset < recordCount - 1L) {
             problem = "offsets " + firstOffset + ".." + lastOffset + " cannot hold " + recordCount + " records";

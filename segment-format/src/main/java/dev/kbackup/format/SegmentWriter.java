@@ -20,6 +20,9 @@ import java.util.zip.CRC32C;
  *
  * <p>With {@link EncryptionKeys} that encrypt, the segment gets a fresh data key, stored wrapped after the header
  * and in the footer, and every block's compressed payload is sealed with AES-256-GCM (format version 3).
+ *
+ * <p>Blocks that compression does not shrink enough are stored uncompressed, with codec none in their header, and
+ * after a run of them the writer stops trying for a while ({@link CompressionBackoff}).
  */
 public final class SegmentWriter {
 
@@ -35,6 +38,7 @@ public final class SegmentWriter {
     private final ByteBuffer blockHeader = ByteBuffer.allocate(SegmentFormat.BLOCK_HEADER_SIZE);
     private final long coversFrom;
     private final BlockCipher cipher; // null: unencrypted, format version 2
+    private final CompressionBackoff backoff = new CompressionBackoff();
 
     private long position;
     private long recordCount;
@@ -113,11 +117,17 @@ public final class SegmentWriter {
             throw new IllegalArgumentException("Block starting at offset " + block.firstOffset()
                     + " does not follow offset " + index.get(index.size() - 1).lastOffset() + " in segment " + name);
         }
-        BlockCompressor.Bytes compressed = compressor.compress(block.data(), block.length());
-        int storedLength = compressed.length() + (cipher == null ? 0 : BlockCipher.TAG_BYTES);
+        // A block that compression does not shrink enough is stored as it is, marked by codec none in its header.
+        BlockCompressor.Bytes compressed = compressor.codec() != Codec.NONE && backoff.tryCompress()
+                ? compressor.compress(block.data(), block.length()) : null;
+        boolean keep = compressed != null && backoff.keepCompressed(compressed.length(), block.length());
+        Codec blockCodec = keep ? compressor.codec() : Codec.NONE;
+        byte[] payload = keep ? compressed.array() : block.data();
+        int payloadLength = keep ? compressed.length() : block.length();
+        int storedLength = payloadLength + (cipher == null ? 0 : BlockCipher.TAG_BYTES);
         blockHeader.clear();
         blockHeader.put((byte) SegmentFormat.BLOCK_MARKER)
-                .put((byte) compressor.codec().id())
+                .put((byte) blockCodec.id())
                 .putInt(block.recordCount())
                 .putInt(block.length())
                 .putInt(storedLength)
@@ -125,8 +135,8 @@ public final class SegmentWriter {
                 .putLong(block.lastOffset())
                 .putLong(block.minTimestamp())
                 .putLong(block.maxTimestamp());
-        byte[] stored = cipher == null ? compressed.array()
-                : cipher.seal(index.size(), blockHeader.array(), compressed.array(), compressed.length());
+        byte[] stored = cipher == null ? payload
+                : cipher.seal(index.size(), blockHeader.array(), payload, payloadLength);
         blockHeader.putInt(FooterCodec.crc(stored, 0, storedLength));
         blockHeader.putInt(FooterCodec.crc(blockHeader.array(), 0, blockHeader.position()));
 
