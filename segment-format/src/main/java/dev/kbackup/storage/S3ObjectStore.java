@@ -34,8 +34,8 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * bytes, since SigV4 does not hash the payload, over plain http either ({@link UnsignedPayloadSigner}). Multipart
  * uploads declare it when they start and hand each part's checksum back on completion: AWS rejects the completion if
  * parts carry checksums the upload did not declare, which is what the SDK's default checksums would otherwise
- * produce. What else is checked where (the SDK on whole-object reads, our CRC32C per block and object) is in
- * docs/security.md, "What is verified where".
+ * produce. Reads do not ask for the store's checksum: segments carry a CRC32C per block and of the whole object,
+ * checked by their readers (docs/security.md, "What is verified where").
  */
 public final class S3ObjectStore implements ObjectStore {
 

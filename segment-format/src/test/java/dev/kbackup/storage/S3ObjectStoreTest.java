@@ -141,6 +141,9 @@ class S3ObjectStoreTest extends ObjectStoreContract {
         try (InputStream in = store.read(base + "large")) {
             assertArrayEquals(large, in.readAllBytes());
         }
+        // reads do not ask for the store's checksum (docs/security.md: segments carry their own CRC32C)
+        Request read = last(wire.requests(), r -> r.method().equals("GET") && r.target().endsWith(base + "small"));
+        assertNull(read.header("x-amz-checksum-mode"), read.toString());
     }
 
     /** The base64 of the big-endian CRC32, as the x-amz-checksum-crc32 header carries it. */
