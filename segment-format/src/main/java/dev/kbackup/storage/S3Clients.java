@@ -40,6 +40,10 @@ final class S3Clients {
                 .region(region(settings))
                 .forcePathStyle(settings.pathStyleAccess())
                 .credentialsProvider(credentials)
+                // SigV4 without a SHA-256 of every uploaded byte, over plain http too
+                .putAuthScheme(UnsignedPayloadSigner.scheme())
+                // each upload's one CRC32 travels in a header, not in an aws-chunked trailer
+                .serviceConfiguration(s3 -> s3.chunkedEncodingEnabled(false))
                 .overrideConfiguration(o -> o
                         .retryStrategy(retryStrategy(settings))
                         .apiCallTimeout(settings.apiCallTimeout()));

@@ -30,9 +30,12 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * An {@link ObjectStore} on an S3 bucket (AWS or S3-compatible), below the configured key prefix. Retries are done
  * by the SDK (see {@link S3Clients}); whatever still fails becomes a {@link StorageException}.
  *
- * <p>Every write carries a CRC32 checksum that the store verifies. Multipart uploads declare it when they start and
- * hand each part's checksum back on completion: AWS rejects the completion if parts carry checksums the upload did
- * not declare, which is what the SDK's default checksums would otherwise produce.
+ * <p>Every write carries a CRC32 checksum that the store verifies, in a header: the one pass the SDK makes over the
+ * bytes, since SigV4 does not hash the payload, over plain http either ({@link UnsignedPayloadSigner}). Multipart
+ * uploads declare it when they start and hand each part's checksum back on completion: AWS rejects the completion if
+ * parts carry checksums the upload did not declare, which is what the SDK's default checksums would otherwise
+ * produce. Reads do not ask for the store's checksum: segments carry a CRC32C per block and of the whole object,
+ * checked by their readers (docs/security.md, "What is verified where").
  */
 public final class S3ObjectStore implements ObjectStore {
 

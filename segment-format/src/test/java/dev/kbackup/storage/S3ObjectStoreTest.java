@@ -3,17 +3,22 @@ package dev.kbackup.storage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.zip.CRC32;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -105,6 +110,47 @@ class S3ObjectStoreTest extends ObjectStoreContract {
         assertEquals(1, wire.requests().stream().filter(Request::isCreateMultipartUpload).count());
         assertEquals(2, wire.requests().stream().filter(Request::isUploadPart).count());
         assertEquals(PART_SIZE + 1, store.stat(base + "two-parts").orElseThrow().size());
+    }
+
+    @Test
+    void eachUploadCarriesOneCrc32OfItsBytesAndNoPayloadHash() throws IOException {
+        byte[] small = randomBytes(1000, 12);
+        byte[] large = randomBytes(PART_SIZE + 1000, 13);
+        store.put(base + "small", small, WriteMode.OVERWRITE);
+        try (ObjectUpload upload = store.startUpload(base + "large", WriteMode.OVERWRITE)) {
+            upload.write(large);
+            upload.complete();
+        }
+
+        List<Request> writes = wire.requests().stream()
+                .filter(r -> (r.isPutObject() || r.isUploadPart()) && r.target().contains(base))
+                .collect(Collectors.toList());
+        assertEquals(3, writes.size(), writes.toString());
+        for (Request write : writes) {
+            // the payload is not hashed: SigV4 signs the headers, the CRC32 header among them
+            assertEquals("UNSIGNED-PAYLOAD", write.header("x-amz-content-sha256"), write.toString());
+            assertEquals(List.of("x-amz-checksum-crc32"), write.headers().keySet().stream()
+                    .filter(h -> h.startsWith("x-amz-checksum-")).collect(Collectors.toList()), write.toString());
+            assertNull(write.header("x-amz-trailer"), write.toString());
+            String expected = write.isPutObject() ? crc32(small, 0, small.length)
+                    : write.target().contains("partNumber=1&") || write.target().endsWith("partNumber=1")
+                    ? crc32(large, 0, PART_SIZE) : crc32(large, PART_SIZE, 1000);
+            assertEquals(expected, write.header("x-amz-checksum-crc32"), write.toString());
+        }
+        assertArrayEquals(small, store.readIfExists(base + "small").orElseThrow());
+        try (InputStream in = store.read(base + "large")) {
+            assertArrayEquals(large, in.readAllBytes());
+        }
+        // reads do not ask for the store's checksum (docs/security.md: segments carry their own CRC32C)
+        Request read = last(wire.requests(), r -> r.method().equals("GET") && r.target().endsWith(base + "small"));
+        assertNull(read.header("x-amz-checksum-mode"), read.toString());
+    }
+
+    /** The base64 of the big-endian CRC32, as the x-amz-checksum-crc32 header carries it. */
+    private static String crc32(byte[] bytes, int offset, int length) {
+        CRC32 crc = new CRC32();
+        crc.update(bytes, offset, length);
+        return Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
     @Test
