@@ -140,7 +140,18 @@ final class CatalogPublisher implements AutoCloseable {
     /** Compacts the owned partitions from now on: at most one merge per run (see {@link #applyCompaction}). */
     void compact(Compaction compaction) {
         this.compaction = compaction;
-        this.compactor = new SegmentCompaction(catalog, compaction.settings());
+        // the task holds back records while a merge's buffers use its budget, as it does for its own
+        this.compactor = new SegmentCompaction(catalog, compaction.settings(), new SegmentCompaction.MergeMemory() {
+            @Override
+            public void hold() {
+                compaction.budget().add(compaction.mergeHeapBytes());
+            }
+
+            @Override
+            public void release() {
+                compaction.budget().release(compaction.mergeHeapBytes());
+            }
+        });
     }
 
     /** Applies {@code retention} on every run from now on. */
@@ -300,8 +311,6 @@ final class CatalogPublisher implements AutoCloseable {
             if (idle != null && now.isBefore(idle.plus(recheck))) {
                 continue;
             }
-            // the task holds back records while a merge's buffers use its budget, as it does for its own
-            policy.budget().add(policy.mergeHeapBytes());
             try {
                 SegmentCompaction.Outcome outcome = compactor.compact(partition.topic(), partition.partition(), now);
                 if (outcome.merged().isEmpty() && outcome.segmentsDeleted() == 0) {
@@ -318,8 +327,6 @@ final class CatalogPublisher implements AutoCloseable {
                 log.warn("Compaction of {} in backup {} failed; it is tried again later: {}", partition,
                         job.backupId(), e.toString());
                 idleSince.put(partition, now);
-            } finally {
-                policy.budget().release(policy.mergeHeapBytes());
             }
         }
         return failure;

@@ -9,6 +9,7 @@ import dev.kbackup.layout.PartitionIndex;
 import dev.kbackup.layout.SegmentCompaction;
 import dev.kbackup.layout.SourceCluster;
 import dev.kbackup.storage.ForwardingObjectStore;
+import dev.kbackup.storage.ObjectInfo;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectStores;
 import dev.kbackup.storage.ObjectUpload;
@@ -24,11 +25,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The publisher compacts the partitions its task owns when compaction is on, and never fails a run over it. */
@@ -66,6 +69,7 @@ class CatalogPublisherCompactionTest {
         MemoryBudget budget = new MemoryBudget(64L << 20);
         long mergeBytes = SegmentCompaction.mergeHeapBytes(SETTINGS, 8L << 20);
         List<Long> heldWhileMerging = new ArrayList<>();
+        List<Long> heldWhileListing = new ArrayList<>();
 
         List<String> keys = run(true, false, budget, mergeBytes, store -> new ForwardingObjectStore(store) {
             @Override
@@ -75,11 +79,20 @@ class CatalogPublisherCompactionTest {
                 }
                 return delegate.startUpload(key, mode);
             }
+
+            @Override
+            public Iterator<ObjectInfo> list(String prefix, String startAfter) {
+                heldWhileListing.add(budget.held());
+                return delegate.list(prefix, startAfter);
+            }
         });
 
         assertEquals(1, keys.size(), keys.toString());
         assertTrue(mergeBytes >= 2 * (8L << 20), "two part buffers at least: " + mergeBytes);
         assertEquals(List.of(mergeBytes), heldWhileMerging);
+        assertFalse(heldWhileListing.isEmpty());
+        assertEquals(List.of(0L), heldWhileListing.stream().distinct().toList(),
+                "looking at the catalog for a merge holds nothing in the budget; only the merge does");
         assertEquals(0, budget.held(), "released after the merge");
     }
 

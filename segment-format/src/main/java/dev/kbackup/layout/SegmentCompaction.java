@@ -70,8 +70,28 @@ public final class SegmentCompaction {
         }
     }
 
+    /** Where a merge's buffers are counted while it runs, such as the sink task's memory budget. */
+    public interface MergeMemory {
+        MergeMemory UNCOUNTED = new MergeMemory() {
+            @Override
+            public void hold() {
+            }
+
+            @Override
+            public void release() {
+            }
+        };
+
+        /** A merge is about to allocate its buffers. */
+        void hold();
+
+        /** The merge ended (whatever the outcome) and its buffers are garbage. */
+        void release();
+    }
+
     private final BackupCatalog catalog;
     private final Settings settings;
+    private final MergeMemory memory;
 
     /**
      * The most heap one merge holds, as G1 counts it: a block read (compressed and decoded), a block written (its
@@ -84,8 +104,13 @@ public final class SegmentCompaction {
     }
 
     public SegmentCompaction(BackupCatalog catalog, Settings settings) {
+        this(catalog, settings, MergeMemory.UNCOUNTED);
+    }
+
+    public SegmentCompaction(BackupCatalog catalog, Settings settings, MergeMemory memory) {
         this.catalog = catalog;
         this.settings = settings;
+        this.memory = memory;
     }
 
     /**
@@ -133,7 +158,13 @@ public final class SegmentCompaction {
         if (run.isEmpty()) {
             return new Outcome(Optional.empty(), List.of(), deleted);
         }
-        SegmentInfo merged = merge(topic, partition, run);
+        SegmentInfo merged;
+        memory.hold();
+        try {
+            merged = merge(topic, partition, run);
+        } finally {
+            memory.release();
+        }
         catalog.publishIndex(new PartitionIndex(topic, partition, now, List.of(merged)), now);
         log.info("Compacted {} segments of {}-{} (offsets {}..{}, {} records, {} bytes) into {} ({} bytes); the "
                         + "replaced segments are deleted after {} ms", run.size(), topic, partition,
