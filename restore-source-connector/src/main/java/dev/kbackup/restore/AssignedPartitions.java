@@ -6,12 +6,12 @@ import dev.kbackup.format.TimeWindow;
 import dev.kbackup.layout.MissingOffsets;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,6 +59,8 @@ final class AssignedPartitions implements PartitionRestorer.Listener {
     private final int task;
     private final List<Partition> partitions;
     private final Map<TopicPartition, Partition> bySource = new HashMap<>();
+    // acknowledged records carry the very map their converter made: found without building a TopicPartition
+    private final Map<Map<String, Object>, Partition> bySourcePartition = new IdentityHashMap<>();
     private final Throttle throttle;
     private final InFlightBytes inFlight;
     private final int batchMaxRecords;
@@ -110,6 +113,7 @@ final class AssignedPartitions implements PartitionRestorer.Listener {
     void add(Partition partition) {
         partitions.add(partition);
         bySource.put(partition.records().source(), partition);
+        bySourcePartition.put(partition.records().sourcePartition(), partition);
         if (!following && partition.earlier() != null && partition.restorer().remainingRecords() == 0) {
             warnAlreadyRestored(partition);
         }
@@ -230,8 +234,7 @@ final class AssignedPartitions implements PartitionRestorer.Listener {
         acknowledged.incrementAndGet();
         long size = sizeOf(record);
         inFlight.release(size);
-        TopicPartition source = RestoreOffsets.topicPartition(record.sourcePartition());
-        Partition partition = source == null ? null : bySource.get(source);
+        Partition partition = partitionOf(record);
         if (partition == null) {
             return;
         }
@@ -242,6 +245,15 @@ final class AssignedPartitions implements PartitionRestorer.Listener {
             partition.offsets().recordWithoutPosition(original, size);
         }
         metrics.restored(1, size);
+    }
+
+    private Partition partitionOf(SourceRecord record) {
+        Partition partition = bySourcePartition.get(record.sourcePartition());
+        if (partition != null) {
+            return partition;
+        }
+        TopicPartition source = RestoreOffsets.topicPartition(record.sourcePartition());
+        return source == null ? null : bySource.get(source);
     }
 
     /** Writes the offset translation logs that changed, if the interval has passed (or {@code force}). */
@@ -338,7 +350,7 @@ final class AssignedPartitions implements PartitionRestorer.Listener {
     static long sizeOf(SourceRecord record) {
         long size = length(record.key()) + length(record.value());
         for (Header header : record.headers()) {
-            size += header.key().getBytes(StandardCharsets.UTF_8).length + length(header.value());
+            size += Utils.utf8Length(header.key()) + length(header.value());
         }
         return size;
     }

@@ -9,6 +9,7 @@ import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.layout.RestoreKeys;
 import dev.kbackup.testing.RandomRecords;
 import dev.kbackup.testing.MemoryObjectStore;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.LogCaptureAppender;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.function.IntToLongFunction;
 
@@ -113,6 +115,37 @@ class AssignedPartitionsTest {
         assertEquals(0, summary.partitionsAlreadyRestored());
         assertEquals(10, summary.recordsThisRun());
         assertFalse(summary.describe().contains("already been restored"), summary.describe());
+    }
+
+    @Test
+    void acknowledgementsCountForTheirPartitionWhetherTheyCarryTheConvertersMapOrAnEqualOne() {
+        AssignedPartitions restore = assignedPartitions(Clock.systemUTC());
+        restore.add(partition(restore, "orders", 0, records(0, 10, i -> 1_000 + i), -1));
+        restore.add(partition(restore, "orders", 1, records(0, 10, i -> 1_000 + i), -1));
+        List<SourceRecord> produced = new ArrayList<>();
+        while (!restore.everythingRead()) {
+            restore.nextBatch(produced);
+        }
+        long target = 100;
+        for (SourceRecord record : produced) {
+            // every other record as if rebuilt with an equal source partition map of its own
+            SourceRecord acknowledged = record.kafkaPartition() == 0 && RestoreOffsets.offset(record.sourceOffset())
+                    % 2 == 0 ? record : new SourceRecord(new HashMap<>(record.sourcePartition()),
+                    record.sourceOffset(), record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
+                    record.valueSchema(), record.value(), record.timestamp(), record.headers());
+            restore.acknowledged(acknowledged, new RecordMetadata(new TopicPartition(record.topic(),
+                    record.kafkaPartition()), target++, 0, 0, -1, -1));
+        }
+
+        RestoreSummary summary = restore.complete();
+
+        assertEquals(20, produced.size());
+        assertEquals(List.of(10L, 10L), summary.partitions().stream().map(RestoreSummary.PartitionSummary::records)
+                .toList());
+        assertEquals(List.of(9L, 9L), summary.partitions().stream()
+                .map(RestoreSummary.PartitionSummary::lastOffset).toList());
+        assertEquals(produced.stream().filter(r -> r.kafkaPartition() == 0).mapToLong(AssignedPartitions::sizeOf)
+                .sum(), summary.partitions().get(0).bytes());
     }
 
     @Test
