@@ -16,6 +16,8 @@ import java.util.List;
  */
 final class BlockDecoder {
 
+    private static final int RECENT_KEYS = 8;
+
     private final String segment;
     private final int block;
     private final long position;
@@ -25,6 +27,11 @@ final class BlockDecoder {
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
     private int cursor;
+    // records of a block mostly repeat the header keys of the one before: where each of the first keys was read,
+    // so that the same bytes give the same String instead of a new one
+    private final String[] recentKeys = new String[RECENT_KEYS];
+    private final int[] recentKeyAt = new int[RECENT_KEYS];
+    private final int[] recentKeyLength = new int[RECENT_KEYS];
 
     private BlockDecoder(String segment, int block, long position, byte[] bytes, int limit) {
         this.segment = segment;
@@ -62,7 +69,7 @@ final class BlockDecoder {
             List<BackupHeader> headers = headerCount == 0 ? List.of() : new ArrayList<>(Math.min(headerCount, 64));
             for (int h = 0; h < headerCount; h++) {
                 int keyLength = readLength();
-                String headerKey = readUtf8(keyLength);
+                String headerKey = h < RECENT_KEYS ? readKey(h, keyLength) : readUtf8(keyLength);
                 headers.add(new BackupHeader(headerKey, readNullableBytes()));
             }
             min = Math.min(min, timestamp);
@@ -121,6 +128,23 @@ final class BlockDecoder {
         byte[] result = Arrays.copyOfRange(bytes, cursor, cursor + (int) length);
         cursor += (int) length;
         return result;
+    }
+
+    /** The key of header {@code index}: the String of the previous record's if its bytes are the same. */
+    private String readKey(int index, int length) {
+        String recent = recentKeys[index];
+        int at = recentKeyAt[index];
+        if (recent != null && recentKeyLength[index] == length
+                && Arrays.equals(bytes, at, at + length, bytes, cursor, cursor + length)) {
+            cursor += length;
+            return recent;
+        }
+        int start = cursor;
+        String key = readUtf8(length);
+        recentKeys[index] = key;
+        recentKeyAt[index] = start;
+        recentKeyLength[index] = length;
+        return key;
     }
 
     private String readUtf8(int length) {
