@@ -50,8 +50,8 @@ public class BackupSinkTask extends SinkTask {
 
     private final Clock clock;
     private final UnaryOperator<ObjectStore> storeWrapper;
-    /** The pipeline's executor, or null for its own thread. */
-    private final ExecutorService pipelineThread;
+    /** The pipeline's executor, or null for its own threads. */
+    private final ExecutorService pipelineThreads;
     private final PartitionWriters writers = new PartitionWriters();
     private final PipelineEvents events = new PipelineEvents(writers,
             (segment, nanos) -> this.metrics.recordSegment(segment.sizeBytes(), segment.uncompressedBytes(), nanos));
@@ -87,10 +87,10 @@ public class BackupSinkTask extends SinkTask {
     }
 
     // for testing: a store with faults injected, and the pipeline's work run on a controlled executor
-    BackupSinkTask(Clock clock, UnaryOperator<ObjectStore> storeWrapper, ExecutorService pipelineThread) {
+    BackupSinkTask(Clock clock, UnaryOperator<ObjectStore> storeWrapper, ExecutorService pipelineThreads) {
         this.clock = clock;
         this.storeWrapper = storeWrapper;
-        this.pipelineThread = pipelineThread;
+        this.pipelineThreads = pipelineThreads;
     }
 
     @Override
@@ -120,10 +120,10 @@ public class BackupSinkTask extends SinkTask {
         metrics = new BackupSinkMetrics(pluginMetrics(), "kbackup-sink:" + config.connectorName() + ":"
                 + config.taskNumber() + ":", budget::held, budget::highWater, writers::openSegments,
                 () -> store.breaker().state().ordinal());
-        ExecutorService segmentThread = pipelineThread != null ? pipelineThread
-                : SegmentPipeline.ownThread("kbackup-segments-" + taskName);
+        ExecutorService segmentThreads = pipelineThreads != null ? pipelineThreads
+                : SegmentPipeline.ownThreads("kbackup-segments-" + taskName, config.pipelineThreads());
         pipeline = new SegmentPipeline(store, catalog, config.codec(), config.compressionLevel(), config.blockBytes(),
-                config.encryptionKeys(), budget, events, segmentThread);
+                config.encryptionKeys(), budget, events, segmentThreads);
         rewinds = new Rewinds(writers, pipeline, context, () -> metrics.recordRewind());
         memoryPressure = new MemoryPressure(budget, writers, clock, BACKPRESSURE_WAIT_MS, this::storageFailed,
                 store.describe());
