@@ -34,7 +34,6 @@ public class BackupSinkConfig extends AbstractConfig {
     public static final String SEGMENT_BLOCK_BYTES = "segment.block.bytes";
     public static final String COMPRESSION_TYPE = "compression.type";
     public static final String COMPRESSION_LEVEL = "compression.level";
-    public static final String PIPELINE_THREADS = "pipeline.threads";
     public static final String CHECKPOINT_INTERVAL_MS = "checkpoint.interval.ms";
     public static final String STATE_DIR = "state.dir";
     public static final String STATE_SYNC_INTERVAL_MS = "state.sync.interval.ms";
@@ -111,15 +110,6 @@ public class BackupSinkConfig extends AbstractConfig {
                 Range.between(Codec.ZSTD_MIN_LEVEL, Codec.ZSTD_MAX_LEVEL), Importance.LOW,
                 "zstd level, 1 (fastest) to 22 (smallest); ignored by lz4 and none.",
                 SEGMENT_GROUP, ++order, Width.SHORT, "Compression level");
-        def.define(PIPELINE_THREADS, Type.INT, 2, Range.between(1, 16), Importance.LOW,
-                "Threads per task that compress blocks and complete segment uploads. A partition's segments "
-                        + "are always written and completed in order, one at a time; different partitions proceed "
-                        + "side by side, so one partition waiting on storage does not stop the others. The "
-                        + "default 2 lets one thread compress while another waits for a storage round trip, "
-                        + "which is what many partitions with small segments need; more threads help only on "
-                        + "workers with idle cores and slow storage, and each keeps its own compressor (about one "
-                        + "compressed block of heap plus the codec's native state) outside buffer.memory.bytes.",
-                SEGMENT_GROUP, ++order, Width.SHORT, "Pipeline threads");
 
         order = 0;
         def.define(CHECKPOINT_INTERVAL_MS, Type.LONG, 5000L, Range.atLeast(100), Importance.LOW,
@@ -269,10 +259,6 @@ public class BackupSinkConfig extends AbstractConfig {
 
     public int compressionLevel() {
         return getInt(COMPRESSION_LEVEL);
-    }
-
-    public int pipelineThreads() {
-        return getInt(PIPELINE_THREADS);
     }
 
     public Duration checkpointInterval() {

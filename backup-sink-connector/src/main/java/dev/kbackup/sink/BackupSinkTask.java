@@ -50,8 +50,8 @@ public class BackupSinkTask extends SinkTask {
 
     private final Clock clock;
     private final UnaryOperator<ObjectStore> storeWrapper;
-    /** The pipeline's executor, or null for its own threads. */
-    private final ExecutorService pipelineThreads;
+    /** The pipeline's executor, or null for its own thread. */
+    private final ExecutorService pipelineThread;
     private final PartitionWriters writers = new PartitionWriters();
     private final PipelineEvents events = new PipelineEvents(writers,
             (segment, nanos) -> this.metrics.recordSegment(segment.sizeBytes(), segment.uncompressedBytes(), nanos));
@@ -87,10 +87,10 @@ public class BackupSinkTask extends SinkTask {
     }
 
     // for testing: a store with faults injected, and the pipeline's work run on a controlled executor
-    BackupSinkTask(Clock clock, UnaryOperator<ObjectStore> storeWrapper, ExecutorService pipelineThreads) {
+    BackupSinkTask(Clock clock, UnaryOperator<ObjectStore> storeWrapper, ExecutorService pipelineThread) {
         this.clock = clock;
         this.storeWrapper = storeWrapper;
-        this.pipelineThreads = pipelineThreads;
+        this.pipelineThread = pipelineThread;
     }
 
     @Override
@@ -120,10 +120,10 @@ public class BackupSinkTask extends SinkTask {
         metrics = new BackupSinkMetrics(pluginMetrics(), "kbackup-sink:" + config.connectorName() + ":"
                 + config.taskNumber() + ":", budget::held, budget::highWater, writers::openSegments,
                 () -> store.breaker().state().ordinal());
-        ExecutorService segmentThreads = pipelineThreads != null ? pipelineThreads
-                : SegmentPipeline.ownThreads("kbackup-segments-" + taskName, config.pipelineThreads());
+        ExecutorService segmentThread = pipelineThread != null ? pipelineThread
+                : SegmentPipeline.ownThread("kbackup-segments-" + taskName);
         pipeline = new SegmentPipeline(store, catalog, config.codec(), config.compressionLevel(), config.blockBytes(),
-                config.encryptionKeys(), budget, events, segmentThreads);
+                config.encryptionKeys(), budget, events, segmentThread);
         rewinds = new Rewinds(writers, pipeline, context, () -> metrics.recordRewind());
         memoryPressure = new MemoryPressure(budget, writers, clock, BACKPRESSURE_WAIT_MS, this::storageFailed,
                 store.describe());

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>States: {@link State#IDLE} (no open segment), {@link State#WRITING} (a segment is open) and
  * {@link State#AWAITING_REWIND} (what was not durable was dropped; the task seeks the consumer back, then
  * {@link #sought} makes it idle again). Everything runs on the task thread except {@link #markDurable} and
- * {@link #durableOffset}, which the pipeline threads and metric reporters call.
+ * {@link #durableOffset}, which the pipeline thread and metric reporters call.
  */
 final class PartitionWriter {
 
@@ -30,7 +30,7 @@ final class PartitionWriter {
     private final long segmentMaxAgeMillis;
     private final BlockEncoder encoder;
     private final MemoryBudget budget;
-    /** Set from a pipeline thread as segments complete; only ever grows. */
+    /** Set from the pipeline thread as segments complete; only ever grows. */
     private final AtomicLong durable;
 
     private State state = State.IDLE;

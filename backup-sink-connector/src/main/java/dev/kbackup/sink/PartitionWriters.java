@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The task's partition writers, one per owned topic-partition, and the questions the task asks all of them at
- * once. Changed on the task thread; the pipeline threads and metric reporters look writers up concurrently.
+ * once. Changed on the task thread; the pipeline thread and metric reporters look writers up concurrently.
  */
 final class PartitionWriters {
 

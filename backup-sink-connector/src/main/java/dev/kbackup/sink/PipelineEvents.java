@@ -7,11 +7,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
 /**
- * What the segment pipeline reports, handed from its threads to the task thread. On a pipeline thread it only
+ * What the segment pipeline reports, handed from its thread to the task thread. On the pipeline thread it only
  * counts a stored segment and tells the partition's writer, the one owner of the durable offset, how far storage
  * holds its records, so a commit never waits for the task to drain; the rest waits in a queue for the task's next
- * {@code put}. Several pipeline threads report at once (for different partitions), so everything touched here is
- * safe to share: the queue, the writers' map, each writer's durable offset (an atomic maximum) and the metrics.
+ * {@code put}.
  */
 final class PipelineEvents implements SegmentPipeline.Listener {
 
@@ -48,7 +47,7 @@ final class PipelineEvents implements SegmentPipeline.Listener {
         queue.add(PipelineEvent.failed(partition, key, cause));
     }
 
-    /** Hands every queued event to {@code handler}, in the order they were reported; task thread. */
+    /** Hands every queued event to {@code handler}, in the order they happened; task thread. */
     void drainTo(Consumer<PipelineEvent> handler) {
         PipelineEvent event;
         while ((event = queue.poll()) != null) {

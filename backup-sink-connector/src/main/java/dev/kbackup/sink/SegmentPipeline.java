@@ -1,5 +1,6 @@
 package dev.kbackup.sink;
 
+import dev.kbackup.format.BlockCompressor;
 import dev.kbackup.format.Codec;
 import dev.kbackup.format.EncryptionKeys;
 import dev.kbackup.format.RawBlock;
@@ -20,27 +21,24 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Compresses blocks and streams them into segment uploads on a few background threads, so the task thread only
- * encodes. A partition's work runs one piece at a time in submission order ({@link PartitionLanes}); different
- * partitions proceed side by side, so one waiting for storage does not hold up compression for the rest. A segment
- * becomes visible only when its upload completes; a failure of any kind (an {@link Error} included) or a name conflict
- * closes the partition's gate: every later segment of the partition is refused and aborted, whenever it was opened,
- * until the task has rewound the partition and called {@link #reset}. So a segment completes only if every earlier
- * segment of its partition did, and the durable offset can never pass a segment that failed.
+ * Compresses blocks and streams them into segment uploads on one background thread, so the task thread only
+ * encodes. Work for all segments runs in submission order. A segment becomes visible only when its upload
+ * completes; a failure of any kind (an {@link Error} included) or a name conflict closes the partition's gate:
+ * every later segment of the partition is refused and aborted, whenever it was opened, until the task has rewound
+ * the partition and called {@link #reset}. So a segment completes only if every earlier segment of its partition
+ * did, and the durable offset can never pass a segment that failed.
  */
 final class SegmentPipeline implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SegmentPipeline.class);
 
-    /**
-     * What the task learns from the pipeline. Called on the pipeline's threads, several at once for different
-     * partitions, in order for each partition.
-     */
+    /** What the task learns from the pipeline. Called on the pipeline thread. */
     interface Listener {
         void completed(TopicPartition partition, SegmentInfo segment, long uploadNanos);
 
@@ -52,51 +50,47 @@ final class SegmentPipeline implements AutoCloseable {
 
     private final ObjectStore store;
     private final BackupCatalog catalog;
-    private final WorkerCompressors compressors;
+    private final BlockCompressor compressor;
     private final int blockBytes;
     private final EncryptionKeys keys;
     private final MemoryBudget budget;
     private final Listener listener;
-    private final ExecutorService threads;
-    private final PartitionLanes lanes;
+    private final ExecutorService thread;
     private final Map<TopicPartition, Gate> gates = new ConcurrentHashMap<>();
     private final Set<Segment> live = ConcurrentHashMap.newKeySet();
     private volatile boolean closing;
 
     SegmentPipeline(ObjectStore store, BackupCatalog catalog, Codec codec, int compressionLevel, int blockBytes,
-                    MemoryBudget budget, Listener listener, String threadName, int threadCount) {
-        this(store, catalog, codec, compressionLevel, blockBytes, budget, listener,
-                ownThreads(threadName, threadCount));
+                    MemoryBudget budget, Listener listener, String threadName) {
+        this(store, catalog, codec, compressionLevel, blockBytes, budget, listener, ownThread(threadName));
     }
 
-    /** The pipeline's own daemon threads, named {@code threadName-1}, {@code threadName-2}, ... */
-    static ExecutorService ownThreads(String threadName, int threadCount) {
-        AtomicInteger started = new AtomicInteger();
-        return Executors.newFixedThreadPool(threadCount, runnable -> {
-            Thread t = new Thread(runnable, threadName + "-" + started.incrementAndGet());
+    /** The pipeline's own daemon thread. */
+    static ExecutorService ownThread(String threadName) {
+        return Executors.newSingleThreadExecutor(runnable -> {
+            Thread t = new Thread(runnable, threadName);
             t.setDaemon(true);
             return t;
         });
     }
 
-    // for testing: {@code threads} may be any executor; a direct one runs each piece on the submitting thread
+    // for testing: {@code thread} must run work one piece at a time, in submission order
     SegmentPipeline(ObjectStore store, BackupCatalog catalog, Codec codec, int compressionLevel, int blockBytes,
-                    MemoryBudget budget, Listener listener, ExecutorService threads) {
-        this(store, catalog, codec, compressionLevel, blockBytes, EncryptionKeys.NONE, budget, listener, threads);
+                    MemoryBudget budget, Listener listener, ExecutorService thread) {
+        this(store, catalog, codec, compressionLevel, blockBytes, EncryptionKeys.NONE, budget, listener, thread);
     }
 
     /** {@code keys}: new segments are encrypted if they hold a current key. */
     SegmentPipeline(ObjectStore store, BackupCatalog catalog, Codec codec, int compressionLevel, int blockBytes,
-                    EncryptionKeys keys, MemoryBudget budget, Listener listener, ExecutorService threads) {
+                    EncryptionKeys keys, MemoryBudget budget, Listener listener, ExecutorService thread) {
         this.keys = keys;
         this.store = store;
         this.catalog = catalog;
-        this.compressors = new WorkerCompressors(codec, compressionLevel);
+        this.compressor = codec.newCompressor(compressionLevel);
         this.blockBytes = blockBytes;
         this.budget = budget;
         this.listener = listener;
-        this.threads = threads;
-        this.lanes = new PartitionLanes(threads);
+        this.thread = thread;
     }
 
     /**
@@ -114,7 +108,7 @@ final class SegmentPipeline implements AutoCloseable {
         long bytes = block.retainedBytes();
         budget.add(bytes);
         segment.held.addAndGet(bytes);
-        run(segment, () -> {
+        run(() -> {
             try {
                 if (!closing && isCurrent(segment)) {
                     segment.write(block);
@@ -131,7 +125,7 @@ final class SegmentPipeline implements AutoCloseable {
 
     /** Queues the segment's completion: footer, last part, then the conditional create. */
     void finish(Segment segment) {
-        run(segment, () -> {
+        run(() -> {
             if (closing || !isCurrent(segment) || segment.writer == null) {
                 segment.abort();
                 return;
@@ -156,14 +150,14 @@ final class SegmentPipeline implements AutoCloseable {
 
     /** Queues dropping the segment's upload. */
     void abort(Segment segment) {
-        run(segment, segment::abort);
+        run(segment::abort);
     }
 
-    /** Runs work in the segment's partition's lane, counted as queued in the budget until it is done. */
-    private void run(Segment segment, Runnable work) {
+    /** Runs work on the pipeline thread, counted as queued in the budget until it is done. */
+    private void run(Runnable work) {
         budget.workQueued();
         try {
-            lanes.execute(segment.partition, () -> {
+            thread.execute(() -> {
                 try {
                     work.run();
                 } catch (Throwable e) {
@@ -188,9 +182,17 @@ final class SegmentPipeline implements AutoCloseable {
         gate(partition).reset();
     }
 
-    /** Waits until every piece of work queued so far, of every partition, is done. */
+    /** Waits until every piece of work queued so far is done. */
     boolean awaitQueued(long timeoutMillis) throws InterruptedException {
-        return lanes.awaitGiven(timeoutMillis);
+        Future<?> marker = thread.submit(() -> { });
+        try {
+            marker.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("Pipeline marker failed", e);
+        }
     }
 
     /**
@@ -210,32 +212,23 @@ final class SegmentPipeline implements AutoCloseable {
 
     /**
      * Skips the work still queued (releasing its memory and aborting its uploads; nothing half-written becomes
-     * visible) and stops the threads. Call {@link #awaitQueued} first to finish what was queued instead.
+     * visible) and stops the thread. Call {@link #awaitQueued} first to finish what was queued instead.
      */
     @Override
     public void close() {
         closing = true;
-        boolean stopped = false;
+        thread.shutdown();
         try {
-            // Skipped work still runs (quickly) to release its memory; the threads stop once every lane is empty.
-            if (lanes.awaitGiven(30_000)) {
-                threads.shutdown();
-            } else {
-                log.warn("Segment pipeline threads did not stop within 30 s; interrupting them");
-                threads.shutdownNow();
+            if (!thread.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("Segment pipeline thread did not stop within 30 s; interrupting it");
+                thread.shutdownNow();
+                thread.awaitTermination(10, TimeUnit.SECONDS);
             }
-            stopped = threads.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
-            threads.shutdownNow();
             Thread.currentThread().interrupt();
         }
         live.forEach(Segment::abort);
-        if (stopped) {
-            compressors.close();
-        } else {
-            // a thread may still be compressing: freeing its native context under it could crash the worker
-            log.warn("Segment pipeline threads are still running; their compressors are left to the garbage collector");
-        }
+        compressor.close();
     }
 
     private Gate gate(TopicPartition partition) {
@@ -332,7 +325,7 @@ final class SegmentPipeline implements AutoCloseable {
             if (writer == null) {
                 live.add(this);
                 upload = store.startUpload(key, WriteMode.CREATE_NEW);
-                writer = new SegmentWriter(key, partition.topic(), partition.partition(), compressors, upload,
+                writer = new SegmentWriter(key, partition.topic(), partition.partition(), compressor, upload,
                         blockBytes, coversFrom, keys);
             }
             writer.writeBlock(block);

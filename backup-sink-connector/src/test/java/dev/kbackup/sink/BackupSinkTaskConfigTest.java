@@ -2,9 +2,7 @@ package dev.kbackup.sink;
 
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,24 +61,6 @@ class BackupSinkTaskConfigTest {
         ConfigException error = assertThrows(ConfigException.class, () -> new BackupSinkTaskConfig(props));
         assertTrue(error.getMessage().contains("snapshot.groups.exclude"),
                 error.getMessage());
-    }
-
-    @Test
-    void pipelineThreadsDefaultToTwoAndValidateRejectsCountsOutsideOneToSixteen(@TempDir Path dir) {
-        assertEquals(2, new BackupSinkTaskConfig(connectorConfig()).pipelineThreads());
-        Map<String, String> props = connectorConfig();
-        props.put("filesystem.path", dir.toString());
-        props.put("pipeline.threads", "16");
-        assertEquals(16, new BackupSinkTaskConfig(props).pipelineThreads());
-
-        for (String bad : List.of("0", "17")) {
-            props.put("pipeline.threads", bad);
-            List<String> errors = new BackupSinkConnector().validate(props).configValues().stream()
-                    .filter(value -> value.name().equals("pipeline.threads"))
-                    .flatMap(value -> value.errorMessages().stream()).toList();
-            assertEquals(1, errors.size(), bad + ": " + errors);
-            assertTrue(errors.get(0).contains("pipeline.threads") && errors.get(0).contains(bad), errors.get(0));
-        }
     }
 
     private static Map<String, String> connectorConfig() {

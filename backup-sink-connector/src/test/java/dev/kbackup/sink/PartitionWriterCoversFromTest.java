@@ -46,7 +46,7 @@ class PartitionWriterCoversFromTest {
                     @Override
                     public void failed(TopicPartition partition, String key, Throwable cause) {
                     }
-                }, "test-pipeline", 2);
+                }, "test-pipeline");
         try {
             PartitionWriter first = new PartitionWriter(ORDERS_0, -1, pipeline, layout, Codec.ZSTD, 16 * 1024,
                     1L << 30, 60_000, budget);

@@ -212,7 +212,7 @@ class SegmentPipelineTest {
                         public void failed(TopicPartition partition, String key, Throwable cause) {
                             events.add(PipelineEvent.failed(partition, key, cause));
                         }
-                    }, "test-pipeline", 2);
+                    }, "test-pipeline");
         }
 
         PartitionWriter writer(long durable, long segmentMaxBytes, long maxAgeMillis) {
