@@ -350,10 +350,19 @@ public final class BackupCatalog {
 
     /**
      * Folds the partition's pieces and folds when enough have gathered (see {@link CatalogFolder}), so that what
-     * readers list and read stays bounded. Safe to run by several writers at once. Returns the objects created.
+     * readers list and read stays bounded. Safe to run by several writers at once. Lists the partition's
+     * {@code index/} folder every time: see {@link #foldFanout} for when a publisher can skip it.
      */
-    public List<CatalogObject> checkpoint(String topic, int partition, Instant now) {
+    public CatalogFolder.Outcome checkpoint(String topic, int partition, Instant now) {
         return folder.fold(topic, partition, now);
+    }
+
+    /**
+     * How many pieces make a fold: while a partition holds fewer, {@link #checkpoint} would only list it. A
+     * publisher that counts the pieces it wrote since a fold's {@code piecesLeft} can skip those listings.
+     */
+    public int foldFanout() {
+        return folder.fanout();
     }
 
     /**
@@ -368,23 +377,31 @@ public final class BackupCatalog {
 
     /**
      * The highest offset the partition's backup holds (-1 if none), after recovering unpublished segments as
-     * {@link #recover} does; known even when retention deleted every entry.
+     * {@link #recover} does; known even when retention deleted every entry. Reads no catalog object: the
+     * listing's keys say where the catalog ends, and only segments after that can be unpublished.
      */
     public long resumeAfter(String topic, int partition) {
         return withRetries(topic, partition, true, (listing, alreadyRead) -> Math.max(listing.lastOffset(),
-                recover(listing).lastOffset()));
+                publishUnlisted(PartitionIndex.empty(topic, partition), listing.lastOffset()).lastOffset()));
     }
 
     private PartitionIndex recover(PartitionCatalog listing) {
-        String topic = listing.topic();
-        int partition = listing.partition();
         // unfiltered: where the backup continues does not depend on what retention expired
-        PartitionIndex newest = listing.newest().map(this::readObject).orElse(PartitionIndex.empty(topic, partition));
-        PartitionIndex complete = withSegmentsAfter(newest, listing.lastOffset());
+        PartitionIndex newest = listing.newest().map(this::readObject)
+                .orElse(PartitionIndex.empty(listing.topic(), listing.partition()));
+        return publishUnlisted(newest, listing.lastOffset());
+    }
+
+    /**
+     * {@code newest} plus the complete segments stored above {@code lastOffset}, the catalog's last offset; those
+     * are in no catalog object (each starts above every entry), so they are published as a new piece.
+     */
+    private PartitionIndex publishUnlisted(PartitionIndex newest, long lastOffset) {
+        PartitionIndex complete = withSegmentsAfter(newest, lastOffset);
         List<SegmentInfo> found = complete.segments().stream()
                 .filter(segment -> !newest.contains(segment.key())).toList();
         if (!found.isEmpty()) {
-            publishIndex(new PartitionIndex(topic, partition, null, found), Instant.now());
+            publishIndex(new PartitionIndex(newest.topic(), newest.partition(), null, found), Instant.now());
         }
         return complete;
     }

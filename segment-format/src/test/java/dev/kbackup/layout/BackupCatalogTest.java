@@ -66,6 +66,36 @@ class BackupCatalogTest {
     }
 
     @Test
+    void resumingReadsNoCatalogObjectAndStillPublishesWhatTheCatalogMissed() {
+        SegmentInfo indexed = segment("orders", 2, 0, 49);
+        catalog.publishIndex(new PartitionIndex("orders", 2, NOW, List.of(indexed)), NOW);
+        SegmentInfo unindexed = segment("orders", 2, 50, 120);
+        List<String> read = new java.util.ArrayList<>();
+        BackupCatalog reading = new BackupCatalog(new dev.kbackup.storage.ForwardingObjectStore(store) {
+            @Override
+            public java.io.InputStream read(String key) {
+                read.add(key);
+                return delegate.read(key);
+            }
+
+            @Override
+            public java.util.Optional<byte[]> readIfExists(String key) {
+                read.add(key);
+                return delegate.readIfExists(key);
+            }
+        }, layout);
+
+        assertEquals(120, reading.resumeAfter("orders", 2));
+
+        assertEquals(List.of(unindexed.key()), read, "only the segment the catalog missed, to describe it");
+        assertEquals(List.of(indexed.key(), unindexed.key()), keys(catalog.readIndex("orders", 2).orElseThrow()));
+        read.clear();
+        assertEquals(120, reading.resumeAfter("orders", 2));
+        assertEquals(List.of(), read, "a partition whose catalog is complete: listings only");
+        assertEquals(-1, reading.resumeAfter("orders", 3));
+    }
+
+    @Test
     void unindexedSegmentsAreAddedWithoutWritingAnything() {
         SegmentInfo unindexed = segment("audit", 1, 10, 20);
         PartitionIndex found = catalog.withUnindexedSegments(PartitionIndex.empty("audit", 1));
