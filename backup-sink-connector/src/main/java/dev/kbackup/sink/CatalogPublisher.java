@@ -2,6 +2,7 @@ package dev.kbackup.sink;
 
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.layout.BackupCatalog;
+import dev.kbackup.layout.CatalogFolder;
 import dev.kbackup.layout.PartitionIndex;
 import dev.kbackup.layout.SegmentCompaction;
 import dev.kbackup.layout.SourceCluster;
@@ -37,7 +38,8 @@ import java.util.function.Supplier;
 /**
  * Publishes what the task has made durable, in the background: completed segments into their partitions'
  * catalogs (which it then folds), the manifest once, and a copy of the side-store into {@code state/}. Runs every
- * sync interval, soon after it is nudged, and once more on close. A failed run (an {@link Error} included) is logged, counted
+ * sync interval, soon after it is nudged, and once more on close; that last run only publishes (no fold, retention
+ * or compaction), so that a task hands its partitions over quickly. A failed run (an {@link Error} included) is logged, counted
  * and retried at the next one; the segments stay pending in the side-store until published. Runs that keep
  * failing for another reason than a storage outage (which the task's circuit breaker already handles) are a
  * {@link #persistentFailure}, which fails the task.
@@ -48,6 +50,11 @@ final class CatalogPublisher implements AutoCloseable {
     private static final int PUBLISH_THREADS = 4;
     /** Consecutive failed runs, not caused by a storage outage, after which the task fails. */
     static final int FAILURES_BEFORE_TASK_FAILS = 3;
+    /**
+     * Partitions compaction looks at per run, each look two listings: with many partitions the looks take turns
+     * over several runs instead of listing every partition at once (after every assignment, for instance).
+     */
+    static final int COMPACTION_LOOKS_PER_RUN = 64;
 
     private final BackupCatalog catalog;
     private final ObjectStore store;
@@ -72,6 +79,12 @@ final class CatalogPublisher implements AutoCloseable {
     /** Partitions where compaction last found nothing to do, and when: they are looked at again a while later. */
     private final Map<TopicPartition, Instant> idleSince = new HashMap<>();
     private int compactionTurn;
+    /**
+     * Per partition, the pieces its catalog held after this publisher's last fold plus those it published since:
+     * no fold is due, and no listing needed, while that is below the fanout. Pieces other writers publish meanwhile
+     * only delay a fold (a partition then holds fewer than twice the fanout); absent means not known yet.
+     */
+    private final Map<TopicPartition, Integer> piecesSinceFold = new HashMap<>();
 
     CatalogPublisher(BackupCatalog catalog, ObjectStore store, StateStore state, StateStore.JobStatus job,
               SourceCluster source, String stateKey, Duration interval, Clock clock, String threadName) {
@@ -210,11 +223,16 @@ final class CatalogPublisher implements AutoCloseable {
     }
 
     /**
-     * One publication; exposed for the task's stop and for tests. Writes a piece per partition with new segments
-     * (what changed since the last run, whatever the backup's age), lets the catalog fold those partitions, and
-     * creates the manifest on the first run.
+     * One publication; exposed for tests. Writes a piece per partition with new segments (what changed since the
+     * last run, whatever the backup's age), lets the catalog fold those partitions where a fold is due, creates the
+     * manifest on the first run, and applies retention and compaction.
      */
-    synchronized void runOnce() {
+    void runOnce() {
+        run(true);
+    }
+
+    /** @param upkeep whether to fold, expire and compact after publishing (not on close) */
+    private synchronized void run(boolean upkeep) {
         Instant now = clock.instant();
         Map<TopicPartition, List<SegmentInfo>> pending = state.pendingSegments();
         Map<TopicPartition, Future<PartitionIndex>> published = new HashMap<>();
@@ -225,15 +243,18 @@ final class CatalogPublisher implements AutoCloseable {
             published.put(partition, publishers.submit(() -> catalog.publishIndex(index, now)));
         }
         List<SegmentInfo> done = new ArrayList<>();
-        List<Future<?>> folds = new ArrayList<>();
+        Map<TopicPartition, Future<CatalogFolder.Outcome>> folds = new HashMap<>();
         RuntimeException failure = null;
         for (Map.Entry<TopicPartition, Future<PartitionIndex>> entry : published.entrySet()) {
             TopicPartition partition = entry.getKey();
             try {
                 entry.getValue().get();
                 done.addAll(pending.get(partition));
-                folds.add(publishers.submit(() -> catalog.checkpoint(partition.topic(), partition.partition(),
-                        now)));
+                Integer pieces = piecesSinceFold.computeIfPresent(partition, (p, known) -> known + 1);
+                if (upkeep && (pieces == null || pieces >= catalog.foldFanout())) {
+                    folds.put(partition, publishers.submit(() -> catalog.checkpoint(partition.topic(),
+                            partition.partition(), now)));
+                }
             } catch (ExecutionException e) {
                 failure = asRuntime(e);
             } catch (InterruptedException e) {
@@ -246,19 +267,22 @@ final class CatalogPublisher implements AutoCloseable {
             manifestWritten = true;
         }
         state.published(done, now.toEpochMilli(), job.backupId(), job.connector(), job.task());
-        for (Future<?> fold : folds) {
+        for (Map.Entry<TopicPartition, Future<CatalogFolder.Outcome>> fold : folds.entrySet()) {
             try {
-                fold.get();
+                piecesSinceFold.put(fold.getKey(), fold.getValue().get().piecesLeft());
             } catch (ExecutionException e) {
                 // the pieces are published; an unfolded catalog is only slower to read until the next run folds it
+                piecesSinceFold.remove(fold.getKey());
                 failure = failure != null ? failure : asRuntime(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
         }
-        failure = applyRetention(now, failure);
-        failure = applyCompaction(now, failure);
+        if (upkeep) {
+            failure = applyRetention(now, failure);
+            failure = applyCompaction(now, failure);
+        }
         uploadSideStore();
         if (failure != null) {
             throw failure;
@@ -291,8 +315,9 @@ final class CatalogPublisher implements AutoCloseable {
 
     /**
      * Compacts the owned partitions, taking turns, until one merge was made: the bandwidth limit is one merge (at
-     * most {@code compaction.target.bytes} read and written) per task per run, on this background thread. A
-     * partition where there was nothing to do is looked at again after a minute (or the minimum age, if shorter).
+     * most {@code compaction.target.bytes} read and written) per task per run, on this background thread, and at
+     * most {@link #COMPACTION_LOOKS_PER_RUN} partitions looked at. A partition where there was nothing to do is
+     * looked at again after a minute (or the minimum age, if shorter) at the earliest.
      * A failed merge (verification included) changed nothing and is logged, never counted as a failed run: the
      * task must not fail because a merge could not be made. Returns {@code failure} unchanged.
      */
@@ -305,11 +330,16 @@ final class CatalogPublisher implements AutoCloseable {
                 ? policy.settings().minAge() : RETENTION_CHECK_INTERVAL;
         List<TopicPartition> owned = new ArrayList<>(policy.owned().get());
         owned.sort(java.util.Comparator.comparing(TopicPartition::toString));
+        int looks = 0;
         for (int i = 0; i < owned.size(); i++) {
             TopicPartition partition = owned.get((compactionTurn + i) % owned.size());
             Instant idle = idleSince.get(partition);
             if (idle != null && now.isBefore(idle.plus(recheck))) {
                 continue;
+            }
+            if (looks++ == COMPACTION_LOOKS_PER_RUN) {
+                compactionTurn = (compactionTurn + i) % owned.size();
+                break;
             }
             try {
                 SegmentCompaction.Outcome outcome = compactor.compact(partition.topic(), partition.partition(), now);
@@ -341,7 +371,7 @@ final class CatalogPublisher implements AutoCloseable {
         scheduler.shutdown();
         try {
             scheduler.awaitTermination(30, TimeUnit.SECONDS);
-            runOnce();
+            run(false);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {

@@ -22,7 +22,7 @@ import java.util.Optional;
  * other. Two writers folding at once create duplicates, never losses; a piece another writer created during a
  * fold is left for the next one.
  */
-final class CatalogFolder {
+public final class CatalogFolder {
 
     private static final Logger log = LoggerFactory.getLogger(CatalogFolder.class);
     static final int DEFAULT_FANOUT = 16;
@@ -38,13 +38,24 @@ final class CatalogFolder {
         this.fanout = fanout;
     }
 
-    /** Folds what has gathered in the partition's {@code index/} folder; returns the objects created. */
-    List<CatalogObject> fold(String topic, int partition, Instant now) {
+    int fanout() {
+        return fanout;
+    }
+
+    /**
+     * What a fold did: the objects it created, and how many pieces it left in {@code index/} (fewer than the
+     * fanout), so that a publisher can count its own pieces from there and list again only when a fold is due.
+     */
+    public record Outcome(List<CatalogObject> created, int piecesLeft) {
+    }
+
+    /** Folds what has gathered in the partition's {@code index/} folder. */
+    Outcome fold(String topic, int partition, Instant now) {
         PartitionCatalog listing = catalog.list(topic, partition, false);
         List<CatalogObject> created = new ArrayList<>();
+        List<CatalogObject> pieces = listing.level(CatalogObject.Level.PIECE);
         try {
             List<CatalogObject> folds = new ArrayList<>(listing.level(CatalogObject.Level.FOLD));
-            List<CatalogObject> pieces = listing.level(CatalogObject.Level.PIECE);
             if (pieces.size() >= fanout) {
                 CatalogObject fold = merge(CatalogObject.Level.FOLD, topic, partition, pieces, now);
                 created.add(fold);
@@ -60,7 +71,7 @@ final class CatalogFolder {
             log.info("Another writer folded the catalog of {}-{} at the same time ({}); the next fold goes on",
                     topic, partition, e.getMessage());
         }
-        return created;
+        return new Outcome(created, pieces.size() >= fanout ? 0 : pieces.size());
     }
 
     /** Writes the checkpoint of {@code folds} and the history summary that adds it to {@code previous}. */
