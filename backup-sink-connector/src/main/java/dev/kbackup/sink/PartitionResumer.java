@@ -8,21 +8,29 @@ import org.apache.kafka.connect.errors.ConnectException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 
 /**
- * Finds where each newly assigned partition resumes: the last offset stored in its segments (read from its index
- * and a listing of its segments after the last indexed one), whatever task or worker wrote them, read in parallel
- * on its own threads. Partitions wait here until their state could be read; they leave all together.
+ * Finds where each newly assigned partition resumes: the last offset stored in its segments (where its catalog
+ * ends, from the keys of its {@code index/} folder, and a listing of its segments after that), whatever task or
+ * worker wrote them, read in parallel on its own threads. Partitions wait here until their state could be read;
+ * they leave all together.
  */
 final class PartitionResumer implements AutoCloseable {
 
     private static final int THREADS = 8;
+    /**
+     * Waiting partitions of one topic from which its {@code index/} folder is listed once for all of them (a page
+     * of 1,000 keys covers dozens of partitions) rather than once per partition.
+     */
+    static final int TOPIC_LISTING_FROM = 16;
 
     private final BackupCatalog catalog;
     private final ExecutorService readers;
@@ -62,10 +70,18 @@ final class PartitionResumer implements AutoCloseable {
      * @throws ConnectException any other failure to read a partition's state
      */
     Map<TopicPartition, Long> resumeWaiting() {
+        Map<String, List<TopicPartition>> byTopic = waiting.stream()
+                .collect(Collectors.groupingBy(TopicPartition::topic));
         Map<TopicPartition, Future<Long>> reads = new HashMap<>();
-        for (TopicPartition partition : waiting) {
-            reads.put(partition, readers.submit(() -> catalog.resumeAfter(partition.topic(),
-                    partition.partition())));
+        for (Map.Entry<String, List<TopicPartition>> topic : byTopic.entrySet()) {
+            Map<Integer, Long> ends = topic.getValue().size() >= TOPIC_LISTING_FROM
+                    ? catalogEnds(topic.getKey()) : null;
+            for (TopicPartition partition : topic.getValue()) {
+                reads.put(partition, readers.submit(() -> ends == null
+                        ? catalog.resumeAfter(partition.topic(), partition.partition())
+                        : catalog.resumeAfter(partition.topic(), partition.partition(),
+                        ends.getOrDefault(partition.partition(), -1L))));
+            }
         }
         Map<TopicPartition, Long> durable = new HashMap<>();
         for (Map.Entry<TopicPartition, Future<Long>> entry : reads.entrySet()) {
@@ -73,6 +89,17 @@ final class PartitionResumer implements AutoCloseable {
         }
         waiting.clear();
         return durable;
+    }
+
+    private Map<Integer, Long> catalogEnds(String topic) {
+        try {
+            return catalog.catalogEnds(topic);
+        } catch (StorageException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ConnectException("Could not read where the catalog of topic " + topic + " ends: "
+                    + e.getMessage(), e);
+        }
     }
 
     @Override

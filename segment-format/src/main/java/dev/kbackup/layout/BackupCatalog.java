@@ -377,12 +377,41 @@ public final class BackupCatalog {
 
     /**
      * The highest offset the partition's backup holds (-1 if none), after recovering unpublished segments as
-     * {@link #recover} does; known even when retention deleted every entry. Reads no catalog object: the
-     * listing's keys say where the catalog ends, and only segments after that can be unpublished.
+     * {@link #recover} does; known even when retention deleted every entry. Two listings (its {@code index/}
+     * folder and its segments after the catalog's end), no catalog object read.
      */
     public long resumeAfter(String topic, int partition) {
-        return withRetries(topic, partition, true, (listing, alreadyRead) -> Math.max(listing.lastOffset(),
-                publishUnlisted(PartitionIndex.empty(topic, partition), listing.lastOffset()).lastOffset()));
+        return resumeAfter(topic, partition, list(topic, partition, false).lastOffset());
+    }
+
+    /**
+     * Where each partition's catalog ends (its highest offset) for every partition of {@code topic} that has a
+     * catalog, from the keys of one listing of the topic's {@code index/} folder: a few keys per partition
+     * however old the backup (pieces, folds, marks and the history summary), so one page of 1,000 keys serves
+     * dozens of partitions where {@link #resumeAfter(String, int)} lists each. A fold writes the history summary
+     * before it deletes what it folded into a checkpoint, so {@code index/} alone always knows the end.
+     */
+    public Map<Integer, Long> catalogEnds(String topic) {
+        Map<Integer, PartitionCatalog> partitions = new TreeMap<>();
+        store.list(layout.topicIndexPrefix(topic), null).forEachRemaining(found -> {
+            CatalogObject.parse(found.key()).filter(object -> object.topic().equals(topic)).ifPresent(object ->
+                    partitions.computeIfAbsent(object.partition(), p -> new PartitionCatalog(topic, p)).add(object));
+            RetentionMark.parse(found.key()).filter(mark -> mark.topic().equals(topic)).ifPresent(mark ->
+                    partitions.computeIfAbsent(mark.partition(), p -> new PartitionCatalog(topic, p)).add(mark));
+        });
+        Map<Integer, Long> ends = new TreeMap<>();
+        partitions.forEach((partition, listing) -> ends.put(partition, listing.lastOffset()));
+        return ends;
+    }
+
+    /**
+     * The highest offset the partition's backup holds (-1 if none), given where its catalog ends
+     * ({@link #catalogEnds}, -1 for none): complete segments stored above that end (a task can die between
+     * completing a segment and publishing it) are published as a new piece first. One listing of the partition's
+     * segments after the end, which is normally empty.
+     */
+    public long resumeAfter(String topic, int partition, long catalogEnd) {
+        return Math.max(catalogEnd, publishUnlisted(PartitionIndex.empty(topic, partition), catalogEnd).lastOffset());
     }
 
     private PartitionIndex recover(PartitionCatalog listing) {

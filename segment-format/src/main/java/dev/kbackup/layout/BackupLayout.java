@@ -118,7 +118,11 @@ public final class BackupLayout {
 
     /** The folder holding the pieces, folds and history summaries of one partition (see {@link CatalogObject}). */
     public String partitionIndexPrefix(String topic, int partition) {
-        return indexPrefix() + checkTopic(topic) + "/partition=" + checkPartition(partition) + "/";
+        return topicIndexPrefix(topic) + "partition=" + checkPartition(partition) + "/";
+    }
+
+    public String topicIndexPrefix(String topic) {
+        return indexPrefix() + checkTopic(topic) + "/";
     }
 
     /** The folder holding the checkpoints of one partition. */

@@ -115,12 +115,14 @@ final class PartitionCatalog {
     }
 
     /**
-     * The highest offset the catalog knows, or -1: that of its newest entry, or of a retention mark if retention
-     * deleted the objects that held the newest entries.
+     * The highest offset the catalog knows, or -1: that of its newest entry, of a retention mark if retention
+     * deleted the objects that held the newest entries, or of the history summary if only {@code index/} was
+     * listed and everything there was folded into a checkpoint (a fold writes the summary before it deletes).
      */
     long lastOffset() {
         long marked = marks.stream().mapToLong(RetentionMark::lastOffset).max().orElse(-1);
-        return Math.max(marked, newest().map(CatalogObject::lastOffset).orElse(-1L));
+        long summarized = history().map(CatalogObject::lastOffset).orElse(-1L);
+        return Math.max(Math.max(marked, summarized), newest().map(CatalogObject::lastOffset).orElse(-1L));
     }
 
     /**

@@ -96,6 +96,24 @@ class BackupCatalogTest {
     }
 
     @Test
+    void whereACatalogEndsIsKnownFromIndexKeysEvenWhenEverythingWasFoldedIntoACheckpoint() {
+        BackupCatalog folding = new BackupCatalog(store, layout, 2);
+        for (int i = 0; i < 4; i++) {
+            folding.publishIndex(new PartitionIndex("orders", 1, NOW, List.of(segment("orders", 1, i * 10L,
+                    i * 10L + 9))), NOW);
+            folding.checkpoint("orders", 1, NOW);
+        }
+        List<String> inIndex = new java.util.ArrayList<>();
+        store.list(layout.partitionIndexPrefix("orders", 1), null).forEachRemaining(o -> inIndex.add(o.key()));
+        assertEquals(1, inIndex.size(), "only the history summary is left in index/: " + inIndex);
+        folding.publishIndex(new PartitionIndex("orders", 2, NOW, List.of(segment("orders", 2, 0, 4))), NOW);
+
+        assertEquals(Map.of(1, 39L, 2, 4L), folding.catalogEnds("orders"));
+        assertEquals(39, folding.resumeAfter("orders", 1));
+        assertEquals(Map.of(), folding.catalogEnds("audit"));
+    }
+
+    @Test
     void unindexedSegmentsAreAddedWithoutWritingAnything() {
         SegmentInfo unindexed = segment("audit", 1, 10, 20);
         PartitionIndex found = catalog.withUnindexedSegments(PartitionIndex.empty("audit", 1));
