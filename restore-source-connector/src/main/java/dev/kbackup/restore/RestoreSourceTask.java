@@ -55,7 +55,8 @@ public class RestoreSourceTask extends SourceTask {
     private BackupCatalog catalog;
     private SegmentPrefetcher prefetcher;
     private RestoreMetrics metrics;
-    private AssignedPartitions restore;
+    /** Set at the end of a successful start; Connect may call {@link #commit} before that. */
+    private volatile AssignedPartitions restore;
     private ThrottlePause throttlePause;
     private TransactionBoundaries transactions;
     private DeferredReadFailure readFailure;
@@ -234,12 +235,13 @@ public class RestoreSourceTask extends SourceTask {
 
     @Override
     public void commit() {
-        if (stopping.getCount() == 0) {
-            // stop() persisted the logs and closed the store
+        AssignedPartitions started = restore;
+        if (stopping.getCount() == 0 || started == null) {
+            // stop() persisted the logs and closed the store, or start() is still planning: nothing restored yet
             return;
         }
         try {
-            restore.persistOffsets(false);
+            started.persistOffsets(false);
         } catch (RuntimeException e) {
             log.warn("Could not persist the offset translation logs of backup {} (will retry): {}",
                     config.backupId(), e.getMessage());
