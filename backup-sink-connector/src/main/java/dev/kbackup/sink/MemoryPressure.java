@@ -10,8 +10,11 @@ import java.util.function.BooleanSupplier;
 /**
  * Brings held memory under the budget. While the pipeline has work queued, its progress frees memory, so it
  * waits: closing segments then would only cut them small. Once the pipeline is idle, what is left sits in open
- * blocks and unsent upload parts that only completing their segments frees: the segments holding the most are
- * closed, enough to cover the excess and a margin.
+ * blocks and unsent upload parts. The largest open blocks are sealed first (compressed into their segments'
+ * uploads, json holds a sixth as much, and the segments go on); if that is not enough (blocks too small to seal,
+ * data that does not compress, or the unsent parts themselves), the segments holding the most are closed, enough
+ * to cover the excess and a margin. With many partitions this keeps segments from being cut ever smaller: each
+ * closed segment is a storage request and a catalog entry.
  */
 final class MemoryPressure {
 
@@ -25,14 +28,18 @@ final class MemoryPressure {
     private final long maxWaitMillis;
     private final BooleanSupplier storageFailed;
     private final String storage;
+    private final int minSealBytes;
 
     /**
      * @param maxWaitMillis how long to wait for uploads before asking Connect to redeliver
      * @param storageFailed takes in what the pipeline reported; true if a storage failure means a rewind is due
      * @param storage       the store's description, for messages
+     * @param blockBytes    the block size the writers fill: blocks of a sixty-fourth of it (16 KiB at least) are
+     *                      worth sealing early
      */
     MemoryPressure(MemoryBudget budget, PartitionWriters writers, Clock clock, long maxWaitMillis,
-                   BooleanSupplier storageFailed, String storage) {
+                   BooleanSupplier storageFailed, String storage, int blockBytes) {
+        this.minSealBytes = minSealBytes(blockBytes);
         this.budget = budget;
         this.writers = writers;
         this.clock = clock;
@@ -75,8 +82,11 @@ final class MemoryPressure {
             if (storageFailed.getAsBoolean()) {
                 return false;
             }
-            // What is left sits in open blocks and unsent parts, which only closing their segments frees.
             long excess = budget.held() - budget.limit() + budget.limit() / RELIEF_MARGIN_DIVISOR;
+            if (writers.sealLargestBlocks(excess, minSealBytes) > 0) {
+                continue;
+            }
+            // What is left sits in small open blocks and unsent parts, which only closing their segments frees.
             if (writers.closeLargestSegments(excess) == 0) {
                 log.warn("{} bytes held against a buffer.memory.bytes budget of {} with no segment open to close",
                         budget.held(), budget.limit());
@@ -84,5 +94,10 @@ final class MemoryPressure {
             }
         }
         return true;
+    }
+
+    /** The smallest open block sealed to relieve memory: small blocks compress poorly and gain little. */
+    static int minSealBytes(int blockBytes) {
+        return Math.max(16 * 1024, blockBytes / 64);
     }
 }

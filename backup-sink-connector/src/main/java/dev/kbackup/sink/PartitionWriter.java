@@ -122,6 +122,26 @@ final class PartitionWriter {
         return false;
     }
 
+    /**
+     * Hands the open block to the pipeline without closing the segment, if it holds at least {@code minBytes}:
+     * compressed into the segment's upload, it holds less memory (a sixth for json) and the segment goes on.
+     * Returns the heap bytes the open block held, or 0 if it was not sealed.
+     */
+    long sealOpenBlock(int minBytes) {
+        if (state != State.WRITING || encoder.sizeInBytes() < minBytes) {
+            return 0;
+        }
+        long retainedBefore = encoder.retainedBytes();
+        pipeline.append(segment, encoder.seal());
+        reportOpenBlockChange(retainedBefore);
+        return retainedBefore;
+    }
+
+    /** Heap bytes of the open block alone. */
+    long openBlockBytes() {
+        return encoder.retainedBytes();
+    }
+
     /** Hands the open segment, if any, to the pipeline for completion. */
     void roll() {
         if (state != State.WRITING) {

@@ -96,6 +96,28 @@ final class PartitionWriters {
         return (int) writers.values().stream().filter(w -> w.state() == PartitionWriter.State.WRITING).count();
     }
 
+    /**
+     * Seals the largest open blocks of at least {@code minBlockBytes} (see {@link PartitionWriter#sealOpenBlock})
+     * until they held {@code bytes}; returns how many it sealed. Their segments stay open.
+     */
+    int sealLargestBlocks(long bytes, int minBlockBytes) {
+        List<PartitionWriter> open = new ArrayList<>(writers.values());
+        open.sort(Comparator.comparingLong(PartitionWriter::openBlockBytes).reversed());
+        long covered = 0;
+        int sealed = 0;
+        for (PartitionWriter writer : open) {
+            if (covered >= bytes) {
+                break;
+            }
+            long held = writer.sealOpenBlock(minBlockBytes);
+            if (held > 0) {
+                covered += held;
+                sealed++;
+            }
+        }
+        return sealed;
+    }
+
     /** Closes the open segments holding the most memory until they cover {@code bytes}; returns how many. */
     int closeLargestSegments(long bytes) {
         List<PartitionWriter> open = new ArrayList<>();

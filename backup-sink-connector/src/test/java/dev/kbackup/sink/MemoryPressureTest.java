@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,7 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Back-pressure: wait for the pipeline while it works, close the largest segments once it is idle. */
+/**
+ * Back-pressure: wait for the pipeline while it works; once it is idle, seal the largest open blocks, and close the
+ * largest segments if that is not enough.
+ */
 class MemoryPressureTest {
 
     private static final TopicPartition ORDERS_0 = new TopicPartition("orders", 0);
@@ -39,16 +44,49 @@ class MemoryPressureTest {
     }
 
     @Test
-    void withThePipelineIdleTheLargestOpenSegmentIsClosedUntilMemoryFits() {
+    void withThePipelineIdleTheLargestOpenBlockIsSealedAndItsSegmentGoesOn() {
         PartitionWriter large = overTheBudget();
         PartitionWriter small = fixture.writers.get(ORDERS_0);
 
         assertTrue(pressure(Clock.systemUTC(), () -> false).relieve());
 
-        assertEquals(PartitionWriter.State.IDLE, large.state(), "the largest segment was closed");
-        assertEquals(PartitionWriter.State.WRITING, small.state(), "closing the largest was enough");
-        assertTrue(fixture.budget.held() <= fixture.budget.limit());
-        assertEquals(0, large.durableOffset(), "its segment completed");
+        assertEquals(PartitionWriter.State.WRITING, large.state(), "sealing its block was enough: no segment cut");
+        assertEquals(0, large.openBlockBytes(), "its block went to the pipeline");
+        assertEquals(-1, large.durableOffset(), "its segment is still open");
+        assertEquals(PartitionWriter.State.WRITING, small.state());
+        assertTrue(fixture.budget.held() <= fixture.budget.limit(), "held " + fixture.budget.held());
+
+        large.accept(WriterFixture.record(1, 10), 0);
+        large.roll();
+        assertEquals(1, large.durableOffset(), "one segment with the sealed block and the records after it");
+        assertEquals(List.of(fixture.layout.segmentKey("orders", 1, 0, dev.kbackup.format.Codec.ZSTD)),
+                keysUnder(fixture.layout.partitionSegmentsPrefix("orders", 1)));
+    }
+
+    @Test
+    void blocksTooSmallToSealAreRelievedByClosingTheLargestSegments() {
+        int small = MemoryPressure.minSealBytes(WriterFixture.BLOCK_BYTES) - 1_000;
+        List<PartitionWriter> writers = new ArrayList<>();
+        for (int p = 0; p < 4; p++) {
+            PartitionWriter writer = fixture.open(new TopicPartition("orders", p), -1);
+            writer.accept(WriterFixture.record(0, small - p * 100), 0);
+            writers.add(writer);
+        }
+        assertTrue(fixture.budget.exceeded(), "open blocks hold " + fixture.budget.held());
+
+        assertTrue(pressure(Clock.systemUTC(), () -> false).relieve());
+
+        // four blocks of equal capacity: closing two covers the excess and the margin
+        List<PartitionWriter> closed = writers.stream().filter(w -> w.state() == PartitionWriter.State.IDLE).toList();
+        assertEquals(2, closed.size());
+        closed.forEach(writer -> assertEquals(0, writer.durableOffset(), "its segment completed"));
+        assertTrue(fixture.budget.held() <= fixture.budget.limit(), "held " + fixture.budget.held());
+    }
+
+    private List<String> keysUnder(String prefix) {
+        List<String> keys = new ArrayList<>();
+        fixture.store.list(prefix, null).forEachRemaining(object -> keys.add(object.key()));
+        return keys;
     }
 
     @Test
@@ -103,6 +141,7 @@ class MemoryPressureTest {
     }
 
     private MemoryPressure pressure(Clock clock, java.util.function.BooleanSupplier storageFailed) {
-        return new MemoryPressure(fixture.budget, fixture.writers, clock, 5_000, storageFailed, "test store");
+        return new MemoryPressure(fixture.budget, fixture.writers, clock, 5_000, storageFailed, "test store",
+                WriterFixture.BLOCK_BYTES);
     }
 }

@@ -23,7 +23,11 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 final class S3Upload extends StoreUpload {
 
     private static final Logger log = LoggerFactory.getLogger(S3Upload.class);
-    private static final int INITIAL_BUFFER_BYTES = 256 * 1024;
+    /**
+     * The first buffer's floor: it then doubles up to the part size, so a small object (a segment of a few
+     * kilobytes, one of many open at once) holds what it needs rather than a fixed large buffer.
+     */
+    private static final int INITIAL_BUFFER_BYTES = 4 * 1024;
 
     private final S3ObjectStore store;
     private final WriteMode mode;

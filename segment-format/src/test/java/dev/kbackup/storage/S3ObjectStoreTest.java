@@ -113,6 +113,20 @@ class S3ObjectStoreTest extends ObjectStoreContract {
     }
 
     @Test
+    void aSmallUploadHoldsABufferAboutItsOwnSizeNotAFixedLargeOne() throws IOException {
+        byte[] small = randomBytes(10_000, 2);
+        try (ObjectUpload upload = store.startUpload(base + "small", WriteMode.OVERWRITE)) {
+            upload.write(small, 0, 20);
+            upload.write(small, 20, small.length - 20);
+            // a thousand open segments of a few kilobytes must not each hold a quarter-mebibyte buffer
+            assertTrue(upload.bufferedBytes() <= HeapCost.ofArray(2 * small.length), "buffered "
+                    + upload.bufferedBytes());
+            upload.complete();
+        }
+        assertArrayEquals(small, store.readIfExists(base + "small").orElseThrow());
+    }
+
+    @Test
     void eachUploadCarriesOneCrc32OfItsBytesAndNoPayloadHash() throws IOException {
         byte[] small = randomBytes(1000, 12);
         byte[] large = randomBytes(PART_SIZE + 1000, 13);
