@@ -158,18 +158,18 @@ public final class BenchmarkRun {
                             topic, options.tasks(), file.records(), file.payloadBytes(), true))));
                 }
                 timed("memory-backup-" + id, () -> report.memory.add(show(sinks.backup("memory", id, topic,
-                        options.partitions(), options.tasks(), "zstd", file.records(), file.payloadBytes(),
+                        options.tasks(), "zstd", file.records(), file.payloadBytes(),
                         Map.of(), null, true))));
                 timed("null-sink-" + id, () -> report.backup.add(show(sinks.nullSink("ceiling", id, topic,
                         options.tasks(), file.records(), file.payloadBytes(), false))));
                 for (String codec : options.codecs()) {
                     timed("backup-" + id + "-" + codec, () -> report.backup.add(show(sinks.backup("backup", id,
-                            topic, options.partitions(), options.tasks(), codec, file.records(),
+                            topic, options.tasks(), codec, file.records(),
                             file.payloadBytes(), Map.of(), null, false))));
                 }
                 if (options.encryption()) {
                     timed("backup-" + id + "-zstd-encrypted", () -> report.backup.add(show(sinks.backup(
-                            ENCRYPTED_PHASE, id, topic, options.partitions(), options.tasks(), "zstd",
+                            ENCRYPTED_PHASE, id, topic, options.tasks(), "zstd",
                             file.records(), file.payloadBytes(), encryptionKey, null, false))));
                 }
                 // the ceiling once more after the backups: the machine's noise shows as the spread of the two
@@ -239,13 +239,13 @@ public final class BenchmarkRun {
             timed("scale-memory-null-sink", () -> report.memory.add(show(sinks.nullSink("scale-mem", "json",
                     topic, options.tasks(), file.records(), file.payloadBytes(), true))));
             timed("scale-memory-backup", () -> report.memory.add(show(sinks.backup("scale-mem", "json", topic,
-                    partitions, options.tasks(), "zstd", file.records(), file.payloadBytes(), small, null,
+                    options.tasks(), "zstd", file.records(), file.payloadBytes(), small, null,
                     true))));
             Figures.SinkRun[] ceiling = new Figures.SinkRun[1];
             timed("scale-null-sink", () -> ceiling[0] = show(sinks.nullSink("scale", "json", topic,
                     options.tasks(), file.records(), file.payloadBytes(), false)));
             report.scale.add(ceiling[0]);
-            timed("scale-backup", () -> report.scale.add(show(sinks.backup("scale", "json", topic, partitions,
+            timed("scale-backup", () -> report.scale.add(show(sinks.backup("scale", "json", topic,
                     options.tasks(), "zstd", file.records(), file.payloadBytes(), small, ceiling[0], false))));
             // the restore of that backup, every partition, in the same -Xmx1g worker: whether it completes is a
             // figure itself, so a failure is recorded and the run goes on

@@ -67,7 +67,7 @@ final class SinkPhase {
      * tasks are restarted, which makes them close their segments at once instead of up to segment.max.interval.ms
      * later, and the phase ends when storage holds every record in complete segments.
      */
-    Figures.SinkRun backup(String phase, String dataSet, String topic, int partitions, int tasks, String codec,
+    Figures.SinkRun backup(String phase, String dataSet, String topic, int tasks, String codec,
                            long records, long bytes, Map<String, String> overrides, Figures.SinkRun ceiling,
                            boolean sampleLiveHeap) throws Exception {
         String name = "backup-" + phase + "-" + dataSet + "-" + codec;
@@ -87,7 +87,7 @@ final class SinkPhase {
                 .build();
         config.putAll(consumerOverrides);
         config.putAll(overrides);
-        BackupInStorage stored = new BackupInStorage(store, name, topic, partitions);
+        BackupInStorage stored = new BackupInStorage(store, name, topic);
 
         Measurement m = start(name, config, sampleLiveHeap);
         Progress progress = awaitCount(name, tasks, "records-in-total", records, m);
