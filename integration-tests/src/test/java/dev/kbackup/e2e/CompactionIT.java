@@ -5,8 +5,6 @@ import dev.kbackup.layout.BackupLayout;
 import dev.kbackup.restore.RestoreSourceConnector;
 import dev.kbackup.sink.BackupSinkConnector;
 import dev.kbackup.storage.ObjectStore;
-import dev.kbackup.storage.ObjectStores;
-import dev.kbackup.storage.StorageSettings;
 import dev.kbackup.testing.Await;
 import dev.kbackup.testing.BackupConnectorConfig;
 import dev.kbackup.testing.BackupContents;
@@ -66,7 +64,7 @@ class CompactionIT {
         cluster = S3ConnectFixture.start("compaction-it", 1, Map.of());
         s3 = cluster.s3();
         connect = cluster.connect();
-        store = ObjectStores.open(StorageSettings.parse(s3.connectorConfig()));
+        store = s3.store();
         bootstrap = connect.kafka().bootstrapServers();
         ConnectClusters.createTopic(connect, TOPIC, PARTITIONS, Map.of());
     }
@@ -74,9 +72,6 @@ class CompactionIT {
     @AfterEach
     void stop() {
         background.shutdownNow();
-        if (store != null) {
-            store.close();
-        }
         if (cluster != null) {
             cluster.close();
         }

@@ -7,8 +7,6 @@ import dev.kbackup.restore.RestoreSourceConnector;
 import dev.kbackup.sink.BackupSinkConnector;
 import dev.kbackup.storage.ObjectInfo;
 import dev.kbackup.storage.ObjectStore;
-import dev.kbackup.storage.ObjectStores;
-import dev.kbackup.storage.StorageSettings;
 import dev.kbackup.testing.Await;
 import dev.kbackup.testing.BackupConnectorConfig;
 import dev.kbackup.testing.BackupContents;
@@ -59,16 +57,13 @@ class RetentionIT {
         cluster = S3ConnectFixture.start("retention-it", 1, Map.of());
         s3 = cluster.s3();
         connect = cluster.connect();
-        store = ObjectStores.open(StorageSettings.parse(s3.connectorConfig()));
+        store = s3.store();
         bootstrap = connect.kafka().bootstrapServers();
         ConnectClusters.createTopic(connect, TOPIC, 2, Map.of());
     }
 
     @AfterEach
     void stop() {
-        if (store != null) {
-            store.close();
-        }
         if (cluster != null) {
             cluster.close();
         }
