@@ -3,7 +3,6 @@ package dev.kbackup.sink;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -11,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToLongFunction;
 
 /**
  * The task's partition writers, one per owned topic-partition, and the questions the task asks all of them at
@@ -101,42 +101,35 @@ final class PartitionWriters {
      * until they held {@code bytes}; returns how many it sealed. Their segments stay open.
      */
     int sealLargestBlocks(long bytes, int minBlockBytes) {
-        List<PartitionWriter> open = new ArrayList<>(writers.values());
-        open.sort(Comparator.comparingLong(PartitionWriter::openBlockBytes).reversed());
-        long covered = 0;
-        int sealed = 0;
-        for (PartitionWriter writer : open) {
-            if (covered >= bytes) {
-                break;
-            }
-            long held = writer.sealOpenBlock(minBlockBytes);
-            if (held > 0) {
-                covered += held;
-                sealed++;
-            }
-        }
-        return sealed;
+        return largestFirst(PartitionWriter::openBlockBytes, bytes, writer -> writer.sealOpenBlock(minBlockBytes));
     }
 
     /** Closes the open segments holding the most memory until they cover {@code bytes}; returns how many. */
     int closeLargestSegments(long bytes) {
-        List<PartitionWriter> open = new ArrayList<>();
-        for (PartitionWriter writer : writers.values()) {
-            if (writer.heldBytes() > 0) {
-                open.add(writer);
-            }
-        }
-        open.sort(Comparator.comparingLong(PartitionWriter::heldBytes).reversed());
+        return largestFirst(PartitionWriter::heldBytes, bytes, writer -> {
+            long held = writer.heldBytes();
+            writer.roll();
+            return held;
+        });
+    }
+
+    /** Relieves writers, the largest by {@code size} first, until what they held covers {@code bytes}. */
+    private int largestFirst(ToLongFunction<PartitionWriter> size, long bytes,
+                             ToLongFunction<PartitionWriter> relieve) {
+        List<PartitionWriter> largestFirst = writers.values().stream().filter(w -> size.applyAsLong(w) > 0)
+                .sorted(Comparator.comparingLong(size).reversed()).toList();
         long covered = 0;
-        int closed = 0;
-        for (PartitionWriter writer : open) {
+        int relieved = 0;
+        for (PartitionWriter writer : largestFirst) {
             if (covered >= bytes) {
                 break;
             }
-            covered += writer.heldBytes();
-            writer.roll();
-            closed++;
+            long held = relieve.applyAsLong(writer);
+            if (held > 0) {
+                covered += held;
+                relieved++;
+            }
         }
-        return closed;
+        return relieved;
     }
 }
