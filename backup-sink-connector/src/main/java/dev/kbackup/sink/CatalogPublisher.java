@@ -51,10 +51,11 @@ final class CatalogPublisher implements AutoCloseable {
     /** Consecutive failed runs, not caused by a storage outage, after which the task fails. */
     static final int FAILURES_BEFORE_TASK_FAILS = 3;
     /**
-     * Partitions compaction looks at per run, each look two listings: with many partitions the looks take turns
-     * over several runs instead of listing every partition at once (after every assignment, for instance).
+     * Partitions retention, and compaction, each look at per run (each look two listings): with many partitions
+     * the looks take turns over several runs instead of listing every partition at once (after every assignment,
+     * for instance), so their requests per run are bounded whatever the partition count.
      */
-    static final int COMPACTION_LOOKS_PER_RUN = 64;
+    static final int LOOKS_PER_RUN = 64;
 
     private final BackupCatalog catalog;
     private final ObjectStore store;
@@ -72,13 +73,12 @@ final class CatalogPublisher implements AutoCloseable {
     private volatile Throwable lastFailure;
     private volatile long lastSuccessMillis;
     private volatile Retention retention;
-    private static final Duration RETENTION_CHECK_INTERVAL = Duration.ofMinutes(1);
-    private final Map<TopicPartition, Instant> lastRetentionRun = new HashMap<>();
+    /** How soon a partition where retention or compaction had nothing to do is looked at again, at most. */
+    private static final Duration RECHECK_INTERVAL = Duration.ofMinutes(1);
+    private final PartitionTurns retentionTurns = new PartitionTurns(LOOKS_PER_RUN);
     private volatile Compaction compaction;
     private volatile SegmentCompaction compactor;
-    /** Partitions where compaction last found nothing to do, and when: they are looked at again a while later. */
-    private final Map<TopicPartition, Instant> idleSince = new HashMap<>();
-    private int compactionTurn;
+    private final PartitionTurns compactionTurns = new PartitionTurns(LOOKS_PER_RUN);
     /**
      * Per partition, the pieces its catalog held after this publisher's last fold plus those it published since:
      * no fold is due, and no listing needed, while that is below the fanout. Pieces other writers publish meanwhile
@@ -289,24 +289,23 @@ final class CatalogPublisher implements AutoCloseable {
         }
     }
 
-    /** Expires what retention says in the owned partitions; returns the first failure (or {@code failure}). */
+    /**
+     * Expires what retention says in the owned partitions, at most {@link #LOOKS_PER_RUN} per run, taking turns;
+     * returns the first failure (or {@code failure}).
+     */
     private RuntimeException applyRetention(Instant now, RuntimeException failure) {
         Retention policy = retention;
         if (policy == null) {
             return failure;
         }
         // retention is decided to the minute (or the grace, if shorter): no need to list each partition every sync
-        Duration every = policy.grace().compareTo(RETENTION_CHECK_INTERVAL) < 0 ? policy.grace()
-                : RETENTION_CHECK_INTERVAL;
-        for (TopicPartition partition : policy.owned().get()) {
-            Instant last = lastRetentionRun.get(partition);
-            if (last != null && now.isBefore(last.plus(every))) {
-                continue;
-            }
+        Duration every = policy.grace().compareTo(RECHECK_INTERVAL) < 0 ? policy.grace() : RECHECK_INTERVAL;
+        for (TopicPartition partition : retentionTurns.due(policy.owned().get(), now, every)) {
             try {
                 catalog.expire(partition.topic(), partition.partition(), policy.keep(), policy.grace(), now);
-                lastRetentionRun.put(partition, now);
+                retentionTurns.looked(partition, now);
             } catch (RuntimeException e) {
+                retentionTurns.lookAgain(partition);
                 failure = failure != null ? failure : e;
             }
         }
@@ -316,47 +315,34 @@ final class CatalogPublisher implements AutoCloseable {
     /**
      * Compacts the owned partitions, taking turns, until one merge was made: the bandwidth limit is one merge (at
      * most {@code compaction.target.bytes} read and written) per task per run, on this background thread, and at
-     * most {@link #COMPACTION_LOOKS_PER_RUN} partitions looked at. A partition where there was nothing to do is
-     * looked at again after a minute (or the minimum age, if shorter) at the earliest.
-     * A failed merge (verification included) changed nothing and is logged, never counted as a failed run: the
-     * task must not fail because a merge could not be made. Returns {@code failure} unchanged.
+     * most {@link #LOOKS_PER_RUN} partitions looked at. A partition where there was nothing to do is looked at
+     * again after a minute (or the minimum age, if shorter) at the earliest. A failed merge (verification
+     * included) changed nothing and is logged, never counted as a failed run: the task must not fail because a
+     * merge could not be made. Returns {@code failure} unchanged.
      */
     private RuntimeException applyCompaction(Instant now, RuntimeException failure) {
         Compaction policy = compaction;
         if (policy == null) {
             return failure;
         }
-        Duration recheck = policy.settings().minAge().compareTo(RETENTION_CHECK_INTERVAL) < 0
-                ? policy.settings().minAge() : RETENTION_CHECK_INTERVAL;
-        List<TopicPartition> owned = new ArrayList<>(policy.owned().get());
-        owned.sort(java.util.Comparator.comparing(TopicPartition::toString));
-        int looks = 0;
-        for (int i = 0; i < owned.size(); i++) {
-            TopicPartition partition = owned.get((compactionTurn + i) % owned.size());
-            Instant idle = idleSince.get(partition);
-            if (idle != null && now.isBefore(idle.plus(recheck))) {
-                continue;
-            }
-            if (looks++ == COMPACTION_LOOKS_PER_RUN) {
-                compactionTurn = (compactionTurn + i) % owned.size();
-                break;
-            }
+        Duration recheck = policy.settings().minAge().compareTo(RECHECK_INTERVAL) < 0 ? policy.settings().minAge()
+                : RECHECK_INTERVAL;
+        for (TopicPartition partition : compactionTurns.due(policy.owned().get(), now, recheck)) {
             try {
                 SegmentCompaction.Outcome outcome = compactor.compact(partition.topic(), partition.partition(), now);
                 if (outcome.merged().isEmpty() && outcome.segmentsDeleted() == 0) {
-                    idleSince.put(partition, now);
+                    compactionTurns.looked(partition, now);
                 } else {
-                    idleSince.remove(partition);
+                    compactionTurns.lookAgain(partition);
                 }
                 if (outcome.merged().isPresent()) {
-                    compactionTurn = (compactionTurn + i + 1) % owned.size();
                     break;
                 }
             } catch (RuntimeException e) {
                 // not a publication failure: the catalog is unchanged and the backup goes on without this merge
                 log.warn("Compaction of {} in backup {} failed; it is tried again later: {}", partition,
                         job.backupId(), e.toString());
-                idleSince.put(partition, now);
+                compactionTurns.looked(partition, now);
             }
         }
         return failure;

@@ -26,6 +26,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -103,15 +104,26 @@ class CatalogPublisherListingsTest {
 
     @Test
     void compactionLooksAtALimitedNumberOfPartitionsPerRunTakingTurns() {
-        int partitions = 2 * CatalogPublisher.COMPACTION_LOOKS_PER_RUN + 10;
+        assertLooksTakeTurns((sync, owned) -> sync.compact(new CatalogPublisher.Compaction(COMPACTION, () -> owned,
+                new MemoryBudget(1L << 30), 0)));
+    }
+
+    @Test
+    void retentionLooksAtALimitedNumberOfPartitionsPerRunTakingTurns() {
+        assertLooksTakeTurns((sync, owned) -> sync.retain(new CatalogPublisher.Retention(Duration.ofDays(7),
+                Duration.ofHours(1), () -> owned)));
+    }
+
+    /** Three runs over more partitions than two runs may look at: each looks at the next ones, until all had one. */
+    private void assertLooksTakeTurns(BiConsumer<CatalogPublisher, List<TopicPartition>> policy) {
+        int partitions = 2 * CatalogPublisher.LOOKS_PER_RUN + 10;
         try (ListingStore store = new ListingStore(open());
              StateStore state = StateStore.open(dir.resolve("task-0.db"))) {
             state.jobStarted(JOB, 1);
             List<TopicPartition> owned = IntStream.range(0, partitions)
                     .mapToObj(p -> new TopicPartition("orders", p)).toList();
             try (CatalogPublisher sync = publisher(new BackupCatalog(store, layout), store, state)) {
-                sync.compact(new CatalogPublisher.Compaction(COMPACTION, () -> owned, new MemoryBudget(1L << 30),
-                        0));
+                policy.accept(sync, owned);
                 Set<Integer> seen = new HashSet<>();
                 List<Integer> lookedAtPerRun = new ArrayList<>();
                 for (int run = 0; run < 3; run++) {
@@ -122,7 +134,7 @@ class CatalogPublisherListingsTest {
                     assertTrue(Collections.disjoint(seen, looked), "run " + run + " took the next partitions' turn");
                     seen.addAll(looked);
                 }
-                int most = CatalogPublisher.COMPACTION_LOOKS_PER_RUN;
+                int most = CatalogPublisher.LOOKS_PER_RUN;
                 assertEquals(List.of(most, most, 10), lookedAtPerRun);
                 assertEquals(partitions, seen.size(), "every partition had its turn");
             }
