@@ -1,0 +1,89 @@
+package dev.kbackup.sink;
+
+import dev.kbackup.bench.data.DataSet;
+import dev.kbackup.format.BackupHeader;
+import dev.kbackup.format.BackupRecord;
+import dev.kbackup.format.BlockEncoder;
+import dev.kbackup.format.SegmentFormat;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.sink.SinkRecord;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * CPU the backup connector spends per GB on each record before compression (issue 14), without Kafka or storage,
+ * so that a change to it can be measured before and after by thread CPU time. The records of a data set are
+ * turned into {@link SinkRecord}s once, as Connect hands them to a sink with ByteArrayConverter (bytes with an
+ * optional bytes schema, headers included); each round converts them all with {@link SinkRecordConverter} and
+ * encodes them into 1 MiB blocks with {@link BlockEncoder}, as {@link PartitionWriter} does. Lives in the sink's
+ * package to reach the package-private converter.
+ *
+ * <pre>java -cp ... dev.kbackup.sink.BackupPathCpu [json|binary] [MB=200] [rounds=10] [warm-up rounds=5]</pre>
+ */
+public final class BackupPathCpu {
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final long SEED = 20_260_101;
+
+    private final List<SinkRecord> records = new ArrayList<>();
+    private long payloadBytes;
+
+    private BackupPathCpu(DataSet dataSet, long megabytes) {
+        DataSet.RecordGenerator generator = dataSet.generator(SEED);
+        while (payloadBytes < megabytes * 1_000_000L) {
+            BackupRecord record = generator.next();
+            ConnectHeaders headers = new ConnectHeaders();
+            for (BackupHeader header : record.headers()) {
+                headers.add(header.key(), header.value(), Schema.OPTIONAL_BYTES_SCHEMA);
+            }
+            records.add(new SinkRecord(dataSet.topic(), 0, Schema.OPTIONAL_BYTES_SCHEMA, record.key(),
+                    Schema.OPTIONAL_BYTES_SCHEMA, record.value(), record.offset(), record.timestamp(),
+                    TimestampType.CREATE_TIME, headers));
+            payloadBytes += record.payloadBytes();
+        }
+    }
+
+    public static void main(String[] args) {
+        DataSet dataSet = DataSet.fromId(args.length > 0 ? args[0] : "json");
+        long megabytes = args.length > 1 ? Long.parseLong(args[1]) : 200;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+        int warmUp = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        BackupPathCpu bench = new BackupPathCpu(dataSet, megabytes);
+        System.out.printf("%s: %d records, %.1f MB payload%n", dataSet.id(), bench.records.size(),
+                bench.payloadBytes / 1e6);
+        List<Double> measured = new ArrayList<>();
+        for (int i = 0; i < warmUp + rounds; i++) {
+            double cpuPerGb = bench.round();
+            System.out.printf("%s round %d: %.3f CPU s/GB%n", i < warmUp ? "warm-up" : "measured", i, cpuPerGb);
+            if (i >= warmUp) {
+                measured.add(cpuPerGb);
+            }
+        }
+        measured.sort(Double::compare);
+        System.out.printf("median CPU s/GB converting and encoding: %.3f%n", measured.get(measured.size() / 2));
+    }
+
+    /** Converts and encodes every record once; returns the thread's CPU seconds per GB of payload. */
+    private double round() {
+        BlockEncoder encoder = new BlockEncoder(SegmentFormat.DEFAULT_BLOCK_BYTES);
+        long blocks = 0;
+        long start = THREADS.getCurrentThreadCpuTime();
+        for (SinkRecord record : records) {
+            encoder.append(SinkRecordConverter.toBackupRecord(record));
+            if (encoder.sizeInBytes() >= SegmentFormat.DEFAULT_BLOCK_BYTES) {
+                encoder.recycle(encoder.seal().data());
+                blocks++;
+            }
+        }
+        long cpu = THREADS.getCurrentThreadCpuTime() - start;
+        if (blocks == 0) {
+            throw new IllegalStateException("no block was sealed");
+        }
+        return cpu / 1e9 / (payloadBytes / 1e9);
+    }
+}
