@@ -12,11 +12,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -64,7 +64,8 @@ class PartitionResumerTest {
                     Instant.EPOCH);
             TestSegments.write(earlierOwner.store, earlierOwner.layout, "orders", 0, 50, 59);
             TestSegments.write(earlierOwner.store, earlierOwner.layout, "orders", 3, 0, 9);
-            List<String> listed = new ArrayList<>();
+            // listed from the resumer's reader threads
+            List<String> listed = new CopyOnWriteArrayList<>();
             BackupCatalog counted = new BackupCatalog(new ForwardingObjectStore(earlierOwner.store) {
                 @Override
                 public Iterator<ObjectInfo> list(String prefix, String startAfter) {
