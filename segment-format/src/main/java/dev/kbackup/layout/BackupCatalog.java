@@ -392,15 +392,11 @@ public final class BackupCatalog {
      * before it deletes what it folded into a checkpoint, so {@code index/} alone always knows the end.
      */
     public Map<Integer, Long> catalogEnds(String topic) {
-        Map<Integer, PartitionCatalog> partitions = new TreeMap<>();
-        store.list(layout.topicIndexPrefix(topic), null).forEachRemaining(found -> {
-            CatalogObject.parse(found.key()).filter(object -> object.topic().equals(topic)).ifPresent(object ->
-                    partitions.computeIfAbsent(object.partition(), p -> new PartitionCatalog(topic, p)).add(object));
-            RetentionMark.parse(found.key()).filter(mark -> mark.topic().equals(topic)).ifPresent(mark ->
-                    partitions.computeIfAbsent(mark.partition(), p -> new PartitionCatalog(topic, p)).add(mark));
-        });
+        Map<String, Map<Integer, PartitionCatalog>> listed = new TreeMap<>();
+        addAllListed(layout.topicIndexPrefix(topic), listed);
         Map<Integer, Long> ends = new TreeMap<>();
-        partitions.forEach((partition, listing) -> ends.put(partition, listing.lastOffset()));
+        listed.getOrDefault(topic, Map.of()).forEach((partition, listing) -> ends.put(partition,
+                listing.lastOffset()));
         return ends;
     }
 
