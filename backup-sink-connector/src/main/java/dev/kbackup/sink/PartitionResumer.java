@@ -75,7 +75,8 @@ final class PartitionResumer implements AutoCloseable {
         Map<TopicPartition, Future<Long>> reads = new HashMap<>();
         for (Map.Entry<String, List<TopicPartition>> topic : byTopic.entrySet()) {
             Map<Integer, Long> ends = topic.getValue().size() >= TOPIC_LISTING_FROM
-                    ? catalogEnds(topic.getKey()) : null;
+                    ? await(readers.submit(() -> catalog.catalogEnds(topic.getKey())), "topic " + topic.getKey())
+                    : null;
             for (TopicPartition partition : topic.getValue()) {
                 reads.put(partition, readers.submit(() -> ends == null
                         ? catalog.resumeAfter(partition.topic(), partition.partition())
@@ -85,21 +86,10 @@ final class PartitionResumer implements AutoCloseable {
         }
         Map<TopicPartition, Long> durable = new HashMap<>();
         for (Map.Entry<TopicPartition, Future<Long>> entry : reads.entrySet()) {
-            durable.put(entry.getKey(), await(entry.getValue(), entry.getKey()));
+            durable.put(entry.getKey(), await(entry.getValue(), entry.getKey().toString()));
         }
         waiting.clear();
         return durable;
-    }
-
-    private Map<Integer, Long> catalogEnds(String topic) {
-        try {
-            return catalog.catalogEnds(topic);
-        } catch (StorageException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new ConnectException("Could not read where the catalog of topic " + topic + " ends: "
-                    + e.getMessage(), e);
-        }
     }
 
     @Override
@@ -107,18 +97,19 @@ final class PartitionResumer implements AutoCloseable {
         readers.shutdownNow();
     }
 
-    private static Long await(Future<Long> future, TopicPartition partition) {
+    /** @param what the partition, or the topic, whose backup state {@code future} reads */
+    private static <T> T await(Future<T> future, String what) {
         try {
             return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ConnectException("Interrupted while resuming " + partition, e);
+            throw new ConnectException("Interrupted while resuming " + what, e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof StorageException storage && storage.isRetriable()) {
                 throw storage;
             }
-            throw new ConnectException("Could not read the backup state of " + partition + ": " + cause.getMessage(),
+            throw new ConnectException("Could not read the backup state of " + what + ": " + cause.getMessage(),
                     cause);
         }
     }
