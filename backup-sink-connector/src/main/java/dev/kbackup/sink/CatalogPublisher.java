@@ -39,10 +39,10 @@ import java.util.function.Supplier;
  * Publishes what the task has made durable, in the background: completed segments into their partitions'
  * catalogs (which it then folds), the manifest once, and a copy of the side-store into {@code state/}. Runs every
  * sync interval, soon after it is nudged, and once more on close; that last run only publishes (no fold, retention
- * or compaction), so that a task hands its partitions over quickly. A failed run (an {@link Error} included) is logged, counted
- * and retried at the next one; the segments stay pending in the side-store until published. Runs that keep
- * failing for another reason than a storage outage (which the task's circuit breaker already handles) are a
- * {@link #persistentFailure}, which fails the task.
+ * or compaction), so that a task hands its partitions over quickly. A failed run (an {@link Error} included) is
+ * logged, counted and retried at the next one; the segments stay pending in the side-store until published.
+ * Runs that keep failing for another reason than a storage outage (which the task's circuit breaker already
+ * handles) are a {@link #persistentFailure}, which fails the task.
  */
 final class CatalogPublisher implements AutoCloseable {
 
@@ -299,8 +299,7 @@ final class CatalogPublisher implements AutoCloseable {
             return failure;
         }
         // retention is decided to the minute (or the grace, if shorter): no need to list each partition every sync
-        Duration every = policy.grace().compareTo(RECHECK_INTERVAL) < 0 ? policy.grace() : RECHECK_INTERVAL;
-        for (TopicPartition partition : retentionTurns.due(policy.owned().get(), now, every)) {
+        for (TopicPartition partition : retentionTurns.due(policy.owned().get(), now, recheck(policy.grace()))) {
             try {
                 catalog.expire(partition.topic(), partition.partition(), policy.keep(), policy.grace(), now);
                 retentionTurns.looked(partition, now);
@@ -325,9 +324,8 @@ final class CatalogPublisher implements AutoCloseable {
         if (policy == null) {
             return failure;
         }
-        Duration recheck = policy.settings().minAge().compareTo(RECHECK_INTERVAL) < 0 ? policy.settings().minAge()
-                : RECHECK_INTERVAL;
-        for (TopicPartition partition : compactionTurns.due(policy.owned().get(), now, recheck)) {
+        for (TopicPartition partition : compactionTurns.due(policy.owned().get(), now,
+                recheck(policy.settings().minAge()))) {
             try {
                 SegmentCompaction.Outcome outcome = compactor.compact(partition.topic(), partition.partition(), now);
                 if (outcome.merged().isEmpty() && outcome.segmentsDeleted() == 0) {
@@ -346,6 +344,11 @@ final class CatalogPublisher implements AutoCloseable {
             }
         }
         return failure;
+    }
+
+    /** {@link #RECHECK_INTERVAL}, or {@code shorter} if it is shorter. */
+    private static Duration recheck(Duration shorter) {
+        return shorter.compareTo(RECHECK_INTERVAL) < 0 ? shorter : RECHECK_INTERVAL;
     }
 
     private static RuntimeException asRuntime(ExecutionException e) {
