@@ -1,6 +1,7 @@
 package dev.kbackup.restore;
 
 import dev.kbackup.bench.data.DataSet;
+import dev.kbackup.bench.profile.CpuRounds;
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.BlockCompressor;
 import dev.kbackup.format.Codec;
@@ -79,16 +80,10 @@ public final class RestorePathCpu {
         RestorePathCpu bench = new RestorePathCpu(dataSet, megabytes);
         System.out.printf("%s: %d records, %.1f MB payload, %d segments%n", dataSet.id(), bench.records,
                 bench.payloadBytes / 1e6, bench.segments.size());
-        List<Round> measured = new ArrayList<>();
-        for (int i = 0; i < warmUp + rounds; i++) {
-            Round round = bench.round();
-            System.out.printf("%s round %d: %s%n", i < warmUp ? "warm-up" : "measured", i, round);
-            if (i >= warmUp) {
-                measured.add(round);
-            }
-        }
+        List<Round> measured = CpuRounds.run(warmUp, rounds, bench::round);
         System.out.printf("median CPU s/GB: ours (poll thread) %.3f, Connect conversion %.3f, process %.3f%n",
-                median(measured, Round::ours), median(measured, Round::connect), median(measured, Round::process));
+                CpuRounds.median(measured, Round::ours), CpuRounds.median(measured, Round::connect),
+                CpuRounds.median(measured, Round::process));
     }
 
     private SegmentInfo writeSegment(DataSet.RecordGenerator generator, long segmentBytes) throws Exception {
@@ -177,11 +172,6 @@ public final class RestorePathCpu {
         byte[] key = converter.fromConnectData(record.topic(), headers, record.keySchema(), record.key());
         byte[] value = converter.fromConnectData(record.topic(), headers, record.valueSchema(), record.value());
         return new ProducerRecord<>(record.topic(), record.kafkaPartition(), record.timestamp(), key, value, headers);
-    }
-
-    private static double median(List<Round> rounds, java.util.function.ToDoubleFunction<Round> figure) {
-        double[] values = rounds.stream().mapToDouble(figure).sorted().toArray();
-        return values.length == 0 ? Double.NaN : values[values.length / 2];
     }
 
     /** CPU seconds per GB of payload of one round. */

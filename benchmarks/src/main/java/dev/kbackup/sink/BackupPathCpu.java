@@ -1,6 +1,7 @@
 package dev.kbackup.sink;
 
 import dev.kbackup.bench.data.DataSet;
+import dev.kbackup.bench.profile.CpuRounds;
 import dev.kbackup.format.BackupHeader;
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.BlockEncoder;
@@ -48,7 +49,7 @@ public final class BackupPathCpu {
         }
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         DataSet dataSet = DataSet.fromId(args.length > 0 ? args[0] : "json");
         long megabytes = args.length > 1 ? Long.parseLong(args[1]) : 200;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
@@ -56,16 +57,9 @@ public final class BackupPathCpu {
         BackupPathCpu bench = new BackupPathCpu(dataSet, megabytes);
         System.out.printf("%s: %d records, %.1f MB payload%n", dataSet.id(), bench.records.size(),
                 bench.payloadBytes / 1e6);
-        List<Double> measured = new ArrayList<>();
-        for (int i = 0; i < warmUp + rounds; i++) {
-            double cpuPerGb = bench.round();
-            System.out.printf("%s round %d: %.3f CPU s/GB%n", i < warmUp ? "warm-up" : "measured", i, cpuPerGb);
-            if (i >= warmUp) {
-                measured.add(cpuPerGb);
-            }
-        }
-        measured.sort(Double::compare);
-        System.out.printf("median CPU s/GB converting and encoding: %.3f%n", measured.get(measured.size() / 2));
+        List<Double> measured = CpuRounds.run(warmUp, rounds, bench::round);
+        System.out.printf("median CPU s/GB converting and encoding: %.3f%n",
+                CpuRounds.median(measured, Double::doubleValue));
     }
 
     /** Converts and encodes every record once; returns the thread's CPU seconds per GB of payload. */
