@@ -8,7 +8,8 @@ import java.util.Arrays;
 /**
  * Encodes records, in offset order, into the body of one block. {@link #seal()} hands the bytes over and starts
  * the next block. The buffer is allocated on the first record and grows as needed, so an idle encoder costs
- * nothing. Not thread-safe.
+ * nothing; after a block that reached the target, the next one starts at full size, since a busy partition fills
+ * it again and growing would copy most of a block on the way. Not thread-safe.
  */
 public final class BlockEncoder {
 
@@ -26,6 +27,7 @@ public final class BlockEncoder {
     private long minTimestamp;
     private long maxTimestamp;
     private long previousTimestamp;
+    private boolean lastBlockFull;
 
     /** An encoder whose blocks have no particular target size. */
     public BlockEncoder() {
@@ -113,6 +115,7 @@ public final class BlockEncoder {
         if (recordCount == 0) {
             throw new IllegalStateException("Cannot seal an empty block");
         }
+        lastBlockFull = size >= blockTargetBytes;
         RawBlock block = new RawBlock(buffer, size, recordCount, firstOffset, lastOffset, minTimestamp, maxTimestamp);
         buffer = null;
         size = 0;
@@ -121,8 +124,9 @@ public final class BlockEncoder {
     }
 
     /**
-     * Hands back the buffer of a block this encoder sealed, once nothing reads that block any more, so that the next
-     * block is encoded into it instead of a newly grown buffer. Ignored if this encoder already has a buffer.
+     * Hands back the buffer of a sealed block (this encoder's or another's) once nothing reads that block any more,
+     * so that the next block is encoded into it instead of a newly allocated buffer. Ignored if this encoder
+     * already has a buffer.
      */
     public void recycle(byte[] sealedBuffer) {
         if (buffer == null && recordCount == 0) {
@@ -130,11 +134,25 @@ public final class BlockEncoder {
         }
     }
 
+    /**
+     * Whether the next record starts a block at full size ({@link #fullBufferBytes}): the last block reached the
+     * target and no buffer is held yet. A caller with a spare full-size buffer can {@link #recycle} it now.
+     */
+    public boolean startsFullBlock() {
+        return buffer == null && recordCount == 0 && lastBlockFull;
+    }
+
+    /** The buffer size of a block that reaches {@code blockTargetBytes}: the target and room for its last record. */
+    public static int fullBufferBytes(int blockTargetBytes) {
+        return (int) Math.min((long) blockTargetBytes + TARGET_SLACK, SegmentFormat.MAX_BLOCK_BYTES);
+    }
+
     /** Drops everything appended since the last seal. */
     public void clear() {
         buffer = null;
         size = 0;
         recordCount = 0;
+        lastBlockFull = false;
     }
 
     private static long encodedSizeUpperBound(BackupRecord record) {
@@ -150,11 +168,11 @@ public final class BlockEncoder {
 
     private void ensureCapacity(int needed) {
         if (buffer == null) {
-            buffer = new byte[Math.max(INITIAL_CAPACITY, needed)];
+            buffer = new byte[Math.max(lastBlockFull ? fullBufferBytes(blockTargetBytes) : INITIAL_CAPACITY, needed)];
         } else if (buffer.length < needed) {
             long grown = Math.max(needed, (long) buffer.length * 2);
             if (grown >= blockTargetBytes) {
-                grown = Math.max(needed, (long) blockTargetBytes + TARGET_SLACK);
+                grown = Math.max(needed, fullBufferBytes(blockTargetBytes));
             }
             buffer = Arrays.copyOf(buffer, (int) Math.min(grown, SegmentFormat.MAX_BLOCK_BYTES));
         }

@@ -1,9 +1,12 @@
 package dev.kbackup.format;
 
+import dev.kbackup.memory.HeapCost;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,6 +33,38 @@ class BlockEncoderTest {
         encoder.recycle(first.data());
         encoder.append(record(1, 1100));
         assertSame(first.data(), encoder.seal().data());
+    }
+
+    @Test
+    void afterAFullBlockTheNextStartsAtFullSizeAndAfterAShortOneItGrowsAgain() {
+        BlockEncoder encoder = new BlockEncoder(TARGET);
+        long offset = 0;
+        while (encoder.sizeInBytes() < TARGET) {
+            encoder.append(record(offset++, 1100));
+        }
+        encoder.seal();
+        assertTrue(encoder.startsFullBlock());
+
+        encoder.append(record(offset++, 1100));
+        assertEquals(HeapCost.ofArray(BlockEncoder.fullBufferBytes(TARGET)), encoder.retainedBytes(),
+                "a busy partition's next block does not grow from 16 KiB, copying on the way");
+
+        encoder.seal(); // short of the target: a quiet partition
+        assertFalse(encoder.startsFullBlock());
+        encoder.append(record(offset, 1100));
+        assertEquals(HeapCost.ofArray(16 * 1024), encoder.retainedBytes());
+    }
+
+    @Test
+    void aDroppedBlockLeavesNoFullSizeStart() {
+        BlockEncoder encoder = new BlockEncoder(TARGET);
+        long offset = 0;
+        while (encoder.sizeInBytes() < TARGET) {
+            encoder.append(record(offset++, 1100));
+        }
+        encoder.seal();
+        encoder.clear();
+        assertFalse(encoder.startsFullBlock());
     }
 
     private static BackupRecord record(long offset, int valueBytes) {
