@@ -126,7 +126,7 @@ public class BackupSinkTask extends SinkTask {
                 config.encryptionKeys(), budget, events, segmentThread);
         rewinds = new Rewinds(writers, pipeline, context, () -> metrics.recordRewind());
         memoryPressure = new MemoryPressure(budget, writers, clock, BACKPRESSURE_WAIT_MS, this::storageFailed,
-                store.describe(), config.blockBytes());
+                pipeline::dropSpareBuffers, store.describe(), config.blockBytes());
         publisher = new CatalogPublisher(catalog, store, state, job, SourceClusterLookup.of(config), stateKey,
                 config.stateSyncInterval(), clock, "kbackup-sync-" + taskName);
         metrics.stateSync(publisher::failuresTotal, publisher::millisSinceLastSuccess);

@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * Brings held memory under the budget. While the pipeline has work queued, its progress frees memory, so it
@@ -27,24 +28,27 @@ final class MemoryPressure {
     private final Clock clock;
     private final long maxWaitMillis;
     private final BooleanSupplier storageFailed;
+    private final LongSupplier dropSpareBuffers;
     private final String storage;
     private final int minSealBytes;
 
     /**
      * @param maxWaitMillis how long to wait for uploads before asking Connect to redeliver
      * @param storageFailed takes in what the pipeline reported; true if a storage failure means a rewind is due
+     * @param dropSpareBuffers lets the pipeline's spare block buffers go; returns the bytes released
      * @param storage       the store's description, for messages
      * @param blockBytes    the block size the writers fill: blocks of a sixty-fourth of it (16 KiB at least) are
      *                      worth sealing early
      */
     MemoryPressure(MemoryBudget budget, PartitionWriters writers, Clock clock, long maxWaitMillis,
-                   BooleanSupplier storageFailed, String storage, int blockBytes) {
+                   BooleanSupplier storageFailed, LongSupplier dropSpareBuffers, String storage, int blockBytes) {
         this.minSealBytes = minSealBytes(blockBytes);
         this.budget = budget;
         this.writers = writers;
         this.clock = clock;
         this.maxWaitMillis = maxWaitMillis;
         this.storageFailed = storageFailed;
+        this.dropSpareBuffers = dropSpareBuffers;
         this.storage = storage;
     }
 
@@ -81,6 +85,10 @@ final class MemoryPressure {
             }
             if (storageFailed.getAsBoolean()) {
                 return false;
+            }
+            // Buffers kept for reuse hold nobody's data: they go before any block is sealed early.
+            if (dropSpareBuffers.getAsLong() > 0) {
+                continue;
             }
             long excess = budget.held() - budget.limit() + budget.limit() / RELIEF_MARGIN_DIVISOR;
             if (writers.sealLargestBlocks(excess, minSealBytes) > 0) {

@@ -99,6 +99,12 @@ final class PartitionWriter {
             segmentBytes = 0;
             state = State.WRITING;
         }
+        if (encoder.startsFullBlock()) {
+            byte[] spare = pipeline.takeSpareBuffer();
+            if (spare != null) {
+                encoder.recycle(spare);
+            }
+        }
         int before = encoder.sizeInBytes();
         encoder.append(record);
         segmentBytes += encoder.sizeInBytes() - before;

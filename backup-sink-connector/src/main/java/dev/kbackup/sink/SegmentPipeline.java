@@ -54,6 +54,7 @@ final class SegmentPipeline implements AutoCloseable {
     private final int blockBytes;
     private final EncryptionKeys keys;
     private final MemoryBudget budget;
+    private final SpareBlockBuffers spares;
     private final Listener listener;
     private final ExecutorService thread;
     private final Map<TopicPartition, Gate> gates = new ConcurrentHashMap<>();
@@ -89,6 +90,7 @@ final class SegmentPipeline implements AutoCloseable {
         this.compressor = codec.newCompressor(compressionLevel);
         this.blockBytes = blockBytes;
         this.budget = budget;
+        this.spares = new SpareBlockBuffers(budget, blockBytes);
         this.listener = listener;
         this.thread = thread;
     }
@@ -109,18 +111,33 @@ final class SegmentPipeline implements AutoCloseable {
         budget.add(bytes);
         segment.held.addAndGet(bytes);
         run(() -> {
+            boolean written = false;
             try {
                 if (!closing && isCurrent(segment)) {
                     segment.write(block);
+                    written = true;
                 }
             } catch (Throwable e) {
                 // An Error too: a block that was not written must never be skipped by a segment that completes.
                 fail(segment, e);
             } finally {
                 segment.held.addAndGet(-bytes);
-                budget.release(bytes);
+                // a written block's buffer is read no more: kept for a writer's next block, it stays counted
+                if (!(written && spares.keep(block.data()))) {
+                    budget.release(bytes);
+                }
             }
         });
+    }
+
+    /** A full-size block buffer the pipeline has written out, for a writer's next block; null if none is kept. */
+    byte[] takeSpareBuffer() {
+        return spares.take();
+    }
+
+    /** Lets the kept block buffers go, as memory pressure does first; returns the bytes released. */
+    long dropSpareBuffers() {
+        return spares.drop();
     }
 
     /** Queues the segment's completion: footer, last part, then the conditional create. */
@@ -228,6 +245,7 @@ final class SegmentPipeline implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         live.forEach(Segment::abort);
+        spares.drop();
         compressor.close();
     }
 

@@ -1,5 +1,7 @@
 package dev.kbackup.sink;
 
+import dev.kbackup.format.BlockEncoder;
+import dev.kbackup.memory.HeapCost;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.junit.jupiter.api.AfterEach;
@@ -83,6 +85,32 @@ class MemoryPressureTest {
         assertTrue(fixture.budget.held() <= fixture.budget.limit(), "held " + fixture.budget.held());
     }
 
+    @Test
+    void buffersKeptForReuseGoBeforeAnyBlockIsSealed() {
+        long fullBuffer = HeapCost.ofArray(BlockEncoder.fullBufferBytes(WriterFixture.BLOCK_BYTES));
+        fixture.close();
+        fixture = new WriterFixture(dir.resolve("roomy"), 64 * fullBuffer);
+        PartitionWriter busy = fixture.open(ORDERS_0, -1);
+        long offset = 0;
+        do {
+            busy.accept(WriterFixture.record(offset++, 1_100), 0);
+        } while (busy.openBlockBytes() > 0);
+        assertEquals(fullBuffer, fixture.budget.pipelineBytes(), "the written block's buffer is kept");
+        // open blocks smaller than a kept buffer take the budget just past its limit
+        List<PartitionWriter> others = new ArrayList<>();
+        for (int p = 1; !fixture.budget.exceeded(); p++) {
+            PartitionWriter writer = fixture.open(new TopicPartition("orders", p), -1);
+            writer.accept(WriterFixture.record(0, 400_000), 0);
+            others.add(writer);
+        }
+
+        assertTrue(pressure(Clock.systemUTC(), () -> false).relieve());
+
+        assertEquals(0, fixture.budget.pipelineBytes(), "the kept buffer was let go");
+        others.forEach(writer -> assertTrue(writer.openBlockBytes() > 0, "no block was sealed early"));
+        assertEquals(PartitionWriter.State.WRITING, busy.state(), "no segment was closed");
+    }
+
     private List<String> keysUnder(String prefix) {
         List<String> keys = new ArrayList<>();
         fixture.store.list(prefix, null).forEachRemaining(object -> keys.add(object.key()));
@@ -141,7 +169,7 @@ class MemoryPressureTest {
     }
 
     private MemoryPressure pressure(Clock clock, java.util.function.BooleanSupplier storageFailed) {
-        return new MemoryPressure(fixture.budget, fixture.writers, clock, 5_000, storageFailed, "test store",
-                WriterFixture.BLOCK_BYTES);
+        return new MemoryPressure(fixture.budget, fixture.writers, clock, 5_000, storageFailed,
+                fixture.pipeline::dropSpareBuffers, "test store", WriterFixture.BLOCK_BYTES);
     }
 }

@@ -2,7 +2,9 @@ package dev.kbackup.sink;
 
 import dev.kbackup.format.BackupHeader;
 import dev.kbackup.format.BackupRecord;
+import dev.kbackup.format.BlockEncoder;
 import dev.kbackup.format.TimestampKind;
+import dev.kbackup.memory.HeapCost;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,6 +53,24 @@ class PartitionWriterTest {
         assertEquals(PartitionWriter.State.IDLE, writer.state());
         assertEquals(0, writer.durableOffset(), "the pipeline told the writer its segment is stored");
         assertEquals(1, writer.resumeOffset());
+    }
+
+    @Test
+    void aBusyPartitionsNextBlockIsEncodedIntoTheBufferThePipelineWroteOut() {
+        PartitionWriter writer = fixture.open(ORDERS_0, -1);
+        long fullBuffer = HeapCost.ofArray(BlockEncoder.fullBufferBytes(WriterFixture.BLOCK_BYTES));
+        long offset = 0;
+        do {
+            writer.accept(WriterFixture.record(offset++, 1_100), 0);
+        } while (writer.openBlockBytes() > 0);
+        // the pipeline ran at once: the block is compressed into the segment, its buffer kept and still counted
+        assertEquals(fullBuffer, fixture.budget.pipelineBytes());
+
+        writer.accept(WriterFixture.record(offset, 1_100), 0);
+
+        assertEquals(0, fixture.budget.pipelineBytes(), "the writer took the kept buffer");
+        assertEquals(fullBuffer, writer.openBlockBytes());
+        assertEquals(fullBuffer, fixture.budget.held(), "counted once, as the writer's open block");
     }
 
     @Test
