@@ -45,6 +45,34 @@ class SegmentRoundTripTest {
         assertTrue(written.info.uncompressedBytes() > 5 << 20, "the data set holds several multi-MB values");
     }
 
+    @org.junit.jupiter.api.Test
+    void blocksStoredAsTheyAreAndCompressedBlocksReadBackInAnyOrder() {
+        // runs of zeros compress; random bytes do not, and are stored as they are (decoded where they were read)
+        Random random = new Random(5);
+        List<BackupRecord> records = new ArrayList<>();
+        int[] valueSizes = {30_000, 9_000, 60_000, 2_000, 45_000, 500, 70_000};
+        for (int i = 0; i < 70; i++) {
+            byte[] value = new byte[valueSizes[i % valueSizes.length]];
+            if ((i / 10) % 2 == 1) {
+                random.nextBytes(value);
+            }
+            records.add(new BackupRecord(i, 1_000 + i, TimestampKind.CREATE_TIME, ("k" + i).getBytes(), value,
+                    List.of(BackupHeader.utf8("h", "v" + i))));
+        }
+        Written written = write(Codec.ZSTD, records, 64 * 1024);
+
+        List<BackupRecord> read = new ArrayList<>();
+        java.util.Set<Codec> blockCodecs = java.util.EnumSet.noneOf(Codec.class);
+        try (SegmentReader reader = SegmentReader.open(new ByteArrayInputStream(written.bytes), "mixed")) {
+            for (BlockHeader header = reader.nextBlock(); header != null; header = reader.nextBlock()) {
+                blockCodecs.add(header.codec());
+                read.addAll(reader.records());
+            }
+        }
+        assertEquals(java.util.EnumSet.of(Codec.ZSTD, Codec.NONE), blockCodecs);
+        assertEquals(records, read);
+    }
+
     @ParameterizedTest
     @EnumSource(Codec.class)
     void blocksEncodedElsewhereWriteTheSameBytesAsAppend(Codec codec) {
