@@ -54,7 +54,9 @@ public final class ConnectWorker implements AutoCloseable {
                 "-Dcom.sun.management.jmxremote.host=127.0.0.1",
                 "-Djava.rmi.server.hostname=127.0.0.1",
                 "-Dcom.sun.management.jmxremote.authenticate=false",
-                "-Dcom.sun.management.jmxremote.ssl=false"));
+                "-Dcom.sun.management.jmxremote.ssl=false",
+                // compiler threads that stay alive keep their CPU time readable (ProcessCpu.jitSeconds)
+                "-XX:-UseDynamicNumberOfCompilerThreads"));
         if (jfrFile != null) {
             jvm.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + jfrFile);
         }

@@ -1,5 +1,6 @@
 package dev.kbackup.bench.run;
 
+import dev.kbackup.bench.cluster.ProcessCpu;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -21,6 +22,9 @@ import java.util.function.Predicate;
  *                                compression of the same data set)
  * @param restoreCpuRatio         per data set: worker CPU s/GB of the restore / (CPU s/GB of the plain producer
  *                                ceiling + CPU s/GB of raw zstd-3 decompression of the same blocks)
+ * @param backupCpuRatioExcludingJit per data set: {@code backupCpuRatio} with the CPU of the worker's JIT
+ *                                compiler threads taken out of both worker terms: a diagnostic, steadier between
+ *                                runs, since a 1 GB phase is short enough that compilation is a varying share of it
  * @param backupThroughputRatio   per data set: zstd-3 backup MB/s / null-sink MB/s (mean of its runs)
  * @param restoreThroughputRatio  per data set: restore MB/s / producer ceiling MB/s
  * @param manyPartitionsThroughputRatio   scale run: backup MB/s / null-sink MB/s, both over all its partitions
@@ -32,7 +36,7 @@ import java.util.function.Predicate;
  */
 record HeadlineRatios(String date, String commit, Map<String, Object> machine,
                       Map<String, Double> backupCpuRatio, Map<String, Double> restoreCpuRatio,
-                      Map<String, Double> backupThroughputRatio, Map<String, Double> restoreThroughputRatio,
+                      Map<String, Double> backupCpuRatioExcludingJit, Map<String, Double> backupThroughputRatio, Map<String, Double> restoreThroughputRatio,
                       Double manyPartitionsThroughputRatio, Double manyPartitionsLiveHeapMiB,
                       Double manyPartitionsBudgetMiB, Double manyPartitionsHeapOverBudgetMiB,
                       Boolean manyPartitionsRestoreCompleted, String manyPartitionsRestoreError,
@@ -50,15 +54,19 @@ record HeadlineRatios(String date, String commit, Map<String, Object> machine,
      * @param restoreWorker     the worker during the restore of the zstd-3 backup
      * @param producerCeiling   the plain producer: the benchmark's JVM minus its threads that were idle (S3Proxy)
      * @param rawZstdDecompress zstd-jni decompressing those blocks, one thread
+     * @param backupWorkerJit   of {@code backupWorker}, the worker's JIT compiler threads
+     * @param nullSinkWorkerJit of {@code nullSinkWorker}, the worker's JIT compiler threads
      */
     record CpuTerms(Double backupWorker, Double nullSinkWorker, Double rawZstdCompress, Double restoreWorker,
-                    Double producerCeiling, Double rawZstdDecompress) {
+                    Double producerCeiling, Double rawZstdDecompress, Double backupWorkerJit,
+                    Double nullSinkWorkerJit) {
     }
 
     /** Computes the ratios from what {@code report} holds; call after the backups' ratios to the ceiling are set. */
     static HeadlineRatios of(Report report) {
         Map<String, Double> backupCpu = new LinkedHashMap<>();
         Map<String, Double> restoreCpu = new LinkedHashMap<>();
+        Map<String, Double> backupCpuWithoutJit = new LinkedHashMap<>();
         Map<String, Double> backupThroughput = new LinkedHashMap<>();
         Map<String, Double> restoreThroughput = new LinkedHashMap<>();
         Map<String, CpuTerms> terms = new LinkedHashMap<>();
@@ -72,9 +80,11 @@ record HeadlineRatios(String date, String commit, Map<String, Object> machine,
             Optional<Figures.RawCodecCost> raw = first(report.rawCodecCpu, r -> r.dataSet().equals(dataSet)
                     && r.codec().equals(CODEC));
             List<Double> nullSinks = new ArrayList<>();
+            List<Double> nullSinksJit = new ArrayList<>();
             for (Figures.SinkRun run : report.backup) {
                 if (run.dataSet().equals(dataSet) && run.connector().equals("null-sink")) {
                     nullSinks.add(workerPerGb(run.cpuSeconds(), run.payloadBytes()));
+                    nullSinksJit.add(perGb(run.cpuSeconds().get(ProcessCpu.WORKER_JIT), run.payloadBytes()));
                 }
             }
             CpuTerms cpu = new CpuTerms(
@@ -83,9 +93,13 @@ record HeadlineRatios(String date, String commit, Map<String, Object> machine,
                     raw.map(Figures.RawCodecCost::compressCpuSecondsPerGb).orElse(null),
                     restore.map(r -> workerPerGb(r.cpuSeconds(), r.payloadBytes())).orElse(null),
                     producer.map(r -> perGb(r.producerCpuSeconds(), r.payloadBytes())).orElse(null),
-                    raw.map(Figures.RawCodecCost::decompressCpuSecondsPerGb).orElse(null));
+                    raw.map(Figures.RawCodecCost::decompressCpuSecondsPerGb).orElse(null),
+                    backup.map(r -> perGb(r.cpuSeconds().get(ProcessCpu.WORKER_JIT), r.payloadBytes())).orElse(null),
+                    mean(nullSinksJit));
             terms.put(dataSet, round(cpu));
             put(backupCpu, dataSet, quotient(cpu.backupWorker(), sum(cpu.nullSinkWorker(), cpu.rawZstdCompress())));
+            put(backupCpuWithoutJit, dataSet, quotient(difference(cpu.backupWorker(), cpu.backupWorkerJit()),
+                    sum(difference(cpu.nullSinkWorker(), cpu.nullSinkWorkerJit()), cpu.rawZstdCompress())));
             put(restoreCpu, dataSet, quotient(cpu.restoreWorker(),
                     sum(cpu.producerCeiling(), cpu.rawZstdDecompress())));
             put(backupThroughput, dataSet, backup.map(Figures.SinkRun::ratioToCeiling).orElse(null));
@@ -108,7 +122,7 @@ record HeadlineRatios(String date, String commit, Map<String, Object> machine,
         machine.put("cpu", report.machine.get("cpu"));
         machine.put("jvm", report.machine.get("jvm"));
         return new HeadlineRatios((String) report.machine.get("date"), (String) report.machine.get("commit"),
-                machine, backupCpu, restoreCpu, backupThroughput, restoreThroughput, scaleThroughput, liveMib,
+                machine, backupCpu, restoreCpu, backupCpuWithoutJit, backupThroughput, restoreThroughput, scaleThroughput, liveMib,
                 budgetMib, overBudgetMib, restoreCompleted, report.scaleRestoreError,
                 scaleRestore.map(Figures.ProduceRun::heapLiveMax).map(HeadlineRatios::mib).orElse(null),
                 scaleRestore.map(Figures.ProduceRun::workerHeap).orElse(null), terms);
@@ -146,6 +160,10 @@ record HeadlineRatios(String date, String commit, Map<String, Object> machine,
         return a == null || b == null ? null : a + b;
     }
 
+    private static Double difference(Double a, Double b) {
+        return a == null || b == null ? null : a - b;
+    }
+
     private static Double quotient(Double a, Double b) {
         return a == null || b == null || b <= 0 ? null : a / b;
     }
@@ -158,7 +176,8 @@ record HeadlineRatios(String date, String commit, Map<String, Object> machine,
 
     private static CpuTerms round(CpuTerms t) {
         return new CpuTerms(round(t.backupWorker(), 3), round(t.nullSinkWorker(), 3), round(t.rawZstdCompress(), 3),
-                round(t.restoreWorker(), 3), round(t.producerCeiling(), 3), round(t.rawZstdDecompress(), 3));
+                round(t.restoreWorker(), 3), round(t.producerCeiling(), 3), round(t.rawZstdDecompress(), 3),
+                round(t.backupWorkerJit(), 3), round(t.nullSinkWorkerJit(), 3));
     }
 
     private static Double round(Double value, int decimals) {

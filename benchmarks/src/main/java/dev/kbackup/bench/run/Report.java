@@ -251,6 +251,12 @@ public final class Report {
             out.printf("  %-32s %-6s %6.3f  = worker %.2f / (null sink %.2f + raw zstd-3 %.2f)%n", "backupCpuRatio",
                     dataSet, ratio, t.backupWorker(), t.nullSinkWorker(), t.rawZstdCompress());
         });
+        ratios.backupCpuRatioExcludingJit().forEach((dataSet, ratio) -> {
+            HeadlineRatios.CpuTerms t = ratios.cpuSecondsPerGb().get(dataSet);
+            out.printf("  %-32s %-6s %6.3f  = (worker %.2f - JIT %.2f) / (null sink %.2f - JIT %.2f + raw zstd-3 "
+                    + "%.2f)%n", "backupCpuRatioExcludingJit", dataSet, ratio, t.backupWorker(), t.backupWorkerJit(),
+                    t.nullSinkWorker(), t.nullSinkWorkerJit(), t.rawZstdCompress());
+        });
         ratios.restoreCpuRatio().forEach((dataSet, ratio) -> {
             HeadlineRatios.CpuTerms t = ratios.cpuSecondsPerGb().get(dataSet);
             out.printf("  %-32s %-6s %6.3f  = worker %.2f / (producer %.2f + raw zstd-3 decompression %.2f)%n",
@@ -286,10 +292,10 @@ public final class Report {
         }
         out.println();
         out.println(title);
-        out.printf("  %-7s %-15s %8s %10s %8s %7s %15s  %-31s %s%n", "data", "producer", "MB/s", "records/s",
-                "x ceil", "secs", "heap live/GC max", "CPU s/GB worker/broker/driver", "producer alone");
+        out.printf("  %-7s %-15s %8s %10s %8s %7s %15s  %-35s %s%n", "data", "producer", "MB/s", "records/s",
+                "x ceil", "secs", "heap live/GC max", "CPU s/GB worker/broker/driver/JIT", "producer alone");
         for (Figures.ProduceRun r : runs) {
-            out.printf("  %-7s %-15s %8.1f %10.0f %8s %7.1f %15s  %-31s %s%n", r.dataSet(), r.producer(),
+            out.printf("  %-7s %-15s %8.1f %10.0f %8s %7.1f %15s  %-35s %s%n", r.dataSet(), r.producer(),
                     r.mbPerSecond(), r.recordsPerSecond(),
                     r.ratioToCeiling() == null ? "-" : fmt("%.2f", r.ratioToCeiling()), r.seconds(),
                     r.heapMaxAfterGc() == null ? "-" : mib(r.heapLiveMax()) + "/" + mib(r.heapMaxAfterGc()),
@@ -307,7 +313,7 @@ public final class Report {
         out.println(title);
         out.printf("  %-7s %-11s %-5s %7s %9s %6s %6s %6s %11s %11s %15s %8s  %s%n", "data", "sink", "codec", "MB/s",
                 "records/s", "x ceil", "ratio", "secs", "upload p50/99", "ckpt p50/99", "heap GC max/idle",
-                "buf max", "CPU s/GB worker/broker/driver");
+                "buf max", "CPU s/GB worker/broker/driver/JIT");
         for (Figures.SinkRun r : runs) {
             out.printf("  %-7s %-11s %-5s %7.1f %9.0f %6s %6s %6.1f %11s %11s %15s %8s  %s%n", r.dataSet(),
                     r.connector(), r.codec() == null ? "-" : r.codec(), r.mbPerSecond(), r.recordsPerSecond(),
