@@ -1,5 +1,6 @@
 package dev.kbackup.sink;
 
+import dev.kbackup.bench.data.DataFile;
 import dev.kbackup.bench.data.DataSet;
 import dev.kbackup.bench.profile.CpuRounds;
 import dev.kbackup.format.BackupHeader;
@@ -40,12 +41,8 @@ public final class BackupPathCpu {
 
     private BackupPathCpu(DataSet dataSet, long megabytes) {
         this.topic = dataSet.topic();
-        DataSet.RecordGenerator generator = dataSet.generator(SEED);
-        while (payloadBytes < megabytes * 1_000_000L) {
-            BackupRecord record = generator.next();
-            records.add(record);
-            payloadBytes += record.payloadBytes();
-        }
+        records.addAll(DataFile.generate(dataSet, SEED, megabytes * 1_000_000L));
+        payloadBytes = records.stream().mapToLong(BackupRecord::payloadBytes).sum();
     }
 
     public static void main(String[] args) throws Exception {

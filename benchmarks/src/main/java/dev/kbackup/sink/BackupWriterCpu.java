@@ -1,6 +1,8 @@
 package dev.kbackup.sink;
 
+import dev.kbackup.bench.data.DataFile;
 import dev.kbackup.bench.data.DataSet;
+import dev.kbackup.bench.files.Directories;
 import dev.kbackup.bench.profile.CpuRounds;
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.Codec;
@@ -10,15 +12,12 @@ import dev.kbackup.storage.FilesystemObjectStore;
 import dev.kbackup.storage.ObjectStore;
 import org.apache.kafka.common.TopicPartition;
 
-import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * CPU of the whole process per GB that the sink's writers back up (issue 14): records handed to
@@ -48,12 +47,8 @@ public final class BackupWriterCpu {
     private BackupWriterCpu(DataSet dataSet, long megabytes, Path dir) {
         this.dataSet = dataSet;
         this.dir = dir;
-        DataSet.RecordGenerator generator = dataSet.generator(SEED);
-        while (payloadBytes < megabytes * 1_000_000L) {
-            BackupRecord record = generator.next();
-            records.add(record);
-            payloadBytes += record.payloadBytes();
-        }
+        records.addAll(DataFile.generate(dataSet, SEED, megabytes * 1_000_000L));
+        payloadBytes = records.stream().mapToLong(BackupRecord::payloadBytes).sum();
     }
 
     public static void main(String[] args) throws Exception {
@@ -70,7 +65,7 @@ public final class BackupWriterCpu {
                 CpuRounds.median(measured, Figures::cpuSecondsPerGb),
                 CpuRounds.median(measured, Figures::collectionsPerGb),
                 CpuRounds.median(measured, Figures::gcMillisPerGb));
-        deleteTree(dir);
+        Directories.deleteTree(dir);
     }
 
     record Figures(double cpuSecondsPerGb, double collectionsPerGb, double gcMillisPerGb) {
@@ -83,7 +78,7 @@ public final class BackupWriterCpu {
 
     /** Backs every record up once into a fresh backup; returns the process's figures per GB of payload. */
     private Figures round() throws Exception {
-        deleteTree(dir);
+        Directories.deleteTree(dir);
         Files.createDirectories(dir);
         BackupLayout layout = new BackupLayout("writer-cpu-" + round++);
         PartitionWriters writers = new PartitionWriters();
@@ -135,16 +130,5 @@ public final class BackupWriterCpu {
     private static long gcMillis() {
         return ManagementFactory.getGarbageCollectorMXBeans().stream()
                 .mapToLong(GarbageCollectorMXBean::getCollectionTime).sum();
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
     }
 }

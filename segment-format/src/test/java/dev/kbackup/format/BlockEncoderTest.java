@@ -17,10 +17,7 @@ class BlockEncoderTest {
     @Test
     void aBlockCutAtItsTargetHoldsLittleMoreThanTheTargetNotTwice() {
         BlockEncoder encoder = new BlockEncoder(TARGET);
-        long offset = 0;
-        while (encoder.sizeInBytes() < TARGET) {
-            encoder.append(record(offset++, 1100));
-        }
+        fillToTarget(encoder);
         RawBlock block = encoder.seal();
         assertTrue(block.data().length <= TARGET + 64 * 1024, "buffer of " + block.data().length + " bytes");
     }
@@ -38,10 +35,7 @@ class BlockEncoderTest {
     @Test
     void afterAFullBlockTheNextStartsAtFullSizeAndAfterAShortOneItGrowsAgain() {
         BlockEncoder encoder = new BlockEncoder(TARGET);
-        long offset = 0;
-        while (encoder.sizeInBytes() < TARGET) {
-            encoder.append(record(offset++, 1100));
-        }
+        long offset = fillToTarget(encoder);
         encoder.seal();
         assertTrue(encoder.startsFullBlock());
 
@@ -58,13 +52,19 @@ class BlockEncoderTest {
     @Test
     void aDroppedBlockLeavesNoFullSizeStart() {
         BlockEncoder encoder = new BlockEncoder(TARGET);
+        fillToTarget(encoder);
+        encoder.seal();
+        encoder.clear();
+        assertFalse(encoder.startsFullBlock());
+    }
+
+    /** Appends records of about 1.1 KB from offset 0 until the block reaches its target; returns the next offset. */
+    private static long fillToTarget(BlockEncoder encoder) {
         long offset = 0;
         while (encoder.sizeInBytes() < TARGET) {
             encoder.append(record(offset++, 1100));
         }
-        encoder.seal();
-        encoder.clear();
-        assertFalse(encoder.startsFullBlock());
+        return offset;
     }
 
     private static BackupRecord record(long offset, int valueBytes) {

@@ -1,5 +1,6 @@
 package dev.kbackup.bench.catalog;
 
+import dev.kbackup.bench.files.Directories;
 import dev.kbackup.format.Codec;
 import dev.kbackup.format.SegmentInfo;
 import dev.kbackup.format.TimeWindow;
@@ -16,21 +17,17 @@ import dev.kbackup.storage.WriteMode;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * The long-run catalog benchmark (issue 11): a synthetic backup of {@code partitions} partitions of 5-second
@@ -59,7 +56,7 @@ public final class CatalogLongRun {
         Path dir = Path.of(args.length > 2 ? args[2] : "/dev/shm/kbackup-catalog-bench");
         Set<Integer> reportDays = Set.copyOf(Arrays.stream((args.length > 3 ? args[3] : "1,30,90").split(","))
                 .map(Integer::parseInt).toList());
-        deleteRecursively(dir);
+        Directories.deleteTree(dir);
         Counting store = new Counting(new FilesystemObjectStore(dir));
         BackupLayout layout = new BackupLayout("longrun");
         BackupCatalog catalog = new BackupCatalog(store, layout);
@@ -102,7 +99,7 @@ public final class CatalogLongRun {
             }
         }
         store.close();
-        deleteRecursively(dir);
+        Directories.deleteTree(dir);
     }
 
     private static void report(int day, BackupCatalog catalog, Counting store, BackupLayout layout, int partitions,
@@ -157,21 +154,6 @@ public final class CatalogLongRun {
         long[] count = {0};
         store.list(prefix, null).forEachRemaining(object -> count[0]++);
         return count[0];
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.delete(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 
     /** Counts bytes put, objects read and listings started. */

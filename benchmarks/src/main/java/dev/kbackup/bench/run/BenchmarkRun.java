@@ -7,6 +7,7 @@ import dev.kbackup.bench.codec.CompressionReference;
 import dev.kbackup.bench.codec.RawCodecCpu;
 import dev.kbackup.bench.data.DataFile;
 import dev.kbackup.bench.data.DataSet;
+import dev.kbackup.bench.files.Directories;
 import dev.kbackup.format.Codec;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectStores;
@@ -124,7 +125,7 @@ public final class BenchmarkRun {
                 if (!options.keep()) {
                     // the topics and backups are gigabytes; the logs (and JFR recordings) stay
                     for (String dir : List.of("broker/data", "s3", "state")) {
-                        deleteRecursively(runDir.resolve(dir));
+                        Directories.deleteTree(runDir.resolve(dir));
                     }
                 }
             }
@@ -316,17 +317,6 @@ public final class BenchmarkRun {
     private void saveProgress() throws Exception {
         report.evaluate();
         report.write(options.out());
-    }
-
-    private static void deleteRecursively(Path dir) throws java.io.IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
     }
 
     private static String randomKey() {

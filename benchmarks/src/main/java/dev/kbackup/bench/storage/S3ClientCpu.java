@@ -1,5 +1,6 @@
 package dev.kbackup.bench.storage;
 
+import dev.kbackup.bench.files.Directories;
 import dev.kbackup.storage.ObjectStore;
 import dev.kbackup.storage.ObjectStores;
 import dev.kbackup.storage.ObjectUpload;
@@ -15,12 +16,10 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /**
  * CPU the S3 client spends per GB: uploads segments of random bytes (as incompressible as compressed segments)
@@ -48,7 +47,7 @@ public final class S3ClientCpu {
         int segmentMib = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         Path dir = Path.of(args.length > 3 ? args[3] : "/dev/shm/kbackup-s3-client-cpu");
-        deleteRecursively(dir);
+        Directories.deleteTree(dir);
         Files.createDirectories(dir);
         int segments = Math.max(1, totalMib / segmentMib);
         byte[] segment = new byte[segmentMib * 1024 * 1024];
@@ -78,7 +77,7 @@ public final class S3ClientCpu {
         }
         System.out.printf("median   client CPU s/GB: upload %.3f, download %.3f%n", median(results, 0),
                 median(results, 1));
-        deleteRecursively(dir);
+        Directories.deleteTree(dir);
         System.exit(0); // S3Proxy's threads are not all daemons
     }
 
@@ -165,17 +164,6 @@ public final class S3ClientCpu {
         private static long processCpu() {
             return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                     .getProcessCpuTime();
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
         }
     }
 }
