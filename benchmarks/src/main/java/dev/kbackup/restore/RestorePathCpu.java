@@ -2,6 +2,7 @@ package dev.kbackup.restore;
 
 import dev.kbackup.bench.data.DataSet;
 import dev.kbackup.bench.profile.CpuRounds;
+import dev.kbackup.bench.profile.HarnessArgs;
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.BlockCompressor;
 import dev.kbackup.format.Codec;
@@ -70,17 +71,15 @@ public final class RestorePathCpu {
     }
 
     public static void main(String[] args) throws Exception {
-        DataSet dataSet = DataSet.fromId(args.length > 0 ? args[0] : "json");
-        long megabytes = args.length > 1 ? Long.parseLong(args[1]) : 200;
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 8;
-        int warmUp = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        HarnessArgs parsed = HarnessArgs.parse(args, 8, 3);
+        DataSet dataSet = parsed.dataSet();
         if (!THREADS.isThreadCpuTimeEnabled()) {
             THREADS.setThreadCpuTimeEnabled(true);
         }
-        RestorePathCpu bench = new RestorePathCpu(dataSet, megabytes);
+        RestorePathCpu bench = new RestorePathCpu(dataSet, parsed.megabytes());
         System.out.printf("%s: %d records, %.1f MB payload, %d segments%n", dataSet.id(), bench.records,
                 bench.payloadBytes / 1e6, bench.segments.size());
-        List<Round> measured = CpuRounds.run(warmUp, rounds, bench::round);
+        List<Round> measured = CpuRounds.run(parsed, bench::round);
         System.out.printf("median CPU s/GB: ours (poll thread) %.3f, Connect conversion %.3f, process %.3f%n",
                 CpuRounds.median(measured, Round::ours), CpuRounds.median(measured, Round::connect),
                 CpuRounds.median(measured, Round::process));

@@ -3,6 +3,7 @@ package dev.kbackup.sink;
 import dev.kbackup.bench.data.DataFile;
 import dev.kbackup.bench.data.DataSet;
 import dev.kbackup.bench.profile.CpuRounds;
+import dev.kbackup.bench.profile.HarnessArgs;
 import dev.kbackup.format.BackupHeader;
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.BlockEncoder;
@@ -46,14 +47,12 @@ public final class BackupPathCpu {
     }
 
     public static void main(String[] args) throws Exception {
-        DataSet dataSet = DataSet.fromId(args.length > 0 ? args[0] : "json");
-        long megabytes = args.length > 1 ? Long.parseLong(args[1]) : 200;
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
-        int warmUp = args.length > 3 ? Integer.parseInt(args[3]) : 5;
-        BackupPathCpu bench = new BackupPathCpu(dataSet, megabytes);
+        HarnessArgs parsed = HarnessArgs.parse(args, 10, 5);
+        DataSet dataSet = parsed.dataSet();
+        BackupPathCpu bench = new BackupPathCpu(dataSet, parsed.megabytes());
         System.out.printf("%s: %d records, %.1f MB payload%n", dataSet.id(), bench.records.size(),
                 bench.payloadBytes / 1e6);
-        List<Double> measured = CpuRounds.run(warmUp, rounds, bench::round);
+        List<Double> measured = CpuRounds.run(parsed, bench::round);
         System.out.printf("median CPU s/GB converting and encoding: %.3f%n",
                 CpuRounds.median(measured, Double::doubleValue));
     }

@@ -4,6 +4,7 @@ import dev.kbackup.bench.data.DataFile;
 import dev.kbackup.bench.data.DataSet;
 import dev.kbackup.bench.files.Directories;
 import dev.kbackup.bench.profile.CpuRounds;
+import dev.kbackup.bench.profile.HarnessArgs;
 import dev.kbackup.format.BackupRecord;
 import dev.kbackup.format.Codec;
 import dev.kbackup.layout.BackupCatalog;
@@ -52,15 +53,13 @@ public final class BackupWriterCpu {
     }
 
     public static void main(String[] args) throws Exception {
-        DataSet dataSet = DataSet.fromId(args.length > 0 ? args[0] : "json");
-        long megabytes = args.length > 1 ? Long.parseLong(args[1]) : 200;
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 8;
-        int warmUp = args.length > 3 ? Integer.parseInt(args[3]) : 4;
-        Path dir = Path.of(args.length > 4 ? args[4] : "/dev/shm/kbackup-writer-cpu");
-        BackupWriterCpu bench = new BackupWriterCpu(dataSet, megabytes, dir);
+        HarnessArgs parsed = HarnessArgs.parse(args, 8, 4);
+        DataSet dataSet = parsed.dataSet();
+        Path dir = Path.of(parsed.extra(0, "/dev/shm/kbackup-writer-cpu"));
+        BackupWriterCpu bench = new BackupWriterCpu(dataSet, parsed.megabytes(), dir);
         System.out.printf("%s: %d records, %.1f MB payload%n", dataSet.id(), bench.records.size(),
                 bench.payloadBytes / 1e6);
-        List<Figures> measured = CpuRounds.run(warmUp, rounds, bench::round);
+        List<Figures> measured = CpuRounds.run(parsed, bench::round);
         System.out.printf("median process CPU s/GB: %.3f, GC collections per GB: %.1f, GC ms per GB: %.0f%n",
                 CpuRounds.median(measured, Figures::cpuSecondsPerGb),
                 CpuRounds.median(measured, Figures::collectionsPerGb),

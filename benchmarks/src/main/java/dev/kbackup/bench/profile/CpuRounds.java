@@ -19,6 +19,11 @@ public final class CpuRounds {
     private CpuRounds() {
     }
 
+    /** Runs the warm-up rounds and then the measured rounds {@code args} asks for; returns the latter. */
+    public static <R> List<R> run(HarnessArgs args, Round<R> round) throws Exception {
+        return run(args.warmUp(), args.rounds(), round);
+    }
+
     /** Runs {@code warmUp} rounds and then {@code rounds} more; returns the latter. */
     public static <R> List<R> run(int warmUp, int rounds, Round<R> round) throws Exception {
         List<R> measured = new ArrayList<>();
