@@ -25,6 +25,9 @@ import java.util.function.Predicate;
  * @param backupCpuRatioExcludingJit per data set: {@code backupCpuRatio} with the CPU of the worker's JIT
  *                                compiler threads taken out of both worker terms: a diagnostic, steadier between
  *                                runs, since a 1 GB phase is short enough that compilation is a varying share of it
+ * @param restoreCpuRatioExcludingJit per data set: {@code restoreCpuRatio} with the worker's JIT compiler threads
+ *                                taken out of the restore's worker term (the producer ceiling runs in the
+ *                                benchmark's JVM, compiled long before): a diagnostic like the backup's
  * @param backupThroughputRatio   per data set: zstd-3 backup MB/s / null-sink MB/s (mean of its runs)
  * @param restoreThroughputRatio  per data set: restore MB/s / producer ceiling MB/s
  * @param manyPartitionsThroughputRatio   scale run: backup MB/s / null-sink MB/s, both over all its partitions
@@ -36,7 +39,8 @@ import java.util.function.Predicate;
  */
 record HeadlineRatios(String date, String commit, Map<String, Object> machine,
                       Map<String, Double> backupCpuRatio, Map<String, Double> restoreCpuRatio,
-                      Map<String, Double> backupCpuRatioExcludingJit, Map<String, Double> backupThroughputRatio, Map<String, Double> restoreThroughputRatio,
+                      Map<String, Double> backupCpuRatioExcludingJit, Map<String, Double> restoreCpuRatioExcludingJit,
+                      Map<String, Double> backupThroughputRatio, Map<String, Double> restoreThroughputRatio,
                       Double manyPartitionsThroughputRatio, Double manyPartitionsLiveHeapMiB,
                       Double manyPartitionsBudgetMiB, Double manyPartitionsHeapOverBudgetMiB,
                       Boolean manyPartitionsRestoreCompleted, String manyPartitionsRestoreError,
@@ -56,10 +60,11 @@ record HeadlineRatios(String date, String commit, Map<String, Object> machine,
      * @param rawZstdDecompress zstd-jni decompressing those blocks, one thread
      * @param backupWorkerJit   of {@code backupWorker}, the worker's JIT compiler threads
      * @param nullSinkWorkerJit of {@code nullSinkWorker}, the worker's JIT compiler threads
+     * @param restoreWorkerJit  of {@code restoreWorker}, the worker's JIT compiler threads
      */
     record CpuTerms(Double backupWorker, Double nullSinkWorker, Double rawZstdCompress, Double restoreWorker,
                     Double producerCeiling, Double rawZstdDecompress, Double backupWorkerJit,
-                    Double nullSinkWorkerJit) {
+                    Double nullSinkWorkerJit, Double restoreWorkerJit) {
     }
 
     /** Computes the ratios from what {@code report} holds; call after the backups' ratios to the ceiling are set. */
@@ -67,6 +72,7 @@ record HeadlineRatios(String date, String commit, Map<String, Object> machine,
         Map<String, Double> backupCpu = new LinkedHashMap<>();
         Map<String, Double> restoreCpu = new LinkedHashMap<>();
         Map<String, Double> backupCpuWithoutJit = new LinkedHashMap<>();
+        Map<String, Double> restoreCpuWithoutJit = new LinkedHashMap<>();
         Map<String, Double> backupThroughput = new LinkedHashMap<>();
         Map<String, Double> restoreThroughput = new LinkedHashMap<>();
         Map<String, CpuTerms> terms = new LinkedHashMap<>();
@@ -95,11 +101,14 @@ record HeadlineRatios(String date, String commit, Map<String, Object> machine,
                     producer.map(r -> perGb(r.producerCpuSeconds(), r.payloadBytes())).orElse(null),
                     raw.map(Figures.RawCodecCost::decompressCpuSecondsPerGb).orElse(null),
                     backup.map(r -> perGb(r.cpuSeconds().get(ProcessCpu.WORKER_JIT), r.payloadBytes())).orElse(null),
-                    mean(nullSinksJit));
+                    mean(nullSinksJit),
+                    restore.map(r -> perGb(r.cpuSeconds().get(ProcessCpu.WORKER_JIT), r.payloadBytes())).orElse(null));
             terms.put(dataSet, round(cpu));
             put(backupCpu, dataSet, quotient(cpu.backupWorker(), sum(cpu.nullSinkWorker(), cpu.rawZstdCompress())));
             put(backupCpuWithoutJit, dataSet, quotient(difference(cpu.backupWorker(), cpu.backupWorkerJit()),
                     sum(difference(cpu.nullSinkWorker(), cpu.nullSinkWorkerJit()), cpu.rawZstdCompress())));
+            put(restoreCpuWithoutJit, dataSet, quotient(difference(cpu.restoreWorker(), cpu.restoreWorkerJit()),
+                    sum(cpu.producerCeiling(), cpu.rawZstdDecompress())));
             put(restoreCpu, dataSet, quotient(cpu.restoreWorker(),
                     sum(cpu.producerCeiling(), cpu.rawZstdDecompress())));
             put(backupThroughput, dataSet, backup.map(Figures.SinkRun::ratioToCeiling).orElse(null));
@@ -122,8 +131,9 @@ record HeadlineRatios(String date, String commit, Map<String, Object> machine,
         machine.put("cpu", report.machine.get("cpu"));
         machine.put("jvm", report.machine.get("jvm"));
         return new HeadlineRatios((String) report.machine.get("date"), (String) report.machine.get("commit"),
-                machine, backupCpu, restoreCpu, backupCpuWithoutJit, backupThroughput, restoreThroughput, scaleThroughput, liveMib,
-                budgetMib, overBudgetMib, restoreCompleted, report.scaleRestoreError,
+                machine, backupCpu, restoreCpu, backupCpuWithoutJit, restoreCpuWithoutJit, backupThroughput,
+                restoreThroughput, scaleThroughput, liveMib, budgetMib, overBudgetMib, restoreCompleted,
+                report.scaleRestoreError,
                 scaleRestore.map(Figures.ProduceRun::heapLiveMax).map(HeadlineRatios::mib).orElse(null),
                 scaleRestore.map(Figures.ProduceRun::workerHeap).orElse(null), terms);
     }
@@ -177,7 +187,7 @@ record HeadlineRatios(String date, String commit, Map<String, Object> machine,
     private static CpuTerms round(CpuTerms t) {
         return new CpuTerms(round(t.backupWorker(), 3), round(t.nullSinkWorker(), 3), round(t.rawZstdCompress(), 3),
                 round(t.restoreWorker(), 3), round(t.producerCeiling(), 3), round(t.rawZstdDecompress(), 3),
-                round(t.backupWorkerJit(), 3), round(t.nullSinkWorkerJit(), 3));
+                round(t.backupWorkerJit(), 3), round(t.nullSinkWorkerJit(), 3), round(t.restoreWorkerJit(), 3));
     }
 
     private static Double round(Double value, int decimals) {

@@ -263,6 +263,12 @@ public final class Report {
                     "restoreCpuRatio", dataSet, ratio, t.restoreWorker(), t.producerCeiling(),
                     t.rawZstdDecompress());
         });
+        ratios.restoreCpuRatioExcludingJit().forEach((dataSet, ratio) -> {
+            HeadlineRatios.CpuTerms t = ratios.cpuSecondsPerGb().get(dataSet);
+            out.printf("  %-32s %-6s %6.3f  = (worker %.2f - JIT %.2f) / (producer %.2f + raw zstd-3 decompression "
+                    + "%.2f)%n", "restoreCpuRatioExcludingJit", dataSet, ratio, t.restoreWorker(),
+                    t.restoreWorkerJit(), t.producerCeiling(), t.rawZstdDecompress());
+        });
         ratios.backupThroughputRatio().forEach((dataSet, ratio) -> out.printf("  %-32s %-6s %6.3f  = MB/s of the "
                 + "zstd-3 backup / null sink%n", "backupThroughputRatio", dataSet, ratio));
         ratios.restoreThroughputRatio().forEach((dataSet, ratio) -> out.printf("  %-32s %-6s %6.3f  = MB/s of the "

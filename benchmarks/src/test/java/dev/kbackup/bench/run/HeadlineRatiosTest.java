@@ -33,7 +33,7 @@ class HeadlineRatiosTest {
         assertFalse(ratios.restoreCpuRatio().containsKey("binary"), "binary was not restored");
 
         HeadlineRatios.CpuTerms json = ratios.cpuSecondsPerGb().get("json");
-        assertEquals(new HeadlineRatios.CpuTerms(4.5, 1.25, 1.75, 3.5, 3.0, 0.5, 0.45, 0.125), json);
+        assertEquals(new HeadlineRatios.CpuTerms(4.5, 1.25, 1.75, 3.5, 3.0, 0.5, 0.45, 0.125, 0.35), json);
     }
 
     @Test
@@ -43,6 +43,8 @@ class HeadlineRatiosTest {
         // json: JIT is a tenth of each worker figure: backup 0.45 s/GB, null sink 0.1 and 0.15, mean 0.125
         assertEquals((4.5 - 0.45) / (1.25 - 0.125 + 1.75), ratios.backupCpuRatioExcludingJit().get("json"), 1e-3);
         assertEquals(1.5, ratios.backupCpuRatio().get("json"), 1e-9, "the headline keeps the JIT");
+        // json restore: 3.5 s/GB of which JIT 0.35; producer 3.0 and decompression 0.5 keep theirs
+        assertEquals((3.5 - 0.35) / (3.0 + 0.5), ratios.restoreCpuRatioExcludingJit().get("json"), 1e-3);
     }
 
     @Test
@@ -181,7 +183,8 @@ class HeadlineRatiosTest {
         report.restore.add(produce("restore-ceiling", "json", "kafka-producer", 200, null,
                 Map.of("worker", 0.1, "broker", 7.6, "driver+s3proxy", 6.4), 6.0, null, null));
         report.restore.add(produce("restored", "json", "restore-source", 150, 0.75,
-                Map.of("worker", 7.0, "broker", 9.0, "driver+s3proxy", 1.2), null, null, null));
+                Map.of("worker", 7.0, "broker", 9.0, "driver+s3proxy", 1.2, ProcessCpu.WORKER_JIT, 0.7), null, null,
+                null));
 
         report.scale.add(sink("scale", "json", "null-sink", null, GB / 5, 200, 1.6, null, null, null));
         report.scale.add(sink("scale", "json", "backup-sink", "zstd", GB / 5, 50, 12.0, 0.25, 32 * MIB, null));
