@@ -90,7 +90,7 @@ record HeadlineRatios(String date, String commit, Map<String, Object> machine,
             for (Figures.SinkRun run : report.backup) {
                 if (run.dataSet().equals(dataSet) && run.connector().equals("null-sink")) {
                     nullSinks.add(workerPerGb(run.cpuSeconds(), run.payloadBytes()));
-                    nullSinksJit.add(perGb(run.cpuSeconds().get(ProcessCpu.WORKER_JIT), run.payloadBytes()));
+                    nullSinksJit.add(workerJitPerGb(run.cpuSeconds(), run.payloadBytes()));
                 }
             }
             CpuTerms cpu = new CpuTerms(
@@ -100,9 +100,9 @@ record HeadlineRatios(String date, String commit, Map<String, Object> machine,
                     restore.map(r -> workerPerGb(r.cpuSeconds(), r.payloadBytes())).orElse(null),
                     producer.map(r -> perGb(r.producerCpuSeconds(), r.payloadBytes())).orElse(null),
                     raw.map(Figures.RawCodecCost::decompressCpuSecondsPerGb).orElse(null),
-                    backup.map(r -> perGb(r.cpuSeconds().get(ProcessCpu.WORKER_JIT), r.payloadBytes())).orElse(null),
+                    backup.map(r -> workerJitPerGb(r.cpuSeconds(), r.payloadBytes())).orElse(null),
                     mean(nullSinksJit),
-                    restore.map(r -> perGb(r.cpuSeconds().get(ProcessCpu.WORKER_JIT), r.payloadBytes())).orElse(null));
+                    restore.map(r -> workerJitPerGb(r.cpuSeconds(), r.payloadBytes())).orElse(null));
             terms.put(dataSet, round(cpu));
             put(backupCpu, dataSet, quotient(cpu.backupWorker(), sum(cpu.nullSinkWorker(), cpu.rawZstdCompress())));
             put(backupCpuWithoutJit, dataSet, quotient(difference(cpu.backupWorker(), cpu.backupWorkerJit()),
@@ -153,6 +153,10 @@ record HeadlineRatios(String date, String commit, Map<String, Object> machine,
 
     private static Double workerPerGb(Map<String, Double> cpuSeconds, long payloadBytes) {
         return perGb(cpuSeconds.get("worker"), payloadBytes);
+    }
+
+    private static Double workerJitPerGb(Map<String, Double> cpuSeconds, long payloadBytes) {
+        return perGb(cpuSeconds.get(ProcessCpu.WORKER_JIT), payloadBytes);
     }
 
     private static Double perGb(Double cpuSeconds, long payloadBytes) {
